@@ -1,0 +1,191 @@
+"""Version knowledge: which field, enum value and default exists in which release.
+
+The data files in `data/` are produced by `python -m ce_lint.knowledge.regenerate`
+from the released wheels (parsed with `ast`, never imported). Lookups for a version
+that was not examined use the newest examined release at or below it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+from dataclasses import dataclass
+from functools import cache, cached_property
+from pathlib import Path
+from typing import Any
+
+from packaging.specifiers import SpecifierSet
+from packaging.version import Version
+
+DATA_DIR = Path(__file__).parent / "data"
+
+TRANSFORMERS = "transformers"
+SENTENCE_TRANSFORMERS = "sentence-transformers"
+
+ST_CLASSES = (
+    "CrossEncoderTrainingArguments",
+    "SentenceTransformerTrainingArguments",
+    "SparseEncoderTrainingArguments",
+    "MultiVectorEncoderTrainingArguments",
+)
+
+
+@cache
+def V(text: str) -> Version:
+    return Version(text)
+
+
+@dataclass(frozen=True)
+class FieldInfo:
+    name: str
+    library: str
+    first: Version
+    removed_in: Version | None
+    deprecated_in: Version | None
+    raw: dict[str, Any]
+
+    def exists_at(self, version: Version) -> bool:
+        return self.first <= version and (self.removed_in is None or version < self.removed_in)
+
+    def history_at(self, key: str, version: Version) -> Any:
+        """The value of a `[[version, value], ...]` history at `version` (None before it)."""
+        current = None
+        for since, value in self.raw.get(key) or []:
+            if V(since) <= version:
+                current = value
+        return current
+
+    def default_at(self, version: Version) -> str | None:
+        return self.history_at("defaults", version)
+
+    def type_at(self, version: Version) -> str | None:
+        return self.history_at("types", version)
+
+    @property
+    def only_class(self) -> str | None:
+        return self.raw.get("class")
+
+
+class LibraryData:
+    def __init__(self, raw: dict[str, Any]):
+        self.name: str = raw["library"]
+        self.raw = raw
+        self.versions: list[Version] = sorted(V(v) for v in raw["versions"])
+        self.fields: dict[str, FieldInfo] = {
+            name: FieldInfo(
+                name=name,
+                library=self.name,
+                first=V(f["first"]),
+                removed_in=V(f["removed_in"]) if f.get("removed_in") else None,
+                deprecated_in=V(f["deprecated_in"]) if f.get("deprecated_in") else None,
+                raw=f,
+            )
+            for name, f in raw["fields"].items()
+        }
+
+    @property
+    def newest(self) -> Version:
+        return self.versions[-1]
+
+    def floor(self, version: Version) -> Version:
+        """The newest examined release at or below `version` (the oldest if none is)."""
+        i = bisect.bisect_right(self.versions, version)
+        return self.versions[max(i - 1, 0)]
+
+    def matching(self, spec: SpecifierSet) -> list[Version]:
+        """Examined releases a specifier allows, also counting each minor's later patches."""
+        out = [v for v in self.versions if spec.contains(v, prereleases=True)]
+        if out:
+            return out
+        # `==5.22.2` matches no examined release: use the examined release it falls under.
+        pins = [s.version for s in spec if s.operator in ("==", "===", "~=") and "*" not in s.version]
+        return sorted({self.floor(V(p)) for p in pins})
+
+    def enum_values(self, enum: str, version: Version) -> list[str] | None:
+        current = None
+        for since, values in self.raw.get("enums", {}).get(enum, []):
+            if V(since) <= version:
+                current = values
+        return current
+
+    def enum_history(self, enum: str) -> list[tuple[Version, list[str] | None]]:
+        return [(V(v), vals) for v, vals in self.raw.get("enums", {}).get(enum, [])]
+
+
+class Knowledge:
+    def __init__(self, transformers: dict[str, Any], sentence_transformers: dict[str, Any]):
+        self.tf = LibraryData(transformers)
+        self.st = LibraryData(sentence_transformers)
+
+    @classmethod
+    def load(cls) -> Knowledge:
+        return _load()
+
+    def library(self, name: str) -> LibraryData:
+        return self.tf if name == TRANSFORMERS else self.st
+
+    @cached_property
+    def all_field_names(self) -> frozenset[str]:
+        """Every field any examined release of any arguments class accepted."""
+        names = {n for n, f in self.tf.fields.items() if f.raw.get("init", True)}
+        return frozenset(names | set(self.st.fields))
+
+    def field(self, name: str, cls: str = "CrossEncoderTrainingArguments") -> FieldInfo | None:
+        if cls in ST_CLASSES and name in self.st.fields:
+            return self.st.fields[name]
+        return self.tf.fields.get(name)
+
+    def fields_of(self, cls: str, tf: Version, st: Version) -> set[str]:
+        """Field names the constructor of `cls` accepts at the given releases."""
+        tfv, stv = self.tf.floor(tf), self.st.floor(st)
+        out = set()
+        for name, info in self.tf.fields.items():
+            if not info.raw.get("init", True) or not info.exists_at(tfv):
+                continue
+            if info.only_class and info.only_class != cls:
+                continue
+            out.add(name)
+        if cls in ST_CLASSES:
+            for name, info in self.st.fields.items():
+                if info.only_class and info.only_class != cls:
+                    continue
+                if info.exists_at(stv):
+                    out.add(name)
+        return out
+
+    def accepts(self, cls: str, name: str, tf: Version, st: Version) -> bool:
+        return name in self.fields_of(cls, tf, st)
+
+    def deprecated(self, cls: str, name: str, tf: Version, st: Version) -> bool:
+        """True when the field is accepted at these releases but announced for removal."""
+        if cls in ST_CLASSES and name in self.st.fields:
+            info = self.st.fields[name]
+            cond = info.raw.get("deprecated_with", {}).get(TRANSFORMERS)
+            if cond and SpecifierSet(cond).contains(self.tf.floor(tf)):
+                return True
+            return bool(info.deprecated_in and info.deprecated_in <= self.st.floor(st))
+        info = self.tf.fields.get(name)
+        return bool(info and info.deprecated_in and info.deprecated_in <= self.tf.floor(tf))
+
+    def first_accepting(self, cls: str, name: str) -> tuple[str, Version] | None:
+        """The library and release from which `cls` accepts `name` (None if never)."""
+        if cls in ST_CLASSES and name in self.st.fields:
+            return SENTENCE_TRANSFORMERS, self.st.fields[name].first
+        info = self.tf.fields.get(name)
+        return (TRANSFORMERS, info.first) if info else None
+
+    def st_requires(self, st: Version) -> SpecifierSet | None:
+        requires = self.st.raw.get("requires", {})
+        best = None
+        for version, req in requires.items():
+            if V(version) <= st and (best is None or V(version) > best[0]):
+                best = (V(version), req.get(TRANSFORMERS))
+        return SpecifierSet(best[1]) if best and best[1] else None
+
+
+@cache
+def _load() -> Knowledge:
+    def read(name: str) -> dict[str, Any]:
+        return json.loads((DATA_DIR / name).read_text(encoding="utf-8"))
+
+    return Knowledge(read("transformers.json"), read("sentence_transformers.json"))

@@ -1,0 +1,96 @@
+"""What every source adapter provides: Sites out of text, text edits out of abstract edits."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from ..findings import AbstractEdit, Finding
+from ..model import ARGUMENT_CLASSES, Entry, Site, Value
+from ..textio import SourceText, TextEdit
+
+# `# ce-lint: class=TrainingArguments` anywhere in a file sets the class of its Sites.
+CLASS_DIRECTIVE = re.compile(r"ce-lint:\s*class\s*=\s*([A-Za-z_][A-Za-z0-9_]*)")
+
+
+class RenderError(Exception):
+    """The adapter cannot express this edit in its format; the fix is skipped."""
+
+
+@dataclass
+class ParseProblem:
+    """A file the adapter could not read as its format."""
+
+    message: str
+    offset: int = 0
+    end: int | None = None
+
+
+@dataclass
+class Document:
+    """One parsed file: its text, the Sites in it, and how to edit it."""
+
+    source: SourceText
+    sites: list[Site] = field(default_factory=list)
+    problems: list[ParseProblem] = field(default_factory=list)
+    # Findings an adapter produces itself (e.g. Python-only checks); rarely used.
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def path(self) -> str:
+        return self.source.path
+
+    def render(self, edit: AbstractEdit) -> list[TextEdit]:
+        raise NotImplementedError
+
+    def location(self, offset: int) -> tuple[int, int]:
+        return self.source.location(offset)
+
+    def cell(self, offset: int) -> int | None:
+        """Notebook cell number holding `offset`, for formats that have cells."""
+        return None
+
+    def output(self, text: str) -> bytes:
+        """Bytes to write for the edited text."""
+        return self.source.encode(text)
+
+
+class Adapter:
+    """Base class: subclasses set `name` and `suffixes` and implement `parse`."""
+
+    name: ClassVar[str] = ""
+    suffixes: ClassVar[tuple[str, ...]] = ()
+
+    def matches(self, path: str) -> bool:
+        return path.lower().endswith(self.suffixes)
+
+    def may_hold_arguments(self, data: bytes) -> bool:
+        """Cheap byte-level test run before any parsing."""
+        return True
+
+    def parse(self, source: SourceText, default_class: str) -> Document:
+        raise NotImplementedError
+
+
+def class_directive(text: str) -> str | None:
+    match = CLASS_DIRECTIVE.search(text)
+    if match and match.group(1) in ARGUMENT_CLASSES:
+        return match.group(1)
+    return None
+
+
+def container_entries(container: Site | Value) -> list[Entry]:
+    entries = container.entries
+    if entries is None:
+        raise RenderError("the value is not a mapping ce-lint can edit")
+    return entries
+
+
+def leading_space(text: str) -> bool:
+    return text.strip(" \t") == ""
+
+
+def is_only_entry(entry: Entry) -> bool:
+    parent: Any = entry.parent
+    return parent is not None and parent.entries is not None and len(parent.entries) == 1

@@ -1,0 +1,71 @@
+"""Which mappings of a YAML/JSON document are training arguments.
+
+Shared by the YAML and JSON adapters; it looks at key names only, never at text.
+A mapping is a Site when
+  * at least two of its keys are fields of some release of TrainingArguments (or of
+    sentence-transformers' classes) and such keys make up a third of its keys, or
+  * it sits under a key that names training arguments (`training_args:`, `args:` of a
+    `trainer:` ...) and has at least one such key.
+Mappings inside a Site (accelerator_config, fsdp_config ...) are never Sites themselves.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..knowledge import Knowledge
+
+CONTAINER_KEYS = frozenset(
+    {
+        "training_args",
+        "training_arguments",
+        "trainingarguments",
+        "train_args",
+        "trainer_args",
+        "trainer_arguments",
+        "training",
+        "train",
+        "args",
+        "arguments",
+        "hf_args",
+        "hf_training_args",
+        "crossencodertrainingarguments",
+        "cross_encoder_training_args",
+    }
+)
+
+
+def _normal(key: str) -> str:
+    return key.strip().lower().replace("-", "_")
+
+
+def is_arguments_mapping(keys: list[str], parent_key: str | None, knowledge: Knowledge) -> bool:
+    fields = knowledge.all_field_names
+    known = sum(1 for k in set(keys) if k in fields)
+    if parent_key is not None and _normal(parent_key) in CONTAINER_KEYS and known >= 1:
+        return True
+    return known >= 2 and known * 3 >= len(set(keys))
+
+
+def trigger_pattern(knowledge: Knowledge) -> re.Pattern[bytes]:
+    """Bytes regex for a field name written as a mapping key in YAML or JSON."""
+    names = sorted(knowledge.all_field_names, key=len, reverse=True)
+    alternation = b"|".join(re.escape(n.encode()) for n in names)
+    return re.compile(rb"[\"']?\b(" + alternation + rb")\b[\"']?[ \t]*:")
+
+
+def may_hold_arguments(data: bytes, pattern: re.Pattern[bytes]) -> bool:
+    """True when at least two distinct field names appear as keys, or a class directive does."""
+    if b"ce-lint:" in data:
+        return True
+    seen: set[bytes] = set()
+    for match in pattern.finditer(data):
+        seen.add(match.group(1))
+        if len(seen) >= 2:
+            return True
+    return bool(seen) and _CONTAINER_KEY.search(data) is not None
+
+
+_CONTAINER_KEY = re.compile(
+    rb"(?i)[\"']?\b(" + b"|".join(k.encode() for k in sorted(CONTAINER_KEYS)) + rb")\b[\"']?[ \t]*:"
+)

@@ -1,0 +1,139 @@
+"""JSON configs: Sites from a position-keeping parse, edits that keep the JSON valid."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..findings import KEEP, AbstractEdit, AddEntry, Remove, ReplaceSource, Rewrite, Template
+from ..knowledge import Knowledge
+from ..model import Entry, Site, Span, Value
+from ..textio import SourceText, TextEdit
+from . import config_sites
+from .base import Adapter, Document, ParseProblem, RenderError, class_directive
+from .jsonpos import JArray, JNode, JObject, JsonPosError, parse
+
+
+def render_json(value: Any) -> str:
+    if isinstance(value, Template):
+        concrete = value.concrete()
+        if concrete is None:
+            raise RenderError("the new value depends on values that are not known")
+        value = concrete
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        raise RenderError(f"cannot write {value!r} as JSON") from None
+
+
+class JsonDocument(Document):
+    def render(self, edit: AbstractEdit) -> list[TextEdit]:
+        if isinstance(edit, Rewrite):
+            entry = edit.entry
+            out = []
+            if edit.key != entry.key:
+                out.append(TextEdit(entry.key_span.start, entry.key_span.end, json.dumps(edit.key)))
+            if edit.value is not KEEP:
+                span = entry.value.span
+                out.append(TextEdit(span.start, span.end, render_json(edit.value)))
+            return out
+        if isinstance(edit, Remove):
+            return self._remove(edit.entry)
+        if isinstance(edit, AddEntry):
+            return self._add(edit)
+        if isinstance(edit, ReplaceSource):
+            return [TextEdit(edit.span.start, edit.span.end, edit.text)]
+        raise RenderError(f"unsupported edit {edit!r}")
+
+    def _remove(self, entry: Entry) -> list[TextEdit]:
+        parent = entry.parent
+        siblings = parent.entries if parent is not None and parent.entries is not None else [entry]
+        index = siblings.index(entry)
+        text = self.source.text
+        if len(siblings) == 1:
+            # `{ "a": 1 }` -> `{}`: drop everything between the braces.
+            span = parent.span if parent is not None else entry.span
+            return [TextEdit(span.start + 1, span.end - 1, "")]
+        if index + 1 < len(siblings):
+            # Remove this member, its comma, and the whitespace up to the next key.
+            start = entry.key_span.start
+            line_start = self.source.line_start(start)
+            next_start = siblings[index + 1].key_span.start
+            if text[line_start:start].strip() == "" and text[
+                self.source.line_start(next_start) : next_start
+            ].strip() == "":
+                # One member per line: drop whole lines so indentation stays tidy.
+                return [TextEdit(line_start, self.source.line_start(next_start), "")]
+            return [TextEdit(start, next_start, "")]
+        # Last member: remove from the end of the previous value (its comma included).
+        return [TextEdit(siblings[index - 1].value.span.end, entry.value.span.end, "")]
+
+    def _add(self, edit: AddEntry) -> list[TextEdit]:
+        container = edit.container
+        entries = container.entries
+        if entries is None:
+            raise RenderError("the value is not a JSON object")
+        member = f"{json.dumps(edit.key)}: {render_json(edit.value)}"
+        if not entries:
+            span = container.span
+            return [TextEdit(span.start + 1, span.end - 1, member)]
+        after = edit.after or entries[-1]
+        text = self.source.text
+        key_start = entries[0].key_span.start
+        line_start = self.source.line_start(key_start)
+        if text[line_start:key_start].strip() == "":
+            indent = text[line_start:key_start]
+            sep = "," + self.source.newline() + indent
+        else:
+            sep = ", "
+        return [TextEdit(after.value.span.end, after.value.span.end, sep + member)]
+
+
+class JsonAdapter(Adapter):
+    name = "json"
+    suffixes = (".json",)
+
+    def __init__(self, knowledge: Knowledge):
+        self.knowledge = knowledge
+        self.pattern = config_sites.trigger_pattern(knowledge)
+
+    def may_hold_arguments(self, data: bytes) -> bool:
+        return config_sites.may_hold_arguments(data, self.pattern)
+
+    def parse(self, source: SourceText, default_class: str) -> Document:
+        doc = JsonDocument(source)
+        try:
+            root = parse(source.text)
+        except JsonPosError as exc:
+            doc.problems.append(ParseProblem(f"JSON does not parse: {exc}", exc.offset))
+            return doc
+        cls = class_directive(source.text)
+
+        def walk(node: JNode, parent_key: str | None) -> None:
+            if isinstance(node, JObject):
+                keys = [k.py for k, _ in node.members]
+                if config_sites.is_arguments_mapping(keys, parent_key, self.knowledge):
+                    site = Site(
+                        doc.path, cls or default_class, [], Span(node.start, node.end), doc, node,
+                        "comment" if cls else "default", {"format": "json"},
+                    )  # fmt: skip
+                    site.entries = self._entries(node, site, source.text)
+                    doc.sites.append(site)
+                    return
+                for key, child in node.members:
+                    walk(child, key.py)
+            elif isinstance(node, JArray):
+                for child in node.items:
+                    walk(child, parent_key)
+
+        walk(root, None)
+        return doc
+
+    def _entries(self, node: JObject, parent: Site | Value, text: str) -> list[Entry]:
+        out = []
+        for key, child in node.members:
+            value = Value(child.py, Span(child.start, child.end), text[child.start : child.end], None, child)
+            if isinstance(child, JObject):
+                value.entries = self._entries(child, value, text)
+            out.append(Entry(key.py, Span(key.start, key.end), value, parent, key))
+        return out

@@ -1,0 +1,254 @@
+"""YAML configs: Sites from pyyaml's composed nodes, edits as surgical text changes.
+
+The document is never re-dumped: positions come from node marks, and only the spans
+an edit names change, so comments, quoting, order, indentation and line endings stay.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import yaml
+
+from ..findings import KEEP, AbstractEdit, AddEntry, Remove, ReplaceSource, Rewrite, Template
+from ..knowledge import Knowledge
+from ..model import UNKNOWN, Entry, Site, Span, Value
+from ..textio import SourceText, TextEdit
+from . import config_sites
+from .base import Adapter, Document, ParseProblem, RenderError, class_directive, leading_space
+
+_PLAIN_SAFE = re.compile(r"^[A-Za-z_./][A-Za-z0-9_./@+-]*$")
+
+
+class YamlDocument(Document):
+    def render(self, edit: AbstractEdit) -> list[TextEdit]:
+        if isinstance(edit, Rewrite):
+            return self._rewrite(edit)
+        if isinstance(edit, Remove):
+            return self._remove(edit.entry)
+        if isinstance(edit, AddEntry):
+            return self._add(edit)
+        if isinstance(edit, ReplaceSource):
+            return [TextEdit(edit.span.start, edit.span.end, edit.text)]
+        raise RenderError(f"unsupported edit {edit!r}")
+
+    # -- helpers ---------------------------------------------------------------------
+
+    def _rewrite(self, edit: Rewrite) -> list[TextEdit]:
+        entry = edit.entry
+        out = []
+        if edit.key != entry.key:
+            out.append(TextEdit(entry.key_span.start, entry.key_span.end, _render_key(edit.key, entry)))
+        if edit.value is not KEEP:
+            node = entry.value.handle
+            text = render_value(edit.value, like=entry.value)
+            if isinstance(node, yaml.CollectionNode) and not node.flow_style or _block_scalar(node):
+                # A block value starts on the next line: replace from the key's end.
+                end = entry.value.span.end
+                tail = self.source.newline() if self.source.text[end - 1 : end] == "\n" else ""
+                out.append(TextEdit(entry.key_span.end, end, f": {text}{tail}"))
+                return _merge_adjacent(out)
+            span = entry.value.span
+            if span.start == span.end:  # `key:` with an empty (null) value
+                text = " " + text
+            out.append(TextEdit(span.start, span.end, text))
+        return out
+
+    def _remove(self, entry: Entry) -> list[TextEdit]:
+        parent = entry.parent
+        siblings = parent.entries if parent is not None and parent.entries is not None else [entry]
+        index = siblings.index(entry)
+        text = self.source.text
+        if len(siblings) == 1:
+            return [TextEdit(entry.key_span.start, entry.value.span.end, "{}")]
+        if _is_flow(parent):
+            if index + 1 < len(siblings):
+                return [TextEdit(entry.key_span.start, siblings[index + 1].key_span.start, "")]
+            return [TextEdit(siblings[index - 1].value.span.end, entry.value.span.end, "")]
+        start = self.source.line_start(entry.key_span.start)
+        end = entry.value.span.end
+        if end == 0 or text[end - 1] != "\n":
+            end = self.source.line_end(end)
+        if leading_space(text[start : entry.key_span.start]):
+            return [TextEdit(start, end, "")]
+        # `- key: value` (first key of a sequence item): keep the `- ` and pull the next key up.
+        if index + 1 < len(siblings):
+            return [TextEdit(entry.key_span.start, siblings[index + 1].key_span.start, "")]
+        return [TextEdit(entry.key_span.start, entry.value.span.end, "{}")]
+
+    def _add(self, edit: AddEntry) -> list[TextEdit]:
+        container = edit.container
+        entries = container.entries
+        if entries is None:
+            raise RenderError("the value is not a mapping ce-lint can edit")
+        rendered = f"{_render_key(edit.key, None)}: {render_value(edit.value, like=None)}"
+        if not entries:
+            span = container.span
+            return [TextEdit(span.start, span.end, "{" + rendered + "}")]
+        after = edit.after or entries[-1]
+        if _is_flow(container):
+            return [TextEdit(after.value.span.end, after.value.span.end, ", " + rendered)]
+        column = self.source.location(entries[0].key_span.start)[1]
+        end = after.value.span.end
+        text = self.source.text
+        if end == 0 or text[end - 1] != "\n":
+            end = self.source.line_end(end)
+        newline = self.source.newline()
+        prefix = "" if text[end - 1 : end] == "\n" else newline
+        return [TextEdit(end, end, prefix + " " * (column - 1) + rendered + newline)]
+
+
+def _merge_adjacent(edits: list[TextEdit]) -> list[TextEdit]:
+    """A key rename plus a block-value rewrite touch adjacent spans: join them."""
+    if len(edits) == 2 and edits[0].end == edits[1].start:
+        return [TextEdit(edits[0].start, edits[1].end, edits[0].text + edits[1].text)]
+    return edits
+
+
+def _is_flow(container: Any) -> bool:
+    node = getattr(container, "handle", None)
+    return bool(getattr(node, "flow_style", False))
+
+
+def _block_scalar(node: Any) -> bool:
+    return isinstance(node, yaml.ScalarNode) and node.style in ("|", ">")
+
+
+def _render_key(key: str, like: Entry | None) -> str:
+    style = getattr(like.handle, "style", None) if like is not None else None
+    if style == "'":
+        return "'" + key.replace("'", "''") + "'"
+    if style == '"':
+        return json.dumps(key)
+    return key if _PLAIN_SAFE.match(key) else json.dumps(key)
+
+
+def render_value(value: Any, like: Value | None) -> str:
+    """YAML text for a Python value, following the style of the value it replaces."""
+    if isinstance(value, Template):
+        concrete = value.concrete()
+        if concrete is None:
+            raise RenderError("the new value depends on values that are not known")
+        value = concrete
+    source = like.source if like is not None else ""
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+        if source[:1].isupper():
+            text = text.capitalize()
+        return text
+    if value is None:
+        return "null"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        quote = source[:1] if source[:1] in ("'", '"') else ""
+        if quote == "'":
+            return "'" + value.replace("'", "''") + "'"
+        if not quote and _PLAIN_SAFE.match(value) and _loads_as_same(value):
+            return value
+        return json.dumps(value)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(render_value(v, None) for v in value) + "]"
+    if isinstance(value, dict):
+        items = (f"{_render_key(str(k), None)}: {render_value(v, None)}" for k, v in value.items())
+        return "{" + ", ".join(items) + "}"
+    raise RenderError(f"cannot write {value!r} as YAML")
+
+
+def _loads_as_same(text: str) -> bool:
+    try:
+        return yaml.safe_load(text) == text
+    except yaml.YAMLError:
+        return False
+
+
+class YamlAdapter(Adapter):
+    name = "yaml"
+    suffixes = (".yaml", ".yml")
+
+    def __init__(self, knowledge: Knowledge):
+        self.knowledge = knowledge
+        self.pattern = config_sites.trigger_pattern(knowledge)
+
+    def may_hold_arguments(self, data: bytes) -> bool:
+        return config_sites.may_hold_arguments(data, self.pattern)
+
+    def parse(self, source: SourceText, default_class: str) -> Document:
+        doc = YamlDocument(source)
+        cls = class_directive(source.text)
+        try:
+            roots = list(yaml.compose_all(source.text, Loader=yaml.SafeLoader))
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+            problem = getattr(exc, "problem", None) or str(exc)
+            offset = mark.index if mark is not None else 0
+            doc.problems.append(ParseProblem(f"YAML does not parse: {problem}", offset))
+            return doc
+        builder = _SiteBuilder(doc, self.knowledge, cls or default_class, "comment" if cls else "default")
+        for root in roots:
+            if root is not None:
+                builder.walk(root, None)
+        return doc
+
+
+class _SiteBuilder:
+    def __init__(self, doc: YamlDocument, knowledge: Knowledge, cls: str, origin: str):
+        self.doc = doc
+        self.knowledge = knowledge
+        self.cls = cls
+        self.origin = origin
+        self.loader = yaml.SafeLoader("")
+        self.seen: set[int] = set()
+
+    def walk(self, node: yaml.Node, parent_key: str | None) -> None:
+        if id(node) in self.seen:  # an alias points at a node we already visited
+            return
+        self.seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            keys = [k.value for k, _ in node.value if isinstance(k, yaml.ScalarNode)]
+            if config_sites.is_arguments_mapping(keys, parent_key, self.knowledge):
+                self.doc.sites.append(self.site(node))
+                return
+            for key, child in node.value:
+                self.walk(child, key.value if isinstance(key, yaml.ScalarNode) else None)
+        elif isinstance(node, yaml.SequenceNode):
+            for child in node.value:
+                self.walk(child, parent_key)
+
+    def site(self, node: yaml.MappingNode) -> Site:
+        span = Span(node.start_mark.index, node.end_mark.index)
+        site = Site(self.doc.path, self.cls, [], span, self.doc, node, self.origin, {"format": "yaml"})
+        site.entries = self.entries(node, site)
+        return site
+
+    def entries(self, node: yaml.MappingNode, parent: Site | Value) -> list[Entry]:
+        out = []
+        for key, value in node.value:
+            if not isinstance(key, yaml.ScalarNode):
+                continue
+            if key.tag == "tag:yaml.org,2002:merge":  # `<<: *base` merges are not keys
+                continue
+            entry = Entry(
+                key=str(key.value),
+                key_span=Span(key.start_mark.index, key.end_mark.index),
+                value=self.value(value),
+                parent=parent,
+                handle=key,
+            )
+            out.append(entry)
+        return out
+
+    def value(self, node: yaml.Node) -> Value:
+        span = Span(node.start_mark.index, node.end_mark.index)
+        text = self.doc.source.text[span.start : span.end]
+        value = Value(UNKNOWN, span, text, None, node)
+        if isinstance(node, yaml.MappingNode):
+            # Read the keys before constructing: pyyaml flattens `<<` merges in place.
+            value.entries = self.entries(node, value)
+        try:
+            value.py = self.loader.construct_object(node, deep=True)
+        except yaml.YAMLError:
+            pass
+        return value

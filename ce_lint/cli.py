@@ -1,0 +1,240 @@
+"""Command line: `ce-lint check`, `ce-lint fix`, `ce-lint rules`, `ce-lint rule CODE`.
+
+Exit codes: 0 nothing left to report, 1 problems remain, 2 bad usage or a crash of
+ce-lint itself. Info findings are shown but never make the exit code 1.
+"""
+
+from __future__ import annotations
+
+import difflib
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .discover import discover
+from .engine import Engine, FileResult
+from .knowledge import Knowledge
+from .model import ARGUMENT_CLASSES
+from .rulebook import RulebookError
+from .settings import Settings, SettingsError, load_settings
+from .targets import TargetError, resolve
+from .textio import atomic_write
+
+USAGE_ERROR = 2
+
+
+def _codes(values: tuple[str, ...]) -> list[str]:
+    return [c.strip().upper() for v in values for c in v.split(",") if c.strip()]
+
+
+def common_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.argument("paths", nargs=-1, type=click.Path(path_type=str)),
+        click.option("--select", multiple=True, help="Only these codes or prefixes (comma-separated)."),
+        click.option("--extend-select", multiple=True, help="Add codes to the selection."),
+        click.option("--ignore", multiple=True, help="Leave out these codes or prefixes."),
+        click.option("--target", "targets", multiple=True, metavar="LIB==VERSION",
+                     help="Judge against this release, e.g. transformers==5.24 (repeatable)."),
+        click.option("--class", "cls", type=click.Choice(ARGUMENT_CLASSES),
+                     help="Arguments class of config files (default CrossEncoderTrainingArguments)."),
+        click.option("--config", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                     help="Read settings from this pyproject.toml instead of searching for one."),
+        click.option("--output-format", type=click.Choice(["text", "json"]), default=None,
+                     help="How to print findings."),
+        click.option("--output-file", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Write the report to this file instead of stdout."),
+        click.option("--exit-zero", is_flag=True, help="Exit 0 even when problems remain."),
+        click.option("--unsafe-fixes", is_flag=True, default=None,
+                     help="Also apply (fix) or count (check) fixes that change behaviour."),
+        click.option("--show-fixes", is_flag=True, help="Show what each fix would do."),
+        click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary."),
+    ]  # fmt: skip
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Usage problems and crashes of ce-lint exit 2 with a message, never a bare traceback."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except (SettingsError, TargetError, RulebookError) as exc:
+            click.echo(f"ce-lint: error: {exc}", err=True)
+            sys.exit(USAGE_ERROR)
+        except click.exceptions.Exit:
+            raise
+        except (click.ClickException, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            sys.exit(130)
+        except Exception as exc:  # a bug in ce-lint, not in the user's files
+            import traceback
+
+            traceback.print_exc()
+            click.echo(f"ce-lint: internal error: {exc!r}. Please report it.", err=True)
+            sys.exit(USAGE_ERROR)
+
+    return wrapper
+
+
+class Run:
+    """Everything a command needs, built once from the options and [tool.ce-lint]."""
+
+    def __init__(self, opts: dict[str, Any]):
+        self.paths: list[str] = list(opts["paths"]) or ["."]
+        self.settings: Settings = load_settings(opts.get("config"), self.paths)
+        s = self.settings
+        knowledge = Knowledge.load()
+        select = _codes(opts["select"]) or s.get("select")
+        extend = _codes(opts["extend_select"]) + list(s.get("extend-select", []))
+        if extend:
+            select = (select or ["ALL"]) + extend
+        ignore = _codes(opts["ignore"]) + list(s.get("ignore", []))
+        self.targets = resolve(knowledge, opts["targets"], s.get("target"), Path(self.paths[0]))
+        cls = opts.get("cls")
+        self.engine = Engine(
+            knowledge,
+            self.targets,
+            select=select,
+            ignore=ignore,
+            class_for=(lambda path: cls) if cls else s.class_for,
+        )
+        self.output_format: str = opts["output_format"] or s.get("output-format", "text")
+        self.output_file: Path | None = opts["output_file"]
+        self.unsafe: bool = bool(opts["unsafe_fixes"] if opts["unsafe_fixes"] is not None else s.get("unsafe-fixes", False))
+        self.exit_zero: bool = opts["exit_zero"]
+        self.show_fixes: bool = opts["show_fixes"]
+        self.quiet: bool = opts["quiet"]
+        exclude = list(s.get("exclude", [])) + list(s.get("extend-exclude", []))
+        self.files = list(discover(self.paths, self.engine.handles, exclude))
+
+    def per_file_filter(self, result: FileResult) -> FileResult:
+        ignores = self.settings.ignores_for(result.path)
+        if ignores:
+            result.findings = [f for f in result.findings if not any(f.code.startswith(c) for c in ignores)]
+        return result
+
+    def emit(self, results: list[FileResult], fixed: int = 0, would: bool = False) -> int:
+        from .report import ReportContext, render
+
+        ctx = ReportContext(
+            self.engine, results, unsafe_fixes=self.unsafe, fixed=fixed, would_fix=would,
+            show_fixes=self.show_fixes, color=self.output_file is None and sys.stdout.isatty(),
+        )  # fmt: skip
+        text = render(self.output_format, ctx)
+        if self.quiet and self.output_format == "text":
+            text = "".join(line + "\n" for line in text.splitlines() if ":" in line and " CE" in line)
+        if self.output_file is not None:
+            self.output_file.write_text(text, encoding="utf-8")
+        else:
+            click.echo(text, nl=False)
+        failing = any(f.severity.fails for r in results for f in r.findings)
+        return 0 if self.exit_zero or not failing else 1
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="ce-lint")
+def main() -> None:
+    """Find and fix training arguments that today's transformers and sentence-transformers reject."""
+
+
+@main.command()
+@common_options
+@guarded
+def check(**opts: Any) -> None:
+    """Report problems in training configs and scripts."""
+    run = Run(opts)
+    results = [run.per_file_filter(run.engine.check_path(p)) for p in run.files]
+    sys.exit(run.emit(results))
+
+
+@main.command()
+@common_options
+@click.option("--diff", is_flag=True, help="Show the changes as a unified diff instead of writing them.")
+@guarded
+def fix(diff: bool, **opts: Any) -> None:
+    """Rewrite files in place so today's libraries accept them, keeping their formatting."""
+    from .textio import SourceText
+
+    run = Run(opts)
+    results = []
+    fixed = 0
+    changed = False
+    for path in run.files:
+        result = run.engine.check_path(path)
+        if result.document is not None and not result.document.problems:
+            source = result.document.source
+            result = run.engine.fix_source(SourceText(source.path, source.text, source.bom), unsafe=run.unsafe)
+            if result.fixed_text is not None:
+                changed = True
+                fixed += result.fixes_applied
+                if diff:
+                    click.echo(unified_diff(str(path), source.text, result.fixed_text), nl=False)
+                else:
+                    assert result.document is not None
+                    atomic_write(path, result.document.output(result.fixed_text))
+        results.append(run.per_file_filter(result))
+    if diff:
+        # Nothing was written: report what the fix would leave, and fail while changes are pending.
+        code = run.emit(results, fixed=fixed, would=True)
+        sys.exit(0 if run.exit_zero else (1 if changed else code))
+    sys.exit(run.emit(results, fixed=fixed))
+
+
+def unified_diff(path: str, before: str, after: str) -> str:
+    lines = difflib.unified_diff(
+        before.splitlines(keepends=True), after.splitlines(keepends=True), f"a/{path}", f"b/{path}"
+    )
+    out = "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
+    return out
+
+
+@main.command("rules")
+@click.option("--output-format", type=click.Choice(["text", "json"]), default="text")
+@guarded
+def list_rules(output_format: str) -> None:
+    """List every rule."""
+    from .rulebook import load_specs
+
+    specs = load_specs()
+    if output_format == "json":
+        import json
+
+        rows = [
+            {"code": s.code, "name": s.name, "kind": s.kind, "summary": s.summary, "fix": s.fix, "group": s.group}
+            for s in specs
+        ]
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for spec in specs:
+        fix = {"always": "fix", "sometimes": "fix*", "never": ""}[spec.fix]
+        click.echo(f"{spec.code}  {spec.name:<40} {fix:<5} {spec.summary}")
+
+
+@main.command("rule")
+@click.argument("code")
+@guarded
+def show_rule(code: str) -> None:
+    """Explain one rule, with its examples in YAML, JSON and Python."""
+    from .rulebook import load_specs
+    from .ruledoc import describe_rule
+
+    specs = {s.code: s for s in load_specs()}
+    spec = specs.get(code.upper())
+    if spec is None:
+        close = difflib.get_close_matches(code.upper(), specs, n=1)
+        hint = f" Did you mean {close[0]}?" if close else ""
+        raise click.UsageError(f"no rule {code}.{hint}")
+    click.echo(describe_rule(spec))
+
+
+if __name__ == "__main__":
+    main()

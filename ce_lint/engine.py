@@ -1,0 +1,188 @@
+"""The checking and fixing core: files -> Documents -> Sites -> Findings -> edits.
+
+Nothing here knows a file format (adapters do) or a rule (kinds do).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .adapters import Adapter, Document, RenderError, adapter_for, build_adapters
+from .findings import Applicability, Finding, Fix, Remove, Severity
+from .kinds import Context, Kind, build_kinds
+from .knowledge import Knowledge
+from .model import DEFAULT_CLASS, Span
+from .rulebook import RuleSpec, load_specs
+from .targets import Targets
+from .textio import DecodeProblem, SourceText, TextEdit, apply_text_edits
+
+PARSE_ERROR = "CE901"
+DECODE_ERROR = "CE902"
+READ_ERROR = "CE903"
+
+MAX_FIX_PASSES = 10
+
+
+def code_selected(code: str, select: Iterable[str] | None, ignore: Iterable[str]) -> bool:
+    """Ruff-style prefix selection: the most specific prefix decides, a tie ignores."""
+
+    def longest(prefixes: Iterable[str]) -> int:
+        return max((0 if p == "ALL" else len(p) for p in prefixes if p == "ALL" or code.startswith(p)), default=-1)
+
+    chosen = 0 if select is None else longest(select)
+    return chosen >= 0 and longest(ignore) < chosen
+
+
+@dataclass
+class FileResult:
+    path: str
+    findings: list[Finding] = field(default_factory=list)
+    document: Document | None = None
+    skipped: bool = False  # prefilter said it cannot hold training arguments
+    fixed_text: str | None = None  # set by fix when the text changed
+    fixes_applied: int = 0
+
+
+@dataclass
+class Engine:
+    knowledge: Knowledge
+    targets: Targets
+    select: list[str] | None = None
+    ignore: list[str] = field(default_factory=list)
+    class_for: Callable[[str], str | None] = lambda path: None
+    hardware: Callable[[], Any] | None = None
+    specs: tuple[RuleSpec, ...] = ()
+
+    def __post_init__(self) -> None:
+        self.specs = self.specs or load_specs()
+        self.kinds: dict[str, Kind] = build_kinds(self.specs)
+        self.active: list[Kind] = [k for c, k in self.kinds.items() if self.selected(c)]
+        self.adapters: list[Adapter] = build_adapters(self.knowledge)
+        self.context = Context(self.knowledge, self.targets, self.hardware, self.kinds)
+
+    def selected(self, code: str) -> bool:
+        return code_selected(code, self.select, self.ignore)
+
+    def spec(self, code: str) -> RuleSpec:
+        return self.kinds[code].spec
+
+    def handles(self, path: str) -> bool:
+        return adapter_for(path, self.adapters) is not None
+
+    # -- checking ----------------------------------------------------------------------
+
+    def check_path(self, path: Path) -> FileResult:
+        name = str(path)
+        adapter = adapter_for(name, self.adapters)
+        if adapter is None:
+            return FileResult(name, skipped=True)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            return FileResult(name, self._input_problem(READ_ERROR, name, f"cannot read the file: {exc.strerror or exc}"))
+        if not adapter.may_hold_arguments(data):
+            return FileResult(name, skipped=True)
+        try:
+            source = SourceText.from_bytes(name, data)
+        except DecodeProblem as exc:
+            return FileResult(name, self._input_problem(DECODE_ERROR, name, str(exc)))
+        return self.check_source(source, adapter)
+
+    def check_source(self, source: SourceText, adapter: Adapter | None = None) -> FileResult:
+        adapter = adapter or adapter_for(source.path, self.adapters)
+        if adapter is None:
+            return FileResult(source.path, skipped=True)
+        cls = self.class_for(source.path) or DEFAULT_CLASS
+        document = adapter.parse(source, cls)
+        result = FileResult(source.path, document=document)
+        for problem in document.problems:
+            end = problem.end if problem.end is not None else problem.offset
+            result.findings += self._input_problem(PARSE_ERROR, source.path, problem.message, Span(problem.offset, end))
+        result.findings += [f for f in document.findings if self.selected(f.code)]
+        for site in document.sites:
+            for kind in self.active:
+                result.findings.extend(kind.check(site, self.context))
+        result.findings.sort(key=lambda f: (f.span.start, f.code))
+        return result
+
+    def _input_problem(self, code: str, path: str, message: str, span: Span = Span(0, 0)) -> list[Finding]:
+        if not self.selected(code):
+            return []
+        return [Finding(code, message, Severity.ERROR, path, span)]
+
+    # -- fixing ------------------------------------------------------------------------
+
+    def fix_source(self, source: SourceText, unsafe: bool = False) -> FileResult:
+        """Apply fixes until none applies; the result holds the findings that remain."""
+        adapter = adapter_for(source.path, self.adapters)
+        applied = 0
+        current = source
+        result = self.check_source(current, adapter)
+        for _ in range(MAX_FIX_PASSES):
+            if result.document is None or result.document.problems:
+                break
+            edits, count = self._plan_pass(result, unsafe)
+            if not edits:
+                break
+            text = apply_text_edits(current.text, edits)
+            if text == current.text:
+                break
+            applied += count
+            current = SourceText(source.path, text, source.bom)
+            result = self.check_source(current, adapter)
+        result.fixes_applied = applied
+        if current.text != source.text:
+            result.fixed_text = current.text
+        return result
+
+    def _plan_pass(self, result: FileResult, unsafe: bool) -> tuple[list[TextEdit], int]:
+        """Non-overlapping text edits for one pass; fixes that collide wait for the next."""
+        document = result.document
+        assert document is not None
+        accepted: list[TextEdit] = []
+        seen: set[tuple[TextEdit, ...]] = set()
+        removals: dict[int, int] = {}
+        count = 0
+        for finding in result.findings:
+            fix = finding.fix
+            if fix is None or not allowed(fix, unsafe):
+                continue
+            try:
+                edits = tuple(sorted({e for a in fix.edits for e in document.render(a)}, key=lambda e: (e.start, e.end)))
+            except RenderError:
+                continue
+            if edits in seen:
+                count += 1  # the same fix reached through another finding
+                continue
+            if any(e.start < a.end and a.start < e.end or (e.start == e.end == a.start == a.end) for e in edits for a in accepted):
+                continue
+            if not self._removal_budget_ok(fix, removals):
+                continue
+            seen.add(edits)
+            accepted.extend(edits)
+            count += 1
+        return accepted, count
+
+    @staticmethod
+    def _removal_budget_ok(fix: Fix, removals: dict[int, int]) -> bool:
+        """Never empty a mapping in one pass: its last entry's removal waits a pass."""
+        pending: dict[int, int] = {}
+        for edit in fix.edits:
+            if isinstance(edit, Remove) and edit.entry.parent is not None:
+                parent = edit.entry.parent
+                pending[id(parent)] = pending.get(id(parent), 0) + 1
+                total = len(parent.entries or [])
+                if total > 1 and removals.get(id(parent), 0) + pending[id(parent)] >= total:
+                    return False
+        for key, n in pending.items():
+            removals[key] = removals.get(key, 0) + n
+        return True
+
+
+def allowed(fix: Fix, unsafe: bool) -> bool:
+    if fix.applicability is Applicability.SAFE:
+        return True
+    return unsafe and fix.applicability is Applicability.UNSAFE

@@ -1,0 +1,99 @@
+"""Rule kinds: small classes that interpret a rule's parameters.
+
+A kind reads Sites and yields Findings with abstract edits; it never sees text, so the
+same rule works for YAML, JSON, Python and every other adapter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from ..findings import AbstractEdit, Applicability, Finding, Fix, Severity
+from ..knowledge import SENTENCE_TRANSFORMERS, TRANSFORMERS, Knowledge
+from ..model import Entry, Site, Span
+from ..rulebook import RuleSpec
+from ..targets import Targets
+
+KINDS: dict[str, type[Kind]] = {}
+
+
+def register(cls: type[Kind]) -> type[Kind]:
+    KINDS[cls.name] = cls
+    return cls
+
+
+@dataclass
+class Context:
+    knowledge: Knowledge
+    targets: Targets
+    # Lazily probed hardware profile (see ce_lint.hardware); None when not available.
+    hardware: Callable[[], Any] | None = None
+    # All rules of the run, by code, for kinds that coordinate (e.g. several fields
+    # moving into one mapping).
+    rules: dict[str, Kind] = field(default_factory=dict)
+    notices: list[str] = field(default_factory=list)
+
+
+class Kind:
+    name: ClassVar[str] = ""
+    # Parameters the kind requires / accepts (validated at load time).
+    required: ClassVar[tuple[str, ...]] = ()
+    optional: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, spec: RuleSpec):
+        self.spec = spec
+        self.params = spec.params
+        missing = [p for p in self.required if p not in self.params]
+        unknown = set(self.params) - set(self.required) - set(self.optional)
+        if missing or unknown:
+            raise ValueError(f"{spec.code}: params missing {missing}, unknown {sorted(unknown)}")
+        self.setup()
+
+    def setup(self) -> None:
+        """Validate and pre-compute parameters."""
+
+    @property
+    def code(self) -> str:
+        return self.spec.code
+
+    def check(self, site: Site, ctx: Context) -> Iterator[Finding]:
+        return iter(())
+
+    # -- helpers for kinds -------------------------------------------------------
+
+    def finding(
+        self,
+        site: Site,
+        span: Span,
+        message: str,
+        severity: Severity,
+        fix: Fix | None = None,
+        fields: tuple[str, ...] = (),
+    ) -> Finding:
+        return Finding(self.code, message, severity, site.path, span, site, fix, fields)
+
+
+def make_fix(applicability: Applicability, message: str, *edits: AbstractEdit) -> Fix:
+    return Fix(applicability, message, tuple(edits))
+
+
+def lib_label(library: str) -> str:
+    return {TRANSFORMERS: "transformers", SENTENCE_TRANSFORMERS: "sentence-transformers"}[library]
+
+
+def entry_span(entry: Entry) -> Span:
+    return entry.key_span
+
+
+def build_kinds(specs: tuple[RuleSpec, ...]) -> dict[str, Kind]:
+    # Import the modules that register kinds.
+    from . import fields, inputs  # noqa: F401
+
+    out = {}
+    for spec in specs:
+        if spec.kind not in KINDS:
+            raise ValueError(f"{spec.code}: unknown rule kind {spec.kind!r}")
+        out[spec.code] = KINDS[spec.kind](spec)
+    return out

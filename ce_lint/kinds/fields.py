@@ -1,0 +1,451 @@
+"""Kinds for fields that were deprecated, renamed, moved or removed (codes CE1xx).
+
+Whether a rule fires, and how loudly, comes from the version knowledge and the
+targets: a field the target no longer accepts is an error, one still accepted but
+announced for removal is a warning. A rewrite is offered only when everything it
+writes exists in the oldest release the target allows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from ..findings import (
+    KEEP,
+    AbstractEdit,
+    AddEntry,
+    Applicability,
+    Finding,
+    Fix,
+    Remove,
+    Rewrite,
+    Severity,
+    Template,
+)
+from ..knowledge import TRANSFORMERS
+from ..model import UNKNOWN, Entry, Site, Value
+from . import Context, Kind, register
+
+SAFE, UNSAFE = Applicability.SAFE, Applicability.UNSAFE
+
+
+# ---- shared logic -------------------------------------------------------------------
+
+
+def field_status(site: Site, field: str, ctx: Context) -> tuple[Severity, str] | None:
+    """How the target treats `field` on this Site's class; None when it is fine."""
+    kn, t = ctx.knowledge, ctx.targets
+    info = kn.field(field, site.cls)
+    if not kn.accepts(site.cls, field, t.tf, t.st):
+        if info is None:
+            return None
+        lib = "transformers" if info.library == TRANSFORMERS else "sentence-transformers"
+        version = t.tf if info.library == TRANSFORMERS else t.st
+        if info.removed_in is not None and info.removed_in <= kn.library(info.library).floor(version):
+            since = f"removed in {lib} {_short(info.removed_in)}"
+        elif info.first > version:
+            return None  # a field newer than the target: not this rule's business
+        else:
+            since = f"not part of {site.cls}"
+        return Severity.ERROR, f"is rejected by {site.cls} of transformers {_short(t.tf)} ({since})"
+    if kn.deprecated(site.cls, field, t.tf, t.st):
+        since = f" since {_short(info.deprecated_in)}" if info and info.deprecated_in else ""
+        lib = "transformers" if info is None or info.library == TRANSFORMERS else "sentence-transformers"
+        return Severity.WARNING, f"is deprecated{since} ({lib} still accepts it but will drop it)"
+    return None
+
+
+def _short(version: Any) -> str:
+    text = str(version)
+    return text[:-2] if text.endswith(".0") and text.count(".") == 2 else text
+
+
+def writable(site: Site, field: str, ctx: Context) -> str | None:
+    """None when `field` can be written for every release the target allows, else why not."""
+    kn, t = ctx.knowledge, ctx.targets
+    lo_tf, lo_st = t.transformers.lo, t.sentence_transformers.lo
+    if kn.accepts(site.cls, field, lo_tf, lo_st) and kn.accepts(site.cls, field, t.tf, t.st):
+        return None
+    first = kn.first_accepting(site.cls, field)
+    if first is None:
+        return f"`{field}` is not a field of {site.cls}"
+    library, version = first
+    info = kn.field(field, site.cls)
+    if info is not None and info.removed_in is not None and not kn.accepts(site.cls, field, t.tf, t.st):
+        return f"`{field}` was removed as well (in {library} {_short(info.removed_in)})"
+    return f"raise your floor to {library}>={_short(version)} to rewrite it as `{field}`"
+
+
+def same_value(a: Any, b: Any) -> bool:
+    if a is UNKNOWN or b is UNKNOWN:
+        return False
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    return bool(a == b)
+
+
+def matches(when: Any, value: Value) -> bool:
+    if when == "any":
+        return True
+    if when == "unknown":
+        return not value.known
+    if not value.known:
+        return False
+    if when == "known":
+        return True
+    if when == "truthy":
+        return bool(value.py)
+    if when == "falsy":
+        return not value.py
+    if isinstance(when, list):
+        return any(same_value(w, value.py) for w in when)
+    return same_value(when, value.py)
+
+
+def describe(value: Value) -> str:
+    if not value.known:
+        return value.source or "an expression"
+    return repr(value.py) if not isinstance(value.py, bool) else str(value.py).lower()
+
+
+class FieldKind(Kind):
+    """Common frame: find the entries of `field`, decide severity, build the message."""
+
+    def field_names(self) -> list[str]:
+        return [self.params["field"]]
+
+    def check(self, site: Site, ctx: Context) -> Iterator[Finding]:
+        for name in self.field_names():
+            for entry in site.all(name):
+                status = field_status(site, name, ctx)
+                if status is None:
+                    continue
+                severity, state = status
+                fix, note = self.plan(site, entry, ctx)
+                message = f"`{name}` {state}. {self.spec.summary}"
+                if note:
+                    message += f" {note}"
+                yield self.finding(site, entry.key_span, message, severity, fix, (name,))
+
+    def plan(self, site: Site, entry: Entry, ctx: Context) -> tuple[Fix | None, str]:
+        raise NotImplementedError
+
+
+def conflict_edits(site: Site, entry: Entry, key: str) -> list[Entry]:
+    """Other entries already holding `key` (the rewrite would duplicate them)."""
+    return [e for e in site.all(key) if e is not entry]
+
+
+# ---- kinds --------------------------------------------------------------------------
+
+
+@register
+class FieldMigration(FieldKind):
+    """A field renamed, replaced by other settings depending on its value, or dropped.
+
+    params:
+      field: the old field
+      replacement: new name; the value is kept (through `value_map` when given)
+      value_map: {old value: new value} applied on rename
+      cases: first match wins; each {when, do: rename|drop|set|none, set, fix, note}
+        when: a value, a list of values, truthy, falsy, known, unknown or any
+    Without cases: rename when there is a replacement, else drop (unsafe).
+    """
+
+    name = "field-migration"
+    required = ("field",)
+    optional = ("replacement", "value_map", "cases")
+
+    def setup(self) -> None:
+        self.replacement: str | None = self.params.get("replacement")
+        self.value_map: dict[Any, Any] = self.params.get("value_map", {}) or {}
+        cases = self.params.get("cases")
+        if cases is None:
+            cases = [{"when": "any", "do": "rename" if self.replacement else "drop",
+                      "fix": "safe" if self.replacement else "unsafe"}]  # fmt: skip
+        for case in cases:
+            if case.get("do") not in ("rename", "drop", "set", "none"):
+                raise ValueError(f"{self.code}: case `do` must be rename, drop, set or none")
+            if case["do"] == "rename" and not self.replacement:
+                raise ValueError(f"{self.code}: rename needs a replacement")
+            if case.get("fix", "safe") not in ("safe", "unsafe"):
+                raise ValueError(f"{self.code}: case `fix` must be safe or unsafe")
+        self.cases = cases
+
+    def plan(self, site: Site, entry: Entry, ctx: Context) -> tuple[Fix | None, str]:
+        case = next((c for c in self.cases if matches(c.get("when", "any"), entry.value)), None)
+        if case is None:
+            return None, f"ce-lint cannot rewrite the value {describe(entry.value)} by itself."
+        note = case.get("note", "")
+        applicability = SAFE if case.get("fix", "safe") == "safe" else UNSAFE
+        action = case["do"]
+        if action == "none":
+            return None, note
+        if action == "drop":
+            return Fix(applicability, f"Remove `{entry.key}`", (Remove(entry),)), note
+
+        if action == "rename":
+            value = self.value_map.get(entry.value.py, KEEP) if entry.value.known else KEEP
+            if isinstance(value, str) and value.startswith("$"):
+                value = KEEP
+            settings: list[tuple[str, Any]] = [(self.replacement or "", value)]
+        else:
+            settings = [(k, _substitute(v, entry.value)) for k, v in case["set"].items()]
+
+        for key, _ in settings:
+            problem = writable(site, key, ctx)
+            if problem is not None:
+                if "removed as well" in problem:
+                    # The replacement is gone too: all that is left is to drop the field.
+                    fix = Fix(UNSAFE, f"Remove `{entry.key}`", (Remove(entry),))
+                    return fix, f"{note} {problem}, so the setting has no equivalent today.".strip()
+                return None, f"{note} To fix it, {problem}.".strip()
+
+        edits: list[AbstractEdit] = []
+        conflicts = []
+        first_key, first_value = settings[0]
+        for key, value in settings:
+            for other in conflict_edits(site, entry, key):
+                new = entry.value.py if value is KEEP else value
+                if not same_value(other.value.py, new):
+                    conflicts.append((key, other))
+                edits.append(Remove(other))
+        edits.insert(0, Rewrite(entry, first_key, first_value))
+        for key, value in settings[1:]:
+            edits.append(AddEntry(site, key, value, after=entry))
+        title = ", ".join(f"`{k}`" for k, _ in settings)
+        if conflicts:
+            names = ", ".join(f"`{k}` ({describe(o.value)})" for k, o in conflicts)
+            note = (
+                f"{note} It conflicts with {names} set in the same place; the old libraries "
+                f"used `{entry.key}` ({describe(entry.value)}), and the fix keeps that value."
+            ).strip()
+            return Fix(UNSAFE, f"Replace `{entry.key}` by {title}, dropping the conflict", tuple(edits)), note
+        return Fix(applicability, f"Replace `{entry.key}` by {title}", tuple(edits)), note
+
+
+def _substitute(template: Any, value: Value) -> Any:
+    if template == "$value":
+        return KEEP if not value.known else value.py
+    return template
+
+
+@register
+class MoveIntoMapping(FieldKind):
+    """A field that became a key of a dict-valued field (accelerator_config, fsdp_config).
+
+    params: field, into, key, as_list (wrap the value in a list), inert (values meaning unset),
+    applicability (safe unless the new place means something slightly different), note
+    """
+
+    name = "move-into"
+    required = ("field", "into", "key")
+    optional = ("as_list", "inert", "applicability", "note")
+
+    def setup(self) -> None:
+        self.into: str = self.params["into"]
+        self.key: str = self.params["key"]
+        self.inert = self.params.get("inert", [None])
+        self.moved = Applicability(self.params.get("applicability", "safe"))
+        self.note: str = " ".join(self.params.get("note", "").split())
+
+    def plan(self, site: Site, entry: Entry, ctx: Context) -> tuple[Fix | None, str]:
+        fix, note = self._plan(site, entry, ctx)
+        if fix is not None and fix.applicability is SAFE and any(
+            isinstance(e, Rewrite | AddEntry) for e in fix.edits
+        ):
+            fix.applicability = self.moved
+        if fix is not None and self.note and any(isinstance(e, Rewrite | AddEntry) for e in fix.edits):
+            note = f"{note} {self.note}".strip()
+        return fix, note
+
+    def moved_value(self, entry: Entry) -> Any:
+        value = entry.value.py
+        if self.params.get("as_list") and isinstance(value, str):
+            return [v.strip() for v in value.split(",") if v.strip()]
+        return value
+
+    def siblings(self, site: Site, ctx: Context) -> list[tuple[MoveIntoMapping, Entry]]:
+        """Every field in this Site that moves into the same mapping, in Site order."""
+        kinds = [k for k in ctx.rules.values() if isinstance(k, MoveIntoMapping) and k.into == self.into]
+        out = []
+        for entry in site.entries:
+            for kind in kinds:
+                if entry.key == kind.params["field"] and not kind.is_inert(entry):
+                    out.append((kind, entry))
+        return out
+
+    def is_inert(self, entry: Entry) -> bool:
+        return entry.value.known and any(same_value(entry.value.py, i) for i in self.inert)
+
+    def _plan(self, site: Site, entry: Entry, ctx: Context) -> tuple[Fix | None, str]:
+        if self.is_inert(entry):
+            return Fix(SAFE, f"Remove `{entry.key}` (it is unset)", (Remove(entry),)), ""
+        problem = writable(site, self.into, ctx)
+        if problem is not None:
+            return None, f"To fix it, {problem}."
+        if not entry.value.known:
+            return None, f"Move its value into `{self.into}` as `{self.key}` by hand."
+        movers = [(k, e) for k, e in self.siblings(site, ctx) if e.value.known]
+        target = site.get(self.into)
+        if target is None or (target.value.known and target.value.py is None):
+            # Build the new mapping from every mover at the first mover's place.
+            mapping = {kind.key: kind.moved_value(e) for kind, e in movers}
+            first = movers[0][1] if movers else entry
+            edits: list[AbstractEdit] = [Rewrite(first, self.into, mapping)]
+            edits += [Remove(e) for _, e in movers if e is not first]
+            if target is not None:
+                edits.append(Remove(target))
+            names = ", ".join(f"`{e.key}`" for _, e in movers) or f"`{entry.key}`"
+            return Fix(SAFE, f"Move {names} into `{self.into}`", tuple(edits)), ""
+        if target.value.entries is None:
+            return None, f"`{self.into}` is given as {describe(target.value)}; add `{self.key}` to it by hand."
+        existing = next((e for e in target.value.entries if e.key == self.key), None)
+        new_value = self.moved_value(entry)
+        if existing is None:
+            edits = [AddEntry(target.value, self.key, new_value), Remove(entry)]
+            return Fix(SAFE, f"Move `{entry.key}` into `{self.into}`", tuple(edits)), ""
+        if same_value(existing.value.py, new_value):
+            return Fix(SAFE, f"Remove `{entry.key}` (`{self.into}` already says the same)", (Remove(entry),)), ""
+        edits = [Rewrite(existing, self.key, new_value), Remove(entry)]
+        note = (
+            f"`{self.into}` already sets `{self.key}` to {describe(existing.value)}; the old libraries "
+            f"let `{entry.key}` win, and the fix keeps its value."
+        )
+        return Fix(UNSAFE, f"Move `{entry.key}` into `{self.into}`, replacing the value there", tuple(edits)), note
+
+
+@register
+class AppendOption(FieldKind):
+    """A boolean field that became one option of a list/string field (debug, include_for_metrics).
+
+    params: field, into, option, style (list | string)
+    """
+
+    name = "append-option"
+    required = ("field", "into", "option")
+    optional = ("style",)
+
+    def plan(self, site: Site, entry: Entry, ctx: Context) -> tuple[Fix | None, str]:
+        into, option = self.params["into"], self.params["option"]
+        if entry.value.known and not entry.value.py:
+            return Fix(SAFE, f"Remove `{entry.key}` (it is off)", (Remove(entry),)), ""
+        if not entry.value.known or not isinstance(entry.value.py, bool):
+            return None, f"Add `{option}` to `{into}` by hand."
+        problem = writable(site, into, ctx)
+        if problem is not None:
+            return None, f"To fix it, {problem}."
+        as_string = self.params.get("style", "list") == "string"
+        target = site.get(into)
+        if target is None or (target.value.known and not target.value.py):
+            value: Any = option if as_string else [option]
+            edits: list[AbstractEdit] = [Rewrite(entry, into, value)]
+            if target is not None:
+                edits.append(Remove(target))
+            return Fix(SAFE, f"Replace `{entry.key}` by `{into}: {option}`", tuple(edits)), ""
+        current = target.value.py
+        if not target.value.known:
+            return None, f"Add `{option}` to `{into}` by hand."
+        tokens = current.split() if isinstance(current, str) else list(current)
+        if option in tokens:
+            return Fix(SAFE, f"Remove `{entry.key}` (`{into}` has `{option}` already)", (Remove(entry),)), ""
+        tokens.append(option)
+        value = " ".join(tokens) if isinstance(current, str) else tokens
+        edits = [Rewrite(target, into, value), Remove(entry)]
+        return Fix(SAFE, f"Add `{option}` to `{into}` and remove `{entry.key}`", tuple(edits)), ""
+
+
+@register
+class HubModelId(FieldKind):
+    """push_to_hub_model_id and push_to_hub_organization became one `hub_model_id`."""
+
+    name = "hub-model-id"
+    required = ("field",)
+
+    def plan(self, site: Site, entry: Entry, ctx: Context) -> tuple[Fix | None, str]:
+        problem = writable(site, "hub_model_id", ctx)
+        if problem is not None:
+            return None, f"To fix it, {problem}."
+        name = site.get("push_to_hub_model_id")
+        org = site.get("push_to_hub_organization")
+        existing = site.get("hub_model_id")
+        if org is not None and org.value.known and org.value.py is None:
+            org_edit: list[AbstractEdit] = [Remove(org)]
+            org = None
+        else:
+            org_edit = []
+        if name is not None and name.value.known and name.value.py is None:
+            name_edits: list[AbstractEdit] = [Remove(name)]
+            name = None
+        else:
+            name_edits = []
+        if name is None and org is None:
+            return Fix(SAFE, f"Remove `{entry.key}` (it is unset)", tuple(org_edit + name_edits)), ""
+        if name is not None:
+            if org is not None:
+                value: Any = Template((org.value, "/", name.value))
+                edits = [Rewrite(name, "hub_model_id", value), Remove(org)]
+                text = "`<organization>/<model id>`"
+            else:
+                edits = [Rewrite(name, "hub_model_id")]
+                text = "the model id (pushed to your own namespace, as before)"
+        else:
+            output_dir = site.get("output_dir")
+            if output_dir is None or not output_dir.value.known or not isinstance(output_dir.value.py, str):
+                return None, "The old libraries used `<organization>/<name of output_dir>`; write that as `hub_model_id`."
+            basename = output_dir.value.py.rstrip("/").rsplit("/", 1)[-1]
+            edits = [Rewrite(org, "hub_model_id", Template((org.value, "/" + basename)))]
+            text = "`<organization>/<name of output_dir>`"
+        edits = org_edit + name_edits + edits
+        if isinstance(edits[-1], Rewrite) and isinstance(edits[-1].value, Template):
+            if edits[-1].value.concrete() is None and site.context.get("format") != "python":
+                return None, "Combine them into `hub_model_id` by hand."
+        if existing is not None:
+            edits.append(Remove(existing))
+            note = (
+                f"`hub_model_id` ({describe(existing.value)}) is set as well; the old libraries "
+                "overwrote it, and the fix keeps the old result."
+            )
+            return Fix(UNSAFE, f"Write {text} into `hub_model_id`", tuple(edits)), note
+        return Fix(SAFE, f"Write {text} into `hub_model_id`", tuple(edits)), ""
+
+
+@register
+class WarmupRatio(FieldKind):
+    """warmup_ratio folded into warmup_steps (transformers 5 reads a float below 1 as a ratio)."""
+
+    name = "warmup-ratio"
+    required = ("field",)
+
+    def plan(self, site: Site, entry: Entry, ctx: Context) -> tuple[Fix | None, str]:
+        ratio = entry.value
+        steps = site.get("warmup_steps")
+        if ratio.known and not ratio.py:
+            return Fix(SAFE, "Remove `warmup_ratio` (it is 0)", (Remove(entry),)), ""
+        if steps is not None and not steps.value.known:
+            return None, "Fold it into `warmup_steps` by hand."
+        if steps is not None and isinstance(steps.value.py, int | float) and steps.value.py > 0:
+            return Fix(SAFE, "Remove `warmup_ratio`", (Remove(entry),)), (
+                "`warmup_steps` is set too, and it always won over the ratio, so the ratio had no effect."
+            )
+        ttype = ctx.knowledge.tf.fields["warmup_steps"].type_at(ctx.knowledge.tf.floor(ctx.targets.transformers.lo))
+        if "float" not in (ttype or ""):
+            return None, "To fix it, raise your floor to transformers>=5.0, where `warmup_steps` takes a ratio."
+        if not ratio.known:
+            edits: list[AbstractEdit] = [Rewrite(entry, "warmup_steps")]
+            if steps is not None:
+                edits.append(Remove(steps))
+            return Fix(UNSAFE, "Rename to `warmup_steps`", tuple(edits)), (
+                "The value is not known statically; `warmup_steps` reads it as a ratio only when it is below 1."
+            )
+        if not isinstance(ratio.py, int | float) or not 0 < ratio.py < 1:
+            return None, (
+                f"A ratio of {describe(ratio)} cannot be written as `warmup_steps` (a float below 1 is a "
+                "ratio, 1 and above count steps); set the number of steps instead."
+            )
+        if steps is not None:
+            edits = [Rewrite(steps, "warmup_steps", ratio.py), Remove(entry)]
+        else:
+            edits = [Rewrite(entry, "warmup_steps", KEEP)]
+        return Fix(SAFE, f"Write the ratio into `warmup_steps` ({ratio.py})", tuple(edits)), ""

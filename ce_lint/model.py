@@ -1,0 +1,109 @@
+"""The format-agnostic picture of training arguments that every rule reads.
+
+An adapter turns a file into `Site`s; rules only ever see these objects, never text.
+Offsets are character offsets into the decoded document text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# Names of the arguments classes ce-lint understands, most specific first.
+ARGUMENT_CLASSES = (
+    "CrossEncoderTrainingArguments",
+    "SentenceTransformerTrainingArguments",
+    "SparseEncoderTrainingArguments",
+    "MultiVectorEncoderTrainingArguments",
+    "TrainingArguments",
+    "Seq2SeqTrainingArguments",
+)
+DEFAULT_CLASS = "CrossEncoderTrainingArguments"
+
+
+class Unknown:
+    """Marker for a value that cannot be known without running the user's code."""
+
+    _instance: Unknown | None = None
+
+    def __new__(cls) -> Unknown:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+UNKNOWN = Unknown()
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+
+    def overlaps(self, other: Span) -> bool:
+        return self.start < other.end and other.start < self.end
+
+
+@dataclass(eq=False)
+class Value:
+    """A value in a Site: `py` is the Python value, or UNKNOWN."""
+
+    py: Any
+    span: Span
+    source: str = ""  # the value's text as written (an expression in Python files)
+    entries: list[Entry] | None = None  # set when the value is a mapping whose keys we can edit
+    handle: Any = None  # adapter-private
+
+    @property
+    def known(self) -> bool:
+        return self.py is not UNKNOWN
+
+
+@dataclass(eq=False)
+class Entry:
+    key: str
+    key_span: Span
+    value: Value
+    parent: Value | Site | None = None
+    handle: Any = None  # adapter-private
+
+    @property
+    def span(self) -> Span:
+        return Span(min(self.key_span.start, self.value.span.start), self.value.span.end)
+
+
+@dataclass(eq=False)
+class Site:
+    """One training-arguments object found in a file."""
+
+    path: str
+    cls: str  # arguments class name, e.g. CrossEncoderTrainingArguments
+    entries: list[Entry]
+    span: Span
+    adapter: Any = None  # the Adapter document that owns the text
+    handle: Any = None  # adapter-private
+    cls_origin: str = "default"  # default | comment | config | code
+    # What a site may say about itself: e.g. {"kind": "call"} for Python, used in messages.
+    context: dict[str, Any] = field(default_factory=dict)
+
+    def get(self, key: str) -> Entry | None:
+        for entry in self.entries:
+            if entry.key == key:
+                return entry
+        return None
+
+    def all(self, key: str) -> list[Entry]:
+        return [e for e in self.entries if e.key == key]
+
+    def keys(self) -> list[str]:
+        return [e.key for e in self.entries]
+
+    def value_of(self, key: str, default: Any = None) -> Any:
+        entry = self.get(key)
+        return default if entry is None else entry.value.py

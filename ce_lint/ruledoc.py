@@ -1,0 +1,96 @@
+"""A rule's documentation, and its examples written out in every format ce-lint reads.
+
+Examples are stored once, as YAML; the JSON and Python forms are derived from it, so a
+single example documents and tests the rule in all formats.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from typing import Any
+
+import yaml
+
+from .rulebook import Example, RuleSpec
+
+IMPORTS = {
+    "CrossEncoderTrainingArguments": "from sentence_transformers.cross_encoder import CrossEncoderTrainingArguments",
+    "SentenceTransformerTrainingArguments": "from sentence_transformers import SentenceTransformerTrainingArguments",
+    "SparseEncoderTrainingArguments": "from sentence_transformers.sparse_encoder import SparseEncoderTrainingArguments",
+    "MultiVectorEncoderTrainingArguments": (
+        "from sentence_transformers.multi_vector_encoder import MultiVectorEncoderTrainingArguments"
+    ),
+    "TrainingArguments": "from transformers import TrainingArguments",
+    "Seq2SeqTrainingArguments": "from transformers import Seq2SeqTrainingArguments",
+}
+
+
+def example_mapping(text: str) -> dict[str, Any]:
+    data = yaml.safe_load(text)
+    if not isinstance(data, dict):
+        raise ValueError("an example must be a YAML mapping")
+    return data
+
+
+def as_json(text: str) -> str:
+    return json.dumps(example_mapping(text), indent=2) + "\n"
+
+
+def as_python(text: str, cls: str | None) -> str:
+    cls = cls or "CrossEncoderTrainingArguments"
+    mapping = example_mapping(text)
+    if not _flat(mapping):
+        # Nested configs have no one-call Python form; build the arguments from a dict.
+        return ""
+    lines = [IMPORTS[cls], "", f"args = {cls}("]
+    lines += [f"    {key}={value!r}," for key, value in mapping.items()]
+    lines.append(")")
+    return "\n".join(lines) + "\n"
+
+
+def _flat(mapping: dict[str, Any]) -> bool:
+    fields_like = all(isinstance(k, str) and k.isidentifier() for k in mapping)
+    return fields_like and not any(k in ("training_args", "trainer", "args") for k in mapping)
+
+
+def forms(text: str, cls: str | None, python: str | None = None) -> dict[str, str]:
+    out = {"yaml": text, "json": as_json(text)}
+    py = python if python is not None else as_python(text, cls)
+    if py:
+        out["python"] = py
+    return out
+
+
+def _example_block(example: Example) -> list[str]:
+    lines = []
+    target = f" (target: {', '.join(example.targets)})" if example.targets else ""
+    title = example.name or ("accepted" if example.valid is not None else "reported")
+    lines.append(f"  {title}{target}:")
+    body = example.valid if example.valid is not None else example.before
+    assert body is not None
+    for form, text in forms(body, example.cls, example.python).items():
+        lines.append(f"    {form}:")
+        lines.append(textwrap.indent(text.rstrip("\n"), "      "))
+    if example.before is not None:
+        if example.after is None:
+            lines.append("    (no automatic fix)")
+        else:
+            safety = "unsafe fix, needs --unsafe-fixes" if example.unsafe else "fix"
+            lines.append(f"    after {safety} (yaml):")
+            lines.append(textwrap.indent(example.after.rstrip("\n"), "      "))
+    return lines
+
+
+def describe_rule(spec: RuleSpec) -> str:
+    fix = {"always": "always available", "sometimes": "sometimes available", "never": "none"}[spec.fix]
+    lines = [f"{spec.code} ({spec.name})", "", spec.summary, ""]
+    if spec.why:
+        lines += ["Why:", textwrap.indent(textwrap.fill(spec.why, 88), "  "), ""]
+    lines += [f"Fix: {fix}. A fix is safe when the meaning stays the same; an unsafe fix changes behaviour",
+              "and the finding says how (apply it with --unsafe-fixes).", ""]  # fmt: skip
+    if spec.examples:
+        lines.append("Examples:")
+        for example in spec.examples:
+            lines += _example_block(example)
+    return "\n".join(lines).rstrip() + "\n"

@@ -1,0 +1,182 @@
+"""Which library releases a run judges against.
+
+Per library, the first of: `--target` on the command line, `[tool.ce-lint] target` in
+pyproject.toml, the installed release (read with importlib.metadata, never imported),
+the project's declared dependency range, the newest release ce-lint knows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.specifiers import SpecifierSet
+from packaging.utils import canonicalize_name
+from packaging.version import Version
+
+from .knowledge import SENTENCE_TRANSFORMERS, TRANSFORMERS, Knowledge
+
+LIBRARIES = (TRANSFORMERS, SENTENCE_TRANSFORMERS)
+
+
+class TargetError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Target:
+    library: str
+    spec: str  # as given, e.g. "==5.24" or ">=4.46,<5"
+    origin: str  # cli | config | installed | declared | newest
+    lo: Version  # oldest examined release the spec allows
+    hi: Version  # newest examined release the spec allows
+
+    def __str__(self) -> str:
+        span = str(self.hi) if self.lo == self.hi else f"{self.lo}..{self.hi}"
+        return f"{self.library} {span} ({self.origin})"
+
+
+@dataclass(frozen=True)
+class Targets:
+    transformers: Target
+    sentence_transformers: Target
+
+    def of(self, library: str) -> Target:
+        return self.transformers if library == TRANSFORMERS else self.sentence_transformers
+
+    @property
+    def tf(self) -> Version:
+        return self.transformers.hi
+
+    @property
+    def st(self) -> Version:
+        return self.sentence_transformers.hi
+
+    def describe(self) -> str:
+        return f"{self.transformers}, {self.sentence_transformers}"
+
+
+def parse_target(text: str) -> tuple[str, str]:
+    """`transformers==5.24` -> ("transformers", "==5.24"); a bare version means `==`."""
+    text = text.strip()
+    try:
+        req = Requirement(text)
+    except InvalidRequirement as exc:
+        raise TargetError(f"cannot read target {text!r}: {exc}") from None
+    name = canonicalize_name(req.name)
+    if name not in LIBRARIES:
+        raise TargetError(f"unknown library in target {text!r}; use one of: {', '.join(LIBRARIES)}")
+    if not str(req.specifier):
+        raise TargetError(f"target {text!r} names no version, e.g. {name}==5.24")
+    return name, str(req.specifier)
+
+
+def make_target(library: str, spec: str, origin: str, knowledge: Knowledge) -> Target:
+    data = knowledge.library(library)
+    try:
+        specifier = SpecifierSet(spec)
+    except Exception as exc:  # packaging raises InvalidSpecifier
+        raise TargetError(f"cannot read version range {spec!r} for {library}: {exc}") from None
+    allowed = data.matching(specifier)
+    if not allowed:
+        pins = [Version(s.version) for s in specifier if s.operator in (">", ">=", "==")]
+        if pins and min(pins) > data.newest:
+            # Newer than anything examined: judge by the newest known release.
+            allowed = [data.newest]
+        else:
+            raise TargetError(f"no known {library} release matches {spec!r}")
+    return Target(library, spec, origin, allowed[0], allowed[-1])
+
+
+def installed_version(library: str) -> str | None:
+    try:
+        return metadata.version(library)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+_REQ_LINE = re.compile(r"^\s*([A-Za-z0-9_.\-\[\],]+\s*[<>=!~][^#;]*)")
+
+
+def declared_specs(start: Path) -> dict[str, str]:
+    """Dependency ranges for our libraries declared by the project around `start`."""
+    import tomllib  # noqa: PLC0415 (only needed here)
+
+    found: dict[str, str] = {}
+    directory = start if start.is_dir() else start.parent
+    for folder in [directory, *directory.parents]:
+        reqs: list[str] = []
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file():
+            try:
+                data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                data = {}
+            project = data.get("project", {})
+            reqs += project.get("dependencies", [])
+            for extra in project.get("optional-dependencies", {}).values():
+                reqs += extra
+        for name in ("requirements.txt", "requirements-train.txt", "requirements/train.txt"):
+            path = folder / name
+            if path.is_file():
+                try:
+                    reqs += [m.group(1) for m in map(_REQ_LINE.match, path.read_text().splitlines()) if m]
+                except OSError:
+                    pass
+        for line in reqs:
+            try:
+                req = Requirement(line)
+            except InvalidRequirement:
+                continue
+            name = canonicalize_name(req.name)
+            if name in LIBRARIES and str(req.specifier) and name not in found:
+                found[name] = str(req.specifier)
+        if found or (folder / ".git").exists():
+            break
+    return found
+
+
+def resolve(
+    knowledge: Knowledge,
+    cli: Iterable[str] = (),
+    configured: dict[str, str] | None = None,
+    start: Path | None = None,
+    use_installed: bool = True,
+) -> Targets:
+    chosen: dict[str, tuple[str, str]] = {}
+    for text in cli:
+        name, spec = parse_target(text)
+        chosen[name] = (spec, "cli")
+    for name, spec in (configured or {}).items():
+        name = canonicalize_name(name)
+        if name not in LIBRARIES:
+            raise TargetError(f"unknown library {name!r} in [tool.ce-lint] target")
+        chosen.setdefault(name, (spec, "config"))
+    if use_installed:
+        for name in LIBRARIES:
+            version = installed_version(name)
+            if name not in chosen and version:
+                chosen[name] = (f"=={version}", "installed")
+    declared = declared_specs(start or Path.cwd())
+    for name, spec in declared.items():
+        chosen.setdefault(name, (spec, "declared"))
+
+    tf_spec, tf_origin = chosen.get(TRANSFORMERS, (f"=={knowledge.tf.newest}", "newest"))
+    tf = make_target(TRANSFORMERS, tf_spec, tf_origin, knowledge)
+    if SENTENCE_TRANSFORMERS in chosen:
+        st_spec, st_origin = chosen[SENTENCE_TRANSFORMERS]
+        st = make_target(SENTENCE_TRANSFORMERS, st_spec, st_origin, knowledge)
+    else:
+        # The newest sentence-transformers release that installs beside the transformers target.
+        compatible = [
+            v
+            for v in knowledge.st.versions
+            if (req := knowledge.st_requires(v)) is None or req.contains(tf.hi)
+        ]
+        newest = compatible[-1] if compatible else knowledge.st.newest
+        st = make_target(SENTENCE_TRANSFORMERS, f"=={newest}", "newest", knowledge)
+    return Targets(tf, st)
