@@ -398,6 +398,19 @@ def test_merge_keeps_curated_and_reports() -> None:
     assert kept == ["fields.gone: not derived, kept {}"]
 
 
+def test_merge_reports_histories_release_by_release() -> None:
+    report: list[str] = []
+    rg.merge(
+        {"E": [["1.0.0", ["a", "b"]]], "d": [["1.0.0", "1"], ["2.0.0", "2"]]},
+        {"E": [["1.0.0", ["a", "c"]]], "d": [["1.0.0", "1"]]},
+        report=report,
+    )
+    assert report == [
+        "E: 1.0.0 committed-only ['c'] derived-only ['b']",
+        'd: 2.0.0 committed "<none>" derived "2"',
+    ]
+
+
 def test_curated_conditional_deprecation_is_kept() -> None:
     derived = {"fields": {"warmup_ratio": {"deprecated_in": "5.3.0"}}}
     curated = {
@@ -451,7 +464,7 @@ def test_main_write_then_check(
     written["fields"]["seed"]["defaults"] = [["1.0.0", "7"]]
     data_file.write_text(rg.dumps(written))
     assert rg.main(["--check", *args]) == 1
-    assert 'fields.seed.defaults: committed [["1.0.0", "7"]]' in capsys.readouterr().out
+    assert 'fields.seed.defaults: 1.0.0 committed "7" derived "42"' in capsys.readouterr().out
     # Another release list: compared release by release.
     assert rg.main(["--check", "--versions", "1.1.0", *args]) == 1
     assert "1.1.0: seed.default: committed '7', wheel '42'" in capsys.readouterr().out

@@ -416,7 +416,7 @@ def sentence_transformers_snapshot(
             own = parse_dataclass_fields(cls, fmt)
             if bases & set(ST_TRANSFORMERS_BASES):
                 roots[cls.name] = own
-            elif own:
+            elif own and cls.name.endswith("TrainingArguments"):
                 others[cls.name] = own
     for own in roots.values():
         snap.fields.update(own)
@@ -424,10 +424,9 @@ def sentence_transformers_snapshot(
         for name, spec in own.items():
             if name not in snap.fields:
                 snap.fields[name] = {**spec, "cls": cls_name}
-    if metadata:
-        spec = parse_requires(metadata, TRANSFORMERS)
-        if spec is not None:
-            snap.requires[TRANSFORMERS] = spec
+    requirement = parse_requires(metadata, TRANSFORMERS) if metadata else None
+    if requirement is not None:
+        snap.requires[TRANSFORMERS] = requirement
     return snap
 
 
