@@ -167,16 +167,16 @@ def resolve(
 
     tf_spec, tf_origin = chosen.get(TRANSFORMERS, (f"=={knowledge.tf.newest}", "newest"))
     tf = make_target(TRANSFORMERS, tf_spec, tf_origin, knowledge)
-    if SENTENCE_TRANSFORMERS in chosen:
-        st_spec, st_origin = chosen[SENTENCE_TRANSFORMERS]
-        st = make_target(SENTENCE_TRANSFORMERS, st_spec, st_origin, knowledge)
-    else:
+    st_spec, st_origin = chosen.get(SENTENCE_TRANSFORMERS, ("", "newest"))
+    st = make_target(SENTENCE_TRANSFORMERS, st_spec, st_origin, knowledge) if st_spec else None
+    if st is None or (st_origin not in ("cli", "config") and not _installs_beside(knowledge, st.hi, tf)):
         # The newest sentence-transformers release that installs beside the transformers target.
-        compatible = [
-            v
-            for v in knowledge.st.versions
-            if (req := knowledge.st_requires(v)) is None or req.contains(tf.hi)
-        ]
+        compatible = [v for v in knowledge.st.versions if _installs_beside(knowledge, v, tf)]
         newest = compatible[-1] if compatible else knowledge.st.newest
         st = make_target(SENTENCE_TRANSFORMERS, f"=={newest}", "newest", knowledge)
     return Targets(tf, st)
+
+
+def _installs_beside(knowledge: Knowledge, st: Version, tf: Target) -> bool:
+    requires = knowledge.st_requires(st)
+    return requires is None or requires.contains(tf.hi)

@@ -4,6 +4,7 @@ Shared by the YAML and JSON adapters; it looks at key names only, never at text.
 A mapping is a Site when
   * at least two of its keys are fields of some release of TrainingArguments (or of
     sentence-transformers' classes) and such keys make up a third of its keys, or
+  * it is the document's top-level mapping and at least half of its keys are fields, or
   * it sits under a key that names training arguments (`training_args:`, `args:` of a
     `trainer:` ...) and has at least one such key.
 Mappings inside a Site (accelerator_config, fsdp_config ...) are never Sites themselves.
@@ -39,12 +40,19 @@ def _normal(key: str) -> str:
     return key.strip().lower().replace("-", "_")
 
 
-def is_arguments_mapping(keys: list[str], parent_key: str | None, knowledge: Knowledge) -> bool:
+def is_arguments_mapping(
+    keys: list[str], parent_key: str | None, knowledge: Knowledge, root: bool = False
+) -> bool:
     fields = knowledge.all_field_names
-    known = sum(1 for k in set(keys) if k in fields)
-    if parent_key is not None and _normal(parent_key) in CONTAINER_KEYS and known >= 1:
+    distinct = set(keys)
+    known = sum(1 for k in distinct if k in fields)
+    if known == 0:
+        return False
+    if parent_key is not None and _normal(parent_key) in CONTAINER_KEYS:
         return True
-    return known >= 2 and known * 3 >= len(set(keys))
+    if root and known * 2 >= len(distinct):
+        return True
+    return known >= 2 and known * 3 >= len(distinct)
 
 
 def trigger_pattern(knowledge: Knowledge) -> re.Pattern[bytes]:
@@ -55,7 +63,8 @@ def trigger_pattern(knowledge: Knowledge) -> re.Pattern[bytes]:
 
 
 def may_hold_arguments(data: bytes, pattern: re.Pattern[bytes]) -> bool:
-    """True when at least two distinct field names appear as keys, or a class directive does."""
+    """Whether a file is worth parsing: two field names written as keys, or one in a small
+    file or next to a container key such as `training_args:`, or a ce-lint directive."""
     if b"ce-lint:" in data:
         return True
     seen: set[bytes] = set()
@@ -63,7 +72,10 @@ def may_hold_arguments(data: bytes, pattern: re.Pattern[bytes]) -> bool:
         seen.add(match.group(1))
         if len(seen) >= 2:
             return True
-    return bool(seen) and _CONTAINER_KEY.search(data) is not None
+    return bool(seen) and (len(data) < SMALL_FILE or _CONTAINER_KEY.search(data) is not None)
+
+
+SMALL_FILE = 64 * 1024
 
 
 _CONTAINER_KEY = re.compile(

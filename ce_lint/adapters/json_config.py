@@ -109,10 +109,10 @@ class JsonAdapter(Adapter):
             return doc
         cls = class_directive(source.text)
 
-        def walk(node: JNode, parent_key: str | None) -> None:
+        def walk(node: JNode, parent_key: str | None, root: bool = False) -> None:
             if isinstance(node, JObject):
                 keys = [k.py for k, _ in node.members]
-                if config_sites.is_arguments_mapping(keys, parent_key, self.knowledge):
+                if config_sites.is_arguments_mapping(keys, parent_key, self.knowledge, root):
                     site = Site(
                         doc.path, cls or default_class, [], Span(node.start, node.end), doc, node,
                         "comment" if cls else "default", {"format": "json"},
@@ -126,7 +126,7 @@ class JsonAdapter(Adapter):
                 for child in node.items:
                     walk(child, parent_key)
 
-        walk(root, None)
+        walk(root, None, root=True)
         return doc
 
     def _entries(self, node: JObject, parent: Site | Value, text: str) -> list[Entry]:

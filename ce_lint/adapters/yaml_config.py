@@ -19,7 +19,7 @@ from ..textio import SourceText, TextEdit
 from . import config_sites
 from .base import Adapter, Document, ParseProblem, RenderError, class_directive, leading_space
 
-_PLAIN_SAFE = re.compile(r"^[A-Za-z_./][A-Za-z0-9_./@+-]*$")
+_PLAIN_SAFE = re.compile(r"^[A-Za-z_./](?:[A-Za-z0-9_./@+ -]*[A-Za-z0-9_./@+-])?$")
 
 
 class YamlDocument(Document):
@@ -189,7 +189,7 @@ class YamlAdapter(Adapter):
         builder = _SiteBuilder(doc, self.knowledge, cls or default_class, "comment" if cls else "default")
         for root in roots:
             if root is not None:
-                builder.walk(root, None)
+                builder.walk(root, None, root=True)
         return doc
 
 
@@ -202,13 +202,13 @@ class _SiteBuilder:
         self.loader = yaml.SafeLoader("")
         self.seen: set[int] = set()
 
-    def walk(self, node: yaml.Node, parent_key: str | None) -> None:
+    def walk(self, node: yaml.Node, parent_key: str | None, root: bool = False) -> None:
         if id(node) in self.seen:  # an alias points at a node we already visited
             return
         self.seen.add(id(node))
         if isinstance(node, yaml.MappingNode):
             keys = [k.value for k, _ in node.value if isinstance(k, yaml.ScalarNode)]
-            if config_sites.is_arguments_mapping(keys, parent_key, self.knowledge):
+            if config_sites.is_arguments_mapping(keys, parent_key, self.knowledge, root):
                 self.doc.sites.append(self.site(node))
                 return
             for key, child in node.value:

@@ -186,7 +186,9 @@ class FieldMigration(FieldKind):
             return Fix(applicability, f"Remove `{entry.key}`", (Remove(entry),)), note
 
         if action == "rename":
-            value = self.value_map.get(entry.value.py, KEEP) if entry.value.known else KEEP
+            py = entry.value.py
+            hashable = entry.value.known and isinstance(py, str | int | float | bool | None)
+            value = self.value_map.get(py, KEEP) if hashable else KEEP
             if isinstance(value, str) and value.startswith("$"):
                 value = KEEP
             settings: list[tuple[str, Any]] = [(self.replacement or "", value)]

@@ -24,8 +24,6 @@ def summary(ctx: ReportContext) -> list[str]:
     if not findings:
         lines.append("No problems remain." if ctx.fixed else "All checks passed.")
         return lines
-    if ctx.fixed:
-        lines.append("These remain:" if not ctx.would_fix else "These would remain:")
     by_severity = Counter(f.severity for f in findings)
     parts = [f"{by_severity[s]} {s.value}{'s' if by_severity[s] != 1 and s is not Severity.INFO else ''}"
              for s in Severity if by_severity[s]]  # fmt: skip
