@@ -109,7 +109,11 @@ class Run:
         )
         self.output_format: str = opts["output_format"] or s.get("output-format", "text")
         self.output_file: Path | None = opts["output_file"]
-        self.unsafe: bool = bool(opts["unsafe_fixes"] if opts["unsafe_fixes"] is not None else s.get("unsafe-fixes", False))
+        self.unsafe: bool = bool(
+            opts["unsafe_fixes"]
+            if opts["unsafe_fixes"] is not None
+            else s.get("unsafe-fixes", False)
+        )
         self.exit_zero: bool = opts["exit_zero"]
         self.show_fixes: bool = opts["show_fixes"]
         self.quiet: bool = opts["quiet"]
@@ -119,7 +123,9 @@ class Run:
     def per_file_filter(self, result: FileResult) -> FileResult:
         ignores = self.settings.ignores_for(result.path)
         if ignores:
-            result.findings = [f for f in result.findings if not any(f.code.startswith(c) for c in ignores)]
+            result.findings = [
+                f for f in result.findings if not any(f.code.startswith(c) for c in ignores)
+            ]
         return result
 
     def emit(self, results: list[FileResult], fixed: int = 0, would: bool = False) -> int:
@@ -131,7 +137,9 @@ class Run:
         )  # fmt: skip
         text = render(self.output_format, ctx)
         if self.quiet and self.output_format == "text":
-            text = "".join(line + "\n" for line in text.splitlines() if ":" in line and " CE" in line)
+            text = "".join(
+                line + "\n" for line in text.splitlines() if ":" in line and " CE" in line
+            )
         if self.output_file is not None:
             self.output_file.write_text(text, encoding="utf-8")
         else:
@@ -158,7 +166,9 @@ def check(**opts: Any) -> None:
 
 @main.command()
 @common_options
-@click.option("--diff", is_flag=True, help="Show the changes as a unified diff instead of writing them.")
+@click.option(
+    "--diff", is_flag=True, help="Show the changes as a unified diff instead of writing them."
+)
 @guarded
 def fix(diff: bool, **opts: Any) -> None:
     """Rewrite files in place so today's libraries accept them, keeping their formatting."""
@@ -172,7 +182,9 @@ def fix(diff: bool, **opts: Any) -> None:
         result = run.engine.check_path(path)
         if result.document is not None and not result.document.problems:
             source = result.document.source
-            result = run.engine.fix_source(SourceText(source.path, source.text, source.bom), unsafe=run.unsafe)
+            result = run.engine.fix_source(
+                SourceText(source.path, source.text, source.bom), unsafe=run.unsafe
+            )
             if result.fixed_text is not None:
                 changed = True
                 fixed += result.fixes_applied
@@ -193,7 +205,9 @@ def unified_diff(path: str, before: str, after: str) -> str:
     lines = difflib.unified_diff(
         before.splitlines(keepends=True), after.splitlines(keepends=True), f"a/{path}", f"b/{path}"
     )
-    out = "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
+    out = "".join(
+        line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines
+    )
     return out
 
 
@@ -209,7 +223,14 @@ def list_rules(output_format: str) -> None:
         import json
 
         rows = [
-            {"code": s.code, "name": s.name, "kind": s.kind, "summary": s.summary, "fix": s.fix, "group": s.group}
+            {
+                "code": s.code,
+                "name": s.name,
+                "kind": s.kind,
+                "summary": s.summary,
+                "fix": s.fix,
+                "group": s.group,
+            }
             for s in specs
         ]
         click.echo(json.dumps(rows, indent=2))

@@ -24,13 +24,17 @@ DECODE_ERROR = "CE902"
 READ_ERROR = "CE903"
 
 MAX_FIX_PASSES = 10
+FILE_START = Span(0, 0)
 
 
 def code_selected(code: str, select: Iterable[str] | None, ignore: Iterable[str]) -> bool:
     """Ruff-style prefix selection: the most specific prefix decides, a tie ignores."""
 
     def longest(prefixes: Iterable[str]) -> int:
-        return max((0 if p == "ALL" else len(p) for p in prefixes if p == "ALL" or code.startswith(p)), default=-1)
+        return max(
+            (0 if p == "ALL" else len(p) for p in prefixes if p == "ALL" or code.startswith(p)),
+            default=-1,
+        )
 
     chosen = 0 if select is None else longest(select)
     return chosen >= 0 and longest(ignore) < chosen
@@ -82,7 +86,12 @@ class Engine:
         try:
             data = path.read_bytes()
         except OSError as exc:
-            return FileResult(name, self._input_problem(READ_ERROR, name, f"cannot read the file: {exc.strerror or exc}"))
+            return FileResult(
+                name,
+                self._input_problem(
+                    READ_ERROR, name, f"cannot read the file: {exc.strerror or exc}"
+                ),
+            )
         if not adapter.may_hold_arguments(data):
             return FileResult(name, skipped=True)
         try:
@@ -100,7 +109,9 @@ class Engine:
         result = FileResult(source.path, document=document)
         for problem in document.problems:
             end = problem.end if problem.end is not None else problem.offset
-            result.findings += self._input_problem(PARSE_ERROR, source.path, problem.message, Span(problem.offset, end))
+            result.findings += self._input_problem(
+                PARSE_ERROR, source.path, problem.message, Span(problem.offset, end)
+            )
         result.findings += [f for f in document.findings if self.selected(f.code)]
         for site in document.sites:
             for kind in self.active:
@@ -108,7 +119,9 @@ class Engine:
         result.findings.sort(key=lambda f: (f.span.start, f.code))
         return result
 
-    def _input_problem(self, code: str, path: str, message: str, span: Span = Span(0, 0)) -> list[Finding]:
+    def _input_problem(
+        self, code: str, path: str, message: str, span: Span = FILE_START
+    ) -> list[Finding]:
         if not self.selected(code):
             return []
         return [Finding(code, message, Severity.ERROR, path, span)]
@@ -151,13 +164,22 @@ class Engine:
             if fix is None or not allowed(fix, unsafe):
                 continue
             try:
-                edits = tuple(sorted({e for a in fix.edits for e in document.render(a)}, key=lambda e: (e.start, e.end)))
+                edits = tuple(
+                    sorted(
+                        {e for a in fix.edits for e in document.render(a)},
+                        key=lambda e: (e.start, e.end),
+                    )
+                )
             except RenderError:
                 continue
             if edits in seen:
                 count += 1  # the same fix reached through another finding
                 continue
-            if any(e.start < a.end and a.start < e.end or (e.start == e.end == a.start == a.end) for e in edits for a in accepted):
+            if any(
+                e.start < a.end and a.start < e.end or (e.start == e.end == a.start == a.end)
+                for e in edits
+                for a in accepted
+            ):
                 continue
             if not self._removal_budget_ok(fix, removals):
                 continue

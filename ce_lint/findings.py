@@ -13,7 +13,7 @@ from typing import Any
 from .model import Entry, Site, Span, Value
 
 
-class Severity(str, enum.Enum):
+class Severity(enum.StrEnum):
     ERROR = "error"  # the target libraries refuse it
     WARNING = "warning"  # accepted but deprecated or risky
     INFO = "info"  # a silent change of meaning worth knowing
@@ -23,7 +23,7 @@ class Severity(str, enum.Enum):
         return self is not Severity.INFO
 
 
-class Applicability(str, enum.Enum):
+class Applicability(enum.StrEnum):
     SAFE = "safe"  # same meaning as before
     UNSAFE = "unsafe"  # the meaning changes; the message says how
     DISPLAY_ONLY = "display-only"

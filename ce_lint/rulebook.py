@@ -67,7 +67,17 @@ def _example(raw: dict[str, Any], code: str) -> Example:
     targets = raw.get("target", ())
     if isinstance(targets, str):
         targets = (targets,)
-    known = {"name", "before", "after", "valid", "target", "class", "unsafe", "python", "python_after"}
+    known = {
+        "name",
+        "before",
+        "after",
+        "valid",
+        "target",
+        "class",
+        "unsafe",
+        "python",
+        "python_after",
+    }
     unknown = set(raw) - known
     if unknown:
         raise RulebookError(f"{code}: unknown example keys {sorted(unknown)}")

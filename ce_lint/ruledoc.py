@@ -83,7 +83,9 @@ def _example_block(example: Example) -> list[str]:
 
 
 def describe_rule(spec: RuleSpec) -> str:
-    fix = {"always": "always available", "sometimes": "sometimes available", "never": "none"}[spec.fix]
+    fix = {"always": "always available", "sometimes": "sometimes available", "never": "none"}[
+        spec.fix
+    ]
     lines = [f"{spec.code} ({spec.name})", "", spec.summary, ""]
     if spec.why:
         lines += ["Why:", textwrap.indent(textwrap.fill(spec.why, 88), "  "), ""]

@@ -22,7 +22,7 @@ KNOWN_SETTINGS = {
     "per-file-ignores": "glob -> codes ignored in matching files",
     "exclude": "globs of paths never checked (replaces the defaults)",
     "extend-exclude": "globs of paths never checked, on top of `exclude`",
-    "target": "library -> version range, e.g. {transformers = \"==5.24\"}",
+    "target": 'library -> version range, e.g. {transformers = "==5.24"}',
     "hardware": "hardware profile: local, a built-in name (a100x8) or a profile file",
     "per-file-hardware": "glob -> hardware profile",
     "class": "arguments class of config files (default CrossEncoderTrainingArguments)",

@@ -7,6 +7,7 @@ the project's declared dependency range, the newest release ce-lint knows.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -123,10 +124,10 @@ def declared_specs(start: Path) -> dict[str, str]:
         for name in ("requirements.txt", "requirements-train.txt", "requirements/train.txt"):
             path = folder / name
             if path.is_file():
-                try:
-                    reqs += [m.group(1) for m in map(_REQ_LINE.match, path.read_text().splitlines()) if m]
-                except OSError:
-                    pass
+                with contextlib.suppress(OSError):
+                    reqs += [
+                        m.group(1) for m in map(_REQ_LINE.match, path.read_text().splitlines()) if m
+                    ]
         for line in reqs:
             try:
                 req = Requirement(line)
@@ -169,7 +170,9 @@ def resolve(
     tf = make_target(TRANSFORMERS, tf_spec, tf_origin, knowledge)
     st_spec, st_origin = chosen.get(SENTENCE_TRANSFORMERS, ("", "newest"))
     st = make_target(SENTENCE_TRANSFORMERS, st_spec, st_origin, knowledge) if st_spec else None
-    if st is None or (st_origin not in ("cli", "config") and not _installs_beside(knowledge, st.hi, tf)):
+    if st is None or (
+        st_origin not in ("cli", "config") and not _installs_beside(knowledge, st.hi, tf)
+    ):
         # The newest sentence-transformers release that installs beside the transformers target.
         compatible = [v for v in knowledge.st.versions if _installs_beside(knowledge, v, tf)]
         newest = compatible[-1] if compatible else knowledge.st.newest

@@ -54,25 +54,42 @@ def test_clean_exits_0_and_exit_zero(project: Path) -> None:
 
 
 def test_json_output_follows_ruffs_schema(project: Path) -> None:
-    code, out = run("check", *TARGETS, "--output-format", "json", str(project / "configs" / "train.yaml"))
+    code, out = run(
+        "check", *TARGETS, "--output-format", "json", str(project / "configs" / "train.yaml")
+    )
     assert code == 1
     data = json.loads(out)
     assert isinstance(data, list) and len(data) == 3
     first = data[0]
-    assert set(first) >= {"cell", "code", "end_location", "filename", "fix", "location", "message", "noqa_row", "url"}
+    assert set(first) >= {
+        "cell",
+        "code",
+        "end_location",
+        "filename",
+        "fix",
+        "location",
+        "message",
+        "noqa_row",
+        "url",
+    }
     assert first["code"] == "CE101"
     assert first["location"] == {"row": 2, "column": 1}
     assert first["end_location"] == {"row": 2, "column": 20}
     assert first["fix"]["applicability"] == "safe"
     edit = first["fix"]["edits"][0]
     assert edit["content"] == "eval_strategy"
-    assert edit["location"] == {"row": 2, "column": 1} and edit["end_location"] == {"row": 2, "column": 20}
+    assert edit["location"] == {"row": 2, "column": 1} and edit["end_location"] == {
+        "row": 2,
+        "column": 20,
+    }
     unsafe = next(d for d in data if d["code"] == "CE124")
     assert unsafe["fix"]["applicability"] == "unsafe"
 
 
 def test_json_output_is_an_empty_array_when_clean(project: Path) -> None:
-    code, out = run("check", *TARGETS, "--output-format", "json", str(project / "configs" / "clean.yaml"))
+    code, out = run(
+        "check", *TARGETS, "--output-format", "json", str(project / "configs" / "clean.yaml")
+    )
     assert code == 0 and json.loads(out) == []
 
 
@@ -81,7 +98,9 @@ def test_fix_writes_atomically_keeps_mode_and_is_idempotent(project: Path) -> No
     path.chmod(0o640)
     code, out = run("fix", *TARGETS, str(path))
     assert code == 1  # logging_dir remains: its fix is unsafe
-    assert path.read_text() == "output_dir: out  # keep\neval_strategy: steps\nlogging_dir: out/tb\n"
+    assert (
+        path.read_text() == "output_dir: out  # keep\neval_strategy: steps\nlogging_dir: out/tb\n"
+    )
     assert stat.S_IMODE(path.stat().st_mode) == 0o640
     assert not [p for p in path.parent.iterdir() if p.name.endswith(".tmp")]
     code, out = run("fix", *TARGETS, "--unsafe-fixes", str(path))
@@ -107,9 +126,13 @@ def test_fix_diff_writes_nothing(project: Path) -> None:
 def test_input_problems_are_findings_and_the_run_goes_on(tmp_path: Path) -> None:
     (tmp_path / "broken.yaml").write_text("evaluation_strategy: [steps\nno_cuda: true\n")
     (tmp_path / "binary.json").write_bytes(b'{"seed": 1, "no_cuda": true}\x00\xff')
-    (tmp_path / "latin1.yaml").write_bytes("no_cuda: true\nseed: 1\nrun_name: caf\xe9\n".encode("latin-1"))
+    (tmp_path / "latin1.yaml").write_bytes(
+        "no_cuda: true\nseed: 1\nrun_name: caf\xe9\n".encode("latin-1")
+    )
     (tmp_path / "good.yaml").write_text("no_cuda: true\nseed: 1\n")
-    code, out = run("check", *TARGETS, "--output-format", "json", str(tmp_path), str(tmp_path / "missing.yaml"))
+    code, out = run(
+        "check", *TARGETS, "--output-format", "json", str(tmp_path), str(tmp_path / "missing.yaml")
+    )
     assert code == 1
     data = {(Path(d["filename"]).name, d["code"]) for d in json.loads(out)}
     assert data == {
@@ -169,7 +192,9 @@ def test_rules_and_rule_commands() -> None:
 
 def test_older_target_gives_warnings_not_errors(project: Path) -> None:
     path = str(project / "configs" / "train.yaml")
-    code, out = run("check", "--target", "transformers==4.46", "--target", "sentence-transformers==4.0", path)
+    code, out = run(
+        "check", "--target", "transformers==4.46", "--target", "sentence-transformers==4.0", path
+    )
     assert "CE101 warning" in out  # deprecated in 4.41, still accepted by 4.46
     assert "CE104 warning" in out
     assert "CE124" not in out  # logging_dir is fine on 4.46
@@ -178,6 +203,13 @@ def test_older_target_gives_warnings_not_errors(project: Path) -> None:
 def test_floor_below_replacement_explains_instead_of_fixing(tmp_path: Path) -> None:
     path = tmp_path / "c.yaml"
     path.write_text("evaluation_strategy: steps\nseed: 1\n")
-    code, out = run("check", "--target", "transformers>=4.38,<5", "--target", "sentence-transformers==4.0", str(path))
+    code, out = run(
+        "check",
+        "--target",
+        "transformers>=4.38,<5",
+        "--target",
+        "sentence-transformers==4.0",
+        str(path),
+    )
     assert "CE101 error" in out and "raise your floor to transformers>=4.41" in out
     assert "[*]" not in out.splitlines()[0]

@@ -137,7 +137,9 @@ def test_non_argument_mappings_stay_quiet(text: str) -> None:
 
 
 def test_modern_config_is_clean() -> None:
-    text = "output_dir: out\neval_strategy: steps\neval_steps: 100\nuse_cpu: true\nwarmup_steps: 0.1\n"
+    text = (
+        "output_dir: out\neval_strategy: steps\neval_steps: 100\nuse_cpu: true\nwarmup_steps: 0.1\n"
+    )
     assert check(text).findings == []
 
 
@@ -174,13 +176,17 @@ def test_json_last_member_removal_drops_the_comma() -> None:
 def test_json_add_into_existing_object() -> None:
     text = '{\n  "accelerator_config": {"even_batches": true},\n  "dispatch_batches": false\n}\n'
     out = fixed_text(text, "a.json")
-    assert json.loads(out) == {"accelerator_config": {"even_batches": True, "dispatch_batches": False}}
+    assert json.loads(out) == {
+        "accelerator_config": {"even_batches": True, "dispatch_batches": False}
+    }
 
 
 def test_json_nested_and_arrays() -> None:
     text = '{"runs": [{"training_args": {"evaluation_strategy": "epoch", "seed": 1}}]}'
     assert codes(check(text, "a.json")) == ["CE101"]
-    assert json.loads(fixed_text(text, "a.json")) == {"runs": [{"training_args": {"eval_strategy": "epoch", "seed": 1}}]}
+    assert json.loads(fixed_text(text, "a.json")) == {
+        "runs": [{"training_args": {"eval_strategy": "epoch", "seed": 1}}]
+    }
 
 
 def test_json_with_comments_is_read() -> None:

@@ -20,7 +20,9 @@ pytestmark = pytest.mark.libs
 
 
 def _versions() -> tuple[Version, Version]:
-    return Version(metadata.version("transformers")), Version(metadata.version("sentence-transformers"))
+    return Version(metadata.version("transformers")), Version(
+        metadata.version("sentence-transformers")
+    )
 
 
 def _init_fields(cls: type) -> set[str]:
@@ -48,15 +50,24 @@ def test_fields_match_the_installed_classes(module: str, name: str) -> None:
 
 def test_enums_match_the_installed_libraries() -> None:
     from sentence_transformers.base.sampler import BatchSamplers, MultiDatasetBatchSamplers
-    from transformers.trainer_utils import HubStrategy, IntervalStrategy, SaveStrategy, SchedulerType
+    from transformers.trainer_utils import (
+        HubStrategy,
+        IntervalStrategy,
+        SaveStrategy,
+        SchedulerType,
+    )
     from transformers.training_args import OptimizerNames
 
     tf, st = _versions()
     kn = Knowledge.load()
     for enum in (IntervalStrategy, SaveStrategy, HubStrategy, SchedulerType, OptimizerNames):
-        assert sorted(e.value for e in enum) == kn.tf.enum_values(enum.__name__, kn.tf.floor(tf)), enum
+        assert sorted(e.value for e in enum) == kn.tf.enum_values(enum.__name__, kn.tf.floor(tf)), (
+            enum
+        )
     for enum in (BatchSamplers, MultiDatasetBatchSamplers):
-        assert sorted(e.value for e in enum) == kn.st.enum_values(enum.__name__, kn.st.floor(st)), enum
+        assert sorted(e.value for e in enum) == kn.st.enum_values(enum.__name__, kn.st.floor(st)), (
+            enum
+        )
 
 
 def test_removed_fields_are_really_rejected() -> None:
@@ -66,7 +77,11 @@ def test_removed_fields_are_really_rejected() -> None:
     tf, st = _versions()
     kn = Knowledge.load()
     accepted = kn.fields_of("CrossEncoderTrainingArguments", tf, st)
-    removed = [n for n in kn.all_field_names if n not in accepted and kn.tf.fields.get(n) and kn.tf.fields[n].removed_in]
+    removed = [
+        n
+        for n in kn.all_field_names
+        if n not in accepted and kn.tf.fields.get(n) and kn.tf.fields[n].removed_in
+    ]
     assert len(removed) >= 31
     for name in removed:
         with pytest.raises(TypeError):

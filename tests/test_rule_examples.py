@@ -19,7 +19,11 @@ from tests.helpers import TODAY, check, fix
 
 SPECS = [s for s in load_specs() if s.kind != "input-problem"]
 CASES = [
-    pytest.param(spec, example, id=f"{spec.code}-{i}-{example.name or ('valid' if example.valid else 'invalid')}")
+    pytest.param(
+        spec,
+        example,
+        id=f"{spec.code}-{i}-{example.name or ('valid' if example.valid else 'invalid')}",
+    )
     for spec in SPECS
     for i, example in enumerate(spec.examples)
 ]
@@ -67,14 +71,20 @@ def test_example(spec: RuleSpec, example: Example) -> None:
         if example.valid is not None:
             assert not found, f"{form}: unexpected {spec.code}: {[f.message for f in found]}"
             continue
-        assert found, f"{form}: {spec.code} not reported; got {[(f.code, f.message) for f in result.findings]}"
+        assert found, (
+            f"{form}: {spec.code} not reported; got {[(f.code, f.message) for f in result.findings]}"
+        )
         fixed = fix(body, name, unsafe=example.unsafe, targets=targets, cls=example.cls)
         if example.after is None:
-            assert all(f.fix is None for f in found), f"{form}: a fix was offered but the example expects none"
+            assert all(f.fix is None for f in found), (
+                f"{form}: a fix was offered but the example expects none"
+            )
             assert fixed.fixed_text is None or spec.code in [f.code for f in fixed.findings]
             continue
         assert fixed.fixed_text is not None, f"{form}: nothing was fixed"
-        assert spec.code not in [f.code for f in fixed.findings], f"{form}: still reported after fix"
+        assert spec.code not in [f.code for f in fixed.findings], (
+            f"{form}: still reported after fix"
+        )
         if form == "yaml":
             assert fixed.fixed_text == example.after
         else:

@@ -56,10 +56,33 @@ def is_arguments_mapping(
 
 
 def trigger_pattern(knowledge: Knowledge) -> re.Pattern[bytes]:
-    """Bytes regex for a field name written as a mapping key in YAML or JSON."""
-    names = sorted(knowledge.all_field_names, key=len, reverse=True)
-    alternation = b"|".join(re.escape(n.encode()) for n in names)
-    return re.compile(rb"[\"']?\b(" + alternation + rb")\b[\"']?[ \t]*:")
+    """Bytes regex for a field name written as a mapping key in YAML or JSON.
+
+    The names are folded into a trie-shaped pattern: Python's regex engine tries a plain
+    alternation of 160 names at every position, which is ten times slower on big files.
+    """
+    return re.compile(
+        rb"\b(" + _trie_pattern(sorted(knowledge.all_field_names)).encode() + rb")\b[\"']?[ \t]*:"
+    )
+
+
+def _trie_pattern(words: list[str]) -> str:
+    root: dict[str, dict] = {}
+    for word in words:
+        node = root
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict[str, dict]) -> str:
+        ends = "" in node
+        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 and not ends else "(?:" + "|".join(branches) + ")"
+        return body + ("?" if ends else "")
+
+    return build(root)
 
 
 def may_hold_arguments(data: bytes, pattern: re.Pattern[bytes]) -> bool:

@@ -59,9 +59,10 @@ class JsonDocument(Document):
             start = entry.key_span.start
             line_start = self.source.line_start(start)
             next_start = siblings[index + 1].key_span.start
-            if text[line_start:start].strip() == "" and text[
-                self.source.line_start(next_start) : next_start
-            ].strip() == "":
+            if (
+                text[line_start:start].strip() == ""
+                and text[self.source.line_start(next_start) : next_start].strip() == ""
+            ):
                 # One member per line: drop whole lines so indentation stays tidy.
                 return [TextEdit(line_start, self.source.line_start(next_start), "")]
             return [TextEdit(start, next_start, "")]
@@ -132,7 +133,9 @@ class JsonAdapter(Adapter):
     def _entries(self, node: JObject, parent: Site | Value, text: str) -> list[Entry]:
         out = []
         for key, child in node.members:
-            value = Value(child.py, Span(child.start, child.end), text[child.start : child.end], None, child)
+            value = Value(
+                child.py, Span(child.start, child.end), text[child.start : child.end], None, child
+            )
             if isinstance(child, JObject):
                 value.entries = self._entries(child, value, text)
             out.append(Entry(key.py, Span(key.start, key.end), value, parent, key))

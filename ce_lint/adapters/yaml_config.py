@@ -6,6 +6,7 @@ an edit names change, so comments, quoting, order, indentation and line endings 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from typing import Any
@@ -40,7 +41,9 @@ class YamlDocument(Document):
         entry = edit.entry
         out = []
         if edit.key != entry.key:
-            out.append(TextEdit(entry.key_span.start, entry.key_span.end, _render_key(edit.key, entry)))
+            out.append(
+                TextEdit(entry.key_span.start, entry.key_span.end, _render_key(edit.key, entry))
+            )
         if edit.value is not KEEP:
             node = entry.value.handle
             text = render_value(edit.value, like=entry.value)
@@ -186,7 +189,9 @@ class YamlAdapter(Adapter):
             offset = mark.index if mark is not None else 0
             doc.problems.append(ParseProblem(f"YAML does not parse: {problem}", offset))
             return doc
-        builder = _SiteBuilder(doc, self.knowledge, cls or default_class, "comment" if cls else "default")
+        builder = _SiteBuilder(
+            doc, self.knowledge, cls or default_class, "comment" if cls else "default"
+        )
         for root in roots:
             if root is not None:
                 builder.walk(root, None, root=True)
@@ -219,7 +224,9 @@ class _SiteBuilder:
 
     def site(self, node: yaml.MappingNode) -> Site:
         span = Span(node.start_mark.index, node.end_mark.index)
-        site = Site(self.doc.path, self.cls, [], span, self.doc, node, self.origin, {"format": "yaml"})
+        site = Site(
+            self.doc.path, self.cls, [], span, self.doc, node, self.origin, {"format": "yaml"}
+        )
         site.entries = self.entries(node, site)
         return site
 
@@ -247,8 +254,6 @@ class _SiteBuilder:
         if isinstance(node, yaml.MappingNode):
             # Read the keys before constructing: pyyaml flattens `<<` merges in place.
             value.entries = self.entries(node, value)
-        try:
+        with contextlib.suppress(yaml.YAMLError):
             value.py = self.loader.construct_object(node, deep=True)
-        except yaml.YAMLError:
-            pass
         return value

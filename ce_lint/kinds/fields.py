@@ -42,7 +42,9 @@ def field_status(site: Site, field: str, ctx: Context) -> tuple[Severity, str] |
             return None
         lib = "transformers" if info.library == TRANSFORMERS else "sentence-transformers"
         version = t.tf if info.library == TRANSFORMERS else t.st
-        if info.removed_in is not None and info.removed_in <= kn.library(info.library).floor(version):
+        if info.removed_in is not None and info.removed_in <= kn.library(info.library).floor(
+            version
+        ):
             since = f"removed in {lib} {_short(info.removed_in)}"
         elif info.first > version:
             return None  # a field newer than the target: not this rule's business
@@ -51,7 +53,11 @@ def field_status(site: Site, field: str, ctx: Context) -> tuple[Severity, str] |
         return Severity.ERROR, f"is rejected by {site.cls} of transformers {_short(t.tf)} ({since})"
     if kn.deprecated(site.cls, field, t.tf, t.st):
         since = f" since {_short(info.deprecated_in)}" if info and info.deprecated_in else ""
-        lib = "transformers" if info is None or info.library == TRANSFORMERS else "sentence-transformers"
+        lib = (
+            "transformers"
+            if info is None or info.library == TRANSFORMERS
+            else "sentence-transformers"
+        )
         return Severity.WARNING, f"is deprecated{since} ({lib} still accepts it but will drop it)"
     return None
 
@@ -72,7 +78,11 @@ def writable(site: Site, field: str, ctx: Context) -> str | None:
         return f"`{field}` is not a field of {site.cls}"
     library, version = first
     info = kn.field(field, site.cls)
-    if info is not None and info.removed_in is not None and not kn.accepts(site.cls, field, t.tf, t.st):
+    if (
+        info is not None
+        and info.removed_in is not None
+        and not kn.accepts(site.cls, field, t.tf, t.st)
+    ):
         return f"`{field}` was removed as well (in {library} {_short(info.removed_in)})"
     return f"raise your floor to {library}>={_short(version)} to rewrite it as `{field}`"
 
@@ -223,7 +233,9 @@ class FieldMigration(FieldKind):
                 f"{note} It conflicts with {names} set in the same place; the old libraries "
                 f"used `{entry.key}` ({describe(entry.value)}), and the fix keeps that value."
             ).strip()
-            return Fix(UNSAFE, f"Replace `{entry.key}` by {title}, dropping the conflict", tuple(edits)), note
+            return Fix(
+                UNSAFE, f"Replace `{entry.key}` by {title}, dropping the conflict", tuple(edits)
+            ), note
         return Fix(applicability, f"Replace `{entry.key}` by {title}", tuple(edits)), note
 
 
@@ -254,11 +266,17 @@ class MoveIntoMapping(FieldKind):
 
     def plan(self, site: Site, entry: Entry, ctx: Context) -> tuple[Fix | None, str]:
         fix, note = self._plan(site, entry, ctx)
-        if fix is not None and fix.applicability is SAFE and any(
-            isinstance(e, Rewrite | AddEntry) for e in fix.edits
+        if (
+            fix is not None
+            and fix.applicability is SAFE
+            and any(isinstance(e, Rewrite | AddEntry) for e in fix.edits)
         ):
             fix.applicability = self.moved
-        if fix is not None and self.note and any(isinstance(e, Rewrite | AddEntry) for e in fix.edits):
+        if (
+            fix is not None
+            and self.note
+            and any(isinstance(e, Rewrite | AddEntry) for e in fix.edits)
+        ):
             note = f"{note} {self.note}".strip()
         return fix, note
 
@@ -270,7 +288,9 @@ class MoveIntoMapping(FieldKind):
 
     def siblings(self, site: Site, ctx: Context) -> list[tuple[MoveIntoMapping, Entry]]:
         """Every field in this Site that moves into the same mapping, in Site order."""
-        kinds = [k for k in ctx.rules.values() if isinstance(k, MoveIntoMapping) and k.into == self.into]
+        kinds = [
+            k for k in ctx.rules.values() if isinstance(k, MoveIntoMapping) and k.into == self.into
+        ]
         out = []
         for entry in site.entries:
             for kind in kinds:
@@ -302,20 +322,31 @@ class MoveIntoMapping(FieldKind):
             names = ", ".join(f"`{e.key}`" for _, e in movers) or f"`{entry.key}`"
             return Fix(SAFE, f"Move {names} into `{self.into}`", tuple(edits)), ""
         if target.value.entries is None:
-            return None, f"`{self.into}` is given as {describe(target.value)}; add `{self.key}` to it by hand."
+            return (
+                None,
+                f"`{self.into}` is given as {describe(target.value)}; add `{self.key}` to it by hand.",
+            )
         existing = next((e for e in target.value.entries if e.key == self.key), None)
         new_value = self.moved_value(entry)
         if existing is None:
             edits = [AddEntry(target.value, self.key, new_value), Remove(entry)]
             return Fix(SAFE, f"Move `{entry.key}` into `{self.into}`", tuple(edits)), ""
         if same_value(existing.value.py, new_value):
-            return Fix(SAFE, f"Remove `{entry.key}` (`{self.into}` already says the same)", (Remove(entry),)), ""
+            return Fix(
+                SAFE,
+                f"Remove `{entry.key}` (`{self.into}` already says the same)",
+                (Remove(entry),),
+            ), ""
         edits = [Rewrite(existing, self.key, new_value), Remove(entry)]
         note = (
             f"`{self.into}` already sets `{self.key}` to {describe(existing.value)}; the old libraries "
             f"let `{entry.key}` win, and the fix keeps its value."
         )
-        return Fix(UNSAFE, f"Move `{entry.key}` into `{self.into}`, replacing the value there", tuple(edits)), note
+        return Fix(
+            UNSAFE,
+            f"Move `{entry.key}` into `{self.into}`, replacing the value there",
+            tuple(edits),
+        ), note
 
 
 @register
@@ -351,7 +382,9 @@ class AppendOption(FieldKind):
             return None, f"Add `{option}` to `{into}` by hand."
         tokens = current.split() if isinstance(current, str) else list(current)
         if option in tokens:
-            return Fix(SAFE, f"Remove `{entry.key}` (`{into}` has `{option}` already)", (Remove(entry),)), ""
+            return Fix(
+                SAFE, f"Remove `{entry.key}` (`{into}` has `{option}` already)", (Remove(entry),)
+            ), ""
         tokens.append(option)
         value = " ".join(tokens) if isinstance(current, str) else tokens
         edits = [Rewrite(target, into, value), Remove(entry)]
@@ -383,7 +416,9 @@ class HubModelId(FieldKind):
         else:
             name_edits = []
         if name is None and org is None:
-            return Fix(SAFE, f"Remove `{entry.key}` (it is unset)", tuple(org_edit + name_edits)), ""
+            return Fix(
+                SAFE, f"Remove `{entry.key}` (it is unset)", tuple(org_edit + name_edits)
+            ), ""
         if name is not None:
             if org is not None:
                 value: Any = Template((org.value, "/", name.value))
@@ -394,15 +429,27 @@ class HubModelId(FieldKind):
                 text = "the model id (pushed to your own namespace, as before)"
         else:
             output_dir = site.get("output_dir")
-            if output_dir is None or not output_dir.value.known or not isinstance(output_dir.value.py, str):
-                return None, "The old libraries used `<organization>/<name of output_dir>`; write that as `hub_model_id`."
+            if (
+                output_dir is None
+                or not output_dir.value.known
+                or not isinstance(output_dir.value.py, str)
+            ):
+                return (
+                    None,
+                    "The old libraries used `<organization>/<name of output_dir>`; write that as `hub_model_id`.",
+                )
             basename = output_dir.value.py.rstrip("/").rsplit("/", 1)[-1]
             edits = [Rewrite(org, "hub_model_id", Template((org.value, "/" + basename)))]
             text = "`<organization>/<name of output_dir>`"
         edits = org_edit + name_edits + edits
-        if isinstance(edits[-1], Rewrite) and isinstance(edits[-1].value, Template):
-            if edits[-1].value.concrete() is None and site.context.get("format") != "python":
-                return None, "Combine them into `hub_model_id` by hand."
+        last = edits[-1]
+        if (
+            isinstance(last, Rewrite)
+            and isinstance(last.value, Template)
+            and last.value.concrete() is None
+            and site.context.get("format") != "python"
+        ):
+            return None, "Combine them into `hub_model_id` by hand."
         if existing is not None:
             edits.append(Remove(existing))
             note = (
@@ -431,9 +478,14 @@ class WarmupRatio(FieldKind):
             return Fix(SAFE, "Remove `warmup_ratio`", (Remove(entry),)), (
                 "`warmup_steps` is set too, and it always won over the ratio, so the ratio had no effect."
             )
-        ttype = ctx.knowledge.tf.fields["warmup_steps"].type_at(ctx.knowledge.tf.floor(ctx.targets.transformers.lo))
+        ttype = ctx.knowledge.tf.fields["warmup_steps"].type_at(
+            ctx.knowledge.tf.floor(ctx.targets.transformers.lo)
+        )
         if "float" not in (ttype or ""):
-            return None, "To fix it, raise your floor to transformers>=5.0, where `warmup_steps` takes a ratio."
+            return (
+                None,
+                "To fix it, raise your floor to transformers>=5.0, where `warmup_steps` takes a ratio.",
+            )
         if not ratio.known:
             edits: list[AbstractEdit] = [Rewrite(entry, "warmup_steps")]
             if steps is not None:

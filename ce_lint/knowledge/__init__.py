@@ -98,7 +98,9 @@ class LibraryData:
         if out:
             return out
         # `==5.22.2` matches no examined release: use the examined release it falls under.
-        pins = [s.version for s in spec if s.operator in ("==", "===", "~=") and "*" not in s.version]
+        pins = [
+            s.version for s in spec if s.operator in ("==", "===", "~=") and "*" not in s.version
+        ]
         return sorted({self.floor(V(p)) for p in pins})
 
     def enum_values(self, enum: str, version: Version) -> list[str] | None:

@@ -72,7 +72,9 @@ def locate(finding: Finding, document: Document | None) -> Located:
                     edits.append((edit, document.location(edit.start), document.location(edit.end)))
         except RenderError:
             edits = []
-    return Located(finding, row, col, end_row, end_col, document.cell(finding.span.start), tuple(edits))
+    return Located(
+        finding, row, col, end_row, end_col, document.cell(finding.span.start), tuple(edits)
+    )
 
 
 def located(ctx: ReportContext) -> list[Located]:

@@ -34,9 +34,13 @@ def summary(ctx: ReportContext) -> list[str]:
     unsafe = sum(1 for f in findings if f.fix and f.fix.applicability is Applicability.UNSAFE)
     if safe or (unsafe and ctx.unsafe_fixes):
         n = safe + (unsafe if ctx.unsafe_fixes else 0)
-        lines.append(f"[*] {n} fixable with `ce-lint fix`{' --unsafe-fixes' if ctx.unsafe_fixes else ''}.")
+        lines.append(
+            f"[*] {n} fixable with `ce-lint fix`{' --unsafe-fixes' if ctx.unsafe_fixes else ''}."
+        )
     if unsafe and not ctx.unsafe_fixes:
-        lines.append(f"[-] {unsafe} more fixable with `ce-lint fix --unsafe-fixes` (they change behaviour; read the message).")
+        lines.append(
+            f"[-] {unsafe} more fixable with `ce-lint fix --unsafe-fixes` (they change behaviour; read the message)."
+        )
     return lines
 
 
