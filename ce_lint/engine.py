@@ -48,6 +48,7 @@ class FileResult:
     skipped: bool = False  # prefilter said it cannot hold training arguments
     fixed_text: str | None = None  # set by fix when the text changed
     fixes_applied: int = 0
+    notices: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -143,9 +144,14 @@ class Engine:
             text = apply_text_edits(current.text, edits)
             if text == current.text:
                 break
+            candidate = SourceText(source.path, text, source.bom)
+            checked = self.check_source(candidate, adapter)
+            if checked.document is None or checked.document.problems:
+                # A fix must never break the file: keep the last good text and stop here.
+                result.notices.append("a fix produced text that does not parse; it was not applied")
+                break
             applied += count
-            current = SourceText(source.path, text, source.bom)
-            result = self.check_source(current, adapter)
+            current, result = candidate, checked
         result.fixes_applied = applied
         if current.text != source.text:
             result.fixed_text = current.text
