@@ -190,8 +190,6 @@ def check(**opts: Any) -> None:
 @guarded
 def fix(diff: bool, **opts: Any) -> None:
     """Rewrite files in place so today's libraries accept them, keeping their formatting."""
-    from .textio import SourceText
-
     run = Run(opts)
     results = []
     fixed = 0
@@ -200,9 +198,9 @@ def fix(diff: bool, **opts: Any) -> None:
         result = run.engine.check_path(path)
         if result.document is not None and not result.document.problems:
             source = result.document.source
-            result = run.engine.fix_source(
-                SourceText(source.path, source.text, source.bom), unsafe=run.unsafe
-            )
+            result = run.engine.fix_source(source, unsafe=run.unsafe, checked=result)
+            for notice in result.notices:
+                click.echo(f"ce-lint: {path}: {notice}", err=True)
             if result.fixed_text is not None:
                 changed = True
                 fixed += result.fixes_applied

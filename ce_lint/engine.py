@@ -129,12 +129,17 @@ class Engine:
 
     # -- fixing ------------------------------------------------------------------------
 
-    def fix_source(self, source: SourceText, unsafe: bool = False) -> FileResult:
-        """Apply fixes until none applies; the result holds the findings that remain."""
+    def fix_source(
+        self, source: SourceText, unsafe: bool = False, checked: FileResult | None = None
+    ) -> FileResult:
+        """Apply fixes until none applies; the result holds the findings that remain.
+
+        `checked` is the result of checking `source` already, to avoid parsing it twice.
+        """
         adapter = adapter_for(source.path, self.adapters)
         applied = 0
         current = source
-        result = self.check_source(current, adapter)
+        result = checked if checked is not None else self.check_source(current, adapter)
         for _ in range(MAX_FIX_PASSES):
             if result.document is None or result.document.problems:
                 break
