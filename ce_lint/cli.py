@@ -106,6 +106,7 @@ class Run:
             select=select,
             ignore=ignore,
             class_for=(lambda path: cls) if cls else s.class_for,
+            ignores_for=s.ignores_for,
         )
         self.output_format: str = opts["output_format"] or s.get("output-format", "text")
         self.output_file: Path | None = opts["output_file"]
@@ -119,14 +120,6 @@ class Run:
         self.quiet: bool = opts["quiet"]
         exclude = list(s.get("exclude", [])) + list(s.get("extend-exclude", []))
         self.files = list(discover(self.paths, self.engine.handles, exclude))
-
-    def per_file_filter(self, result: FileResult) -> FileResult:
-        ignores = self.settings.ignores_for(result.path)
-        if ignores:
-            result.findings = [
-                f for f in result.findings if not any(f.code.startswith(c) for c in ignores)
-            ]
-        return result
 
     def emit(self, results: list[FileResult], fixed: int = 0, would: bool = False) -> int:
         from .report import ReportContext, render
@@ -178,7 +171,7 @@ def main() -> None:
 def check(**opts: Any) -> None:
     """Report problems in training configs and scripts."""
     run = Run(opts)
-    results = [run.per_file_filter(run.engine.check_path(p)) for p in run.files]
+    results = [run.engine.check_path(p) for p in run.files]
     sys.exit(run.emit(results))
 
 
@@ -209,7 +202,7 @@ def fix(diff: bool, **opts: Any) -> None:
                 else:
                     assert result.document is not None
                     atomic_write(path, result.document.output(result.fixed_text))
-        results.append(run.per_file_filter(result))
+        results.append(result)
     if diff:
         # Nothing was written: report what the fix would leave, and fail while changes are pending.
         code = run.emit(results, fixed=fixed, would=True)

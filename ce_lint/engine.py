@@ -58,6 +58,7 @@ class Engine:
     select: list[str] | None = None
     ignore: list[str] = field(default_factory=list)
     class_for: Callable[[str], str | None] = lambda path: None
+    ignores_for: Callable[[str], list[str]] = lambda path: []
     hardware: Callable[[], Any] | None = None
     specs: tuple[RuleSpec, ...] = ()
 
@@ -117,6 +118,9 @@ class Engine:
         for site in document.sites:
             for kind in self.active:
                 result.findings.extend(kind.check(site, self.context))
+        ignored = self.ignores_for(source.path)
+        if ignored:
+            result.findings = [f for f in result.findings if not f.code.startswith(tuple(ignored))]
         result.findings.sort(key=lambda f: (f.span.start, f.code))
         return result
 
