@@ -110,6 +110,14 @@ class LibraryData:
                 current = values
         return current
 
+    def method_params(self, method: str, version: Version) -> list[str] | None:
+        """Keyword parameters of a `set_*` helper of TrainingArguments (None: no such method)."""
+        current = None
+        for since, params in self.raw.get("methods", {}).get(method, []):
+            if V(since) <= version:
+                current = params
+        return current
+
     def enum_history(self, enum: str) -> list[tuple[Version, list[str] | None]]:
         return [(V(v), vals) for v, vals in self.raw.get("enums", {}).get(enum, [])]
 

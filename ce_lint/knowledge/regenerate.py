@@ -91,6 +91,8 @@ class Snapshot:
     fields: dict[str, FieldSpec] = field(default_factory=dict)
     enums: dict[str, list[str]] = field(default_factory=dict)
     requires: dict[str, str] = field(default_factory=dict)
+    # The `set_*` helper methods of TrainingArguments -> their keyword parameters.
+    methods: dict[str, list[str]] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- source parsing
@@ -361,12 +363,26 @@ def parse_requires(metadata: str, package: str) -> str | None:
 # --------------------------------------------------------------------------- one release
 
 
+def parse_helper_methods(text: str, cls_name: str = "TrainingArguments") -> dict[str, list[str]]:
+    """Keyword parameters of the `set_*` helpers (set_training, set_evaluate, ...)."""
+    cls = _find_class(ast.parse(text), cls_name)
+    if cls is None:
+        return {}
+    out = {}
+    for node in cls.body:
+        if isinstance(node, ast.FunctionDef) and node.name.startswith("set_"):
+            params = node.args.args[1:] + node.args.kwonlyargs
+            out[node.name] = [a.arg for a in params]
+    return out
+
+
 def transformers_snapshot(sources: Mapping[str, str]) -> Snapshot:
     """Derive one transformers release from its sources (wheel path -> text)."""
     fmt = FACTORY_FORMATS[TRANSFORMERS]
     snap = Snapshot()
     if TF_TRAINING_ARGS in sources:
         snap.fields = parse_training_args_source(sources[TF_TRAINING_ARGS], factory_format=fmt)
+        snap.methods = parse_helper_methods(sources[TF_TRAINING_ARGS])
     if TF_SEQ2SEQ_ARGS in sources:
         own = parse_training_args_source(sources[TF_SEQ2SEQ_ARGS], "Seq2SeqTrainingArguments", fmt)
         for name, spec in own.items():
@@ -478,6 +494,14 @@ def build_data(library: str, snapshots: Mapping[str, Snapshot]) -> dict[str, Any
         "fields": fields,
         "enums": enums,
     }
+    methods = sorted({m for snap in snapshots.values() for m in snap.methods})
+    if methods:
+        data["methods"] = {
+            m: _changes(
+                ((v, snapshots[v].methods.get(m)) for v in versions), drop_leading_none=True
+            )
+            for m in methods
+        }
     if library == SENTENCE_TRANSFORMERS:
         data["requires"] = {
             v: dict(snapshots[v].requires) for v in versions if snapshots[v].requires
