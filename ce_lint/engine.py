@@ -118,6 +118,14 @@ class Engine:
         for site in document.sites:
             for kind in self.active:
                 result.findings.extend(kind.check(site, self.context))
+        for kind in self.active:
+            result.findings.extend(kind.check_document(document, self.context))
+        for finding in result.findings:
+            # A fix this format cannot express is no fix: say so rather than promise one.
+            if finding.fix is not None and not all(
+                document.can_render(e) for e in finding.fix.edits
+            ):
+                finding.fix = None
         ignored = self.ignores_for(source.path)
         if ignored:
             result.findings = [f for f in result.findings if not f.code.startswith(tuple(ignored))]

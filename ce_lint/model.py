@@ -59,6 +59,8 @@ class Value:
     source: str = ""  # the value's text as written (an expression in Python files)
     entries: list[Entry] | None = None  # set when the value is a mapping whose keys we can edit
     handle: Any = None  # adapter-private
+    # A value written as an enum member (e.g. IntervalStrategy.STEPS): (enum class, member).
+    enum: tuple[str, str] | None = None
 
     @property
     def known(self) -> bool:
@@ -72,6 +74,9 @@ class Entry:
     value: Value
     parent: Value | Site | None = None
     handle: Any = None  # adapter-private
+    # What the code does with the field: "set" it, "read" it (an attribute read raises on a
+    # release without the field), or "declare" it (a subclass re-declares the field).
+    role: str = "set"
 
     @property
     def span(self) -> Span:

@@ -9,13 +9,18 @@ from __future__ import annotations
 from ..knowledge import Knowledge
 from .base import Adapter, Document, ParseProblem, RenderError
 from .json_config import JsonAdapter
+from .python_script import PythonAdapter
 from .yaml_config import YamlAdapter
 
 __all__ = ["Adapter", "Document", "ParseProblem", "RenderError", "build_adapters", "adapter_for"]
 
 
 def build_adapters(knowledge: Knowledge) -> list[Adapter]:
-    adapters: list[Adapter] = [YamlAdapter(knowledge), JsonAdapter(knowledge)]
+    adapters: list[Adapter] = [
+        YamlAdapter(knowledge),
+        JsonAdapter(knowledge),
+        PythonAdapter(knowledge),
+    ]
     return adapters
 
 

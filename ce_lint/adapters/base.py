@@ -44,6 +44,10 @@ class Document:
     def render(self, edit: AbstractEdit) -> list[TextEdit]:
         raise NotImplementedError
 
+    def can_render(self, edit: AbstractEdit) -> bool:
+        """A cheap check of whether render() can express an edit in this format."""
+        return True
+
     def location(self, offset: int) -> tuple[int, int]:
         return self.source.location(offset)
 
@@ -54,6 +58,13 @@ class Document:
     def output(self, text: str) -> bytes:
         """Bytes to write for the edited text."""
         return self.source.encode(text)
+
+    def comments(self) -> list[tuple[int, str]]:
+        """(offset, text) of every comment in the file, its marker included (`# x`, `// x`).
+
+        Suppression comments are read from these. Formats without comments keep the default.
+        """
+        return []
 
 
 class Adapter:

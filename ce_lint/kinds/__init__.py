@@ -61,6 +61,10 @@ class Kind:
     def check(self, site: Site, ctx: Context) -> Iterator[Finding]:
         return iter(())
 
+    def check_document(self, document: Any, ctx: Context) -> Iterator[Finding]:
+        """Rules about a whole file rather than one Site (e.g. Python imports)."""
+        return iter(())
+
     # -- helpers for kinds -------------------------------------------------------
 
     def finding(

@@ -128,12 +128,24 @@ class FieldKind(Kind):
     def check(self, site: Site, ctx: Context) -> Iterator[Finding]:
         for name in self.field_names():
             for entry in site.all(name):
+                if entry.role not in ("set", "read"):
+                    continue  # declarations in subclasses have their own rule
                 status = field_status(site, name, ctx)
                 if status is None:
                     continue
                 severity, state = status
                 fix, note = self.plan(site, entry, ctx)
-                message = f"`{name}` {state}. {self.spec.summary}"
+                if entry.role == "read":
+                    consequence = (
+                        "reading it raises AttributeError"
+                        if severity is Severity.ERROR
+                        else "reading it warns"
+                    )
+                    message = (
+                        f"`{name}` is read here, but it {state}; {consequence}. {self.spec.summary}"
+                    )
+                else:
+                    message = f"`{name}` {state}. {self.spec.summary}"
                 if note:
                     message += f" {note}"
                 yield self.finding(site, entry.key_span, message, severity, fix, (name,))

@@ -1,0 +1,368 @@
+"""Python scripts: Sites from `ast` (python_sites), edits placed with libcst.
+
+libcst is imported only when an edit is rendered: it knows where a call argument or dict
+element really starts and ends (parentheses, commas, trailing comments), so removing or
+adding one changes only those tokens. The fixed file is parsed again by the engine; a fix
+that would not parse is never written.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from typing import Any
+
+from ..findings import KEEP, AbstractEdit, AddEntry, Remove, ReplaceSource, Rewrite, Template
+from ..knowledge import Knowledge
+from ..model import Entry, Site, Span, Value
+from ..textio import SourceText, TextEdit
+from .base import Adapter, Document, ParseProblem, RenderError
+from .python_sites import Handle, ImportRef, SiteFinder
+
+# Words a script must contain to hold training arguments at all (checked on bytes first).
+TRIGGERS = re.compile(
+    rb"TrainingArguments|HfArgumentParser|training_args|parse_args_into_dataclasses"
+)
+
+
+def render_python(value: Any, like: Value | None = None) -> str:
+    """Python source for a value, following the quote style of the value it replaces."""
+    if isinstance(value, Template):
+        return _fstring(value)
+    if isinstance(value, bool) or value is None or isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        if like is not None and like.source[:1] == "'":
+            return repr(value)
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list):
+        return "[" + ", ".join(render_python(v) for v in value) + "]"
+    if isinstance(value, tuple):
+        inner = ", ".join(render_python(v) for v in value)
+        return f"({inner},)" if len(value) == 1 else f"({inner})"
+    if isinstance(value, dict):
+        items = ", ".join(f"{render_python(k)}: {render_python(v)}" for k, v in value.items())
+        return "{" + items + "}"
+    raise RenderError(f"cannot write {value!r} as Python")
+
+
+def _fstring(template: Template) -> str:
+    """A Template as a plain string when every part is known, else as an f-string."""
+    concrete = template.concrete()
+    if concrete is not None:
+        return render_python(concrete)
+    pieces = []
+    for part in template.parts:
+        if isinstance(part, str) or (part.known and isinstance(part.py, str)):
+            text = part if isinstance(part, str) else part.py
+            if any(c in text for c in "\\\n'\""):
+                raise RenderError("the value cannot be written as a simple f-string")
+            pieces.append(text.replace("{", "{{").replace("}", "}}"))
+        else:
+            pieces.append("{" + part.source + "}")
+    body = "".join(pieces)
+    for quote in ('"', "'"):
+        if quote not in body and "\\" not in body:
+            return f"f{quote}{body}{quote}"
+    raise RenderError("the value cannot be written as a simple f-string")
+
+
+class PythonDocument(Document):
+    def __init__(self, source: SourceText, tree: ast.Module | None = None):
+        super().__init__(source)
+        self.tree = tree
+        self.imports: list[ImportRef] = []
+        self._cst: _CstIndex | None = None
+        self._parents: dict[ast.AST, ast.AST] | None = None
+
+    # -- what each entry allows ----------------------------------------------------------
+
+    def render(self, edit: AbstractEdit) -> list[TextEdit]:
+        if isinstance(edit, ReplaceSource):
+            return [TextEdit(edit.span.start, edit.span.end, edit.text)]
+        if isinstance(edit, Rewrite):
+            return self._rewrite(edit)
+        if isinstance(edit, Remove):
+            return self._remove(edit.entry)
+        if isinstance(edit, AddEntry):
+            return self._add(edit)
+        raise RenderError(f"unsupported edit {edit!r}")
+
+    def can_render(self, edit: AbstractEdit) -> bool:
+        """A cheap check (no libcst) of whether render() can express the edit."""
+        entries = []
+        if isinstance(edit, Rewrite | Remove):
+            entries = [edit.entry]
+        elif isinstance(edit, AddEntry) and edit.after is not None:
+            entries = [edit.after]
+        for entry in entries:
+            kind = _handle(entry).kind
+            if kind in ("declaration",):
+                return False
+            if isinstance(edit, Remove) and kind in ("attribute-read", "positional"):
+                return False
+            if isinstance(edit, Rewrite) and kind in ("attribute-read", "positional"):
+                if edit.value is not KEEP or (kind == "positional" and edit.key != edit.entry.key):
+                    return False
+            if isinstance(edit, AddEntry) and kind in ("attribute-read", "positional"):
+                return False
+        return True
+
+    # -- rewrite ---------------------------------------------------------------------
+
+    def _rewrite(self, edit: Rewrite) -> list[TextEdit]:
+        if not self.can_render(edit):
+            raise RenderError("this use of the field cannot be rewritten automatically")
+        entry = edit.entry
+        handle = _handle(entry)
+        out = []
+        if edit.key != entry.key:
+            if not edit.key.isidentifier():
+                raise RenderError(f"{edit.key!r} is not a Python name")
+            if handle.kind in ("dict-item", "subscript-set"):
+                old = self.source.text[entry.key_span.start : entry.key_span.end]
+                quote = old[-1] if old[-1:] in ("'", '"') else '"'
+                out.append(
+                    TextEdit(entry.key_span.start, entry.key_span.end, f"{quote}{edit.key}{quote}")
+                )
+            else:
+                out.append(TextEdit(entry.key_span.start, entry.key_span.end, edit.key))
+        if edit.value is not KEEP:
+            span = entry.value.span
+            out.append(TextEdit(span.start, span.end, render_python(edit.value, entry.value)))
+        return out
+
+    # -- remove ----------------------------------------------------------------------
+
+    def _remove(self, entry: Entry) -> list[TextEdit]:
+        if not self.can_render(Remove(entry)):
+            raise RenderError("this use of the field cannot be removed automatically")
+        handle = _handle(entry)
+        if handle.kind in ("attribute-set", "subscript-set"):
+            return self._remove_statement(handle.node)
+        index = self.cst.items_for(entry.key_span.start)
+        if index is None:
+            raise RenderError("cannot locate the argument in the source")
+        items, i = index
+        return [self._remove_item(items, i)]
+
+    def _remove_item(self, items: list[tuple[int, int]], i: int) -> TextEdit:
+        """Remove items[i] (syntactic (start, end) spans of a call's arguments or a dict's
+        elements) with its comma, keeping the surrounding layout."""
+        text, src = self.source.text, self.source
+        start, end = items[i]
+        line_start = src.line_start(start)
+        alone = text[line_start:start].strip() == ""
+        rest_of_line = text[end : src.line_end(end)]
+        only_comma_after = re.fullmatch(r"\s*,?\s*(#[^\n]*)?\r?\n?", rest_of_line) is not None
+        if i + 1 < len(items):
+            nxt = items[i + 1][0]
+            if alone and only_comma_after and text[src.line_start(nxt) : nxt].strip() == "":
+                return TextEdit(line_start, src.line_start(nxt), "")
+            return TextEdit(start, nxt, "")
+        if alone and only_comma_after:
+            return TextEdit(line_start, src.line_end(end), "")
+        if i > 0:
+            return TextEdit(items[i - 1][1], end, "")
+        # The only item: remove it and a trailing comma.
+        match = re.match(r"\s*,", text[end:])
+        return TextEdit(start, end + (match.end() if match else 0), "")
+
+    def _remove_statement(self, node: ast.AST) -> list[TextEdit]:
+        parent = self.parents.get(node)
+        body = None
+        for name in ("body", "orelse", "finalbody"):
+            candidate = getattr(parent, name, None)
+            if isinstance(candidate, list) and node in candidate:
+                body = candidate
+        span = self._span(node)
+        src, text = self.source, self.source.text
+        line_start, line_end = src.line_start(span.start), src.line_end(span.end)
+        before, after = text[line_start : span.start], text[span.end : line_end]
+        if before.strip() or re.fullmatch(r"\s*(#[^\n]*)?\r?\n?", after) is None:
+            raise RenderError("the statement shares its line with other code")
+        if body is not None and len(body) == 1:
+            return [TextEdit(span.start, span.end, "pass")]
+        return [TextEdit(line_start, line_end, "")]
+
+    # -- add -------------------------------------------------------------------------
+
+    def _add(self, edit: AddEntry) -> list[TextEdit]:
+        if not self.can_render(edit):
+            raise RenderError("cannot add an argument here")
+        after = edit.after
+        container = edit.container
+        if after is None:
+            entries = [
+                e
+                for e in (container.entries or [])
+                if _handle(e).kind in ("keyword", "dict-item", "attribute-set")
+            ]
+            after = entries[-1] if entries else None
+        if after is None:
+            if isinstance(container, Site) and isinstance(container.handle, ast.Call):
+                call = container.handle
+                span = self._span(call)
+                sep = ", " if call.args else ""
+                return [
+                    TextEdit(
+                        span.end - 1, span.end - 1, f"{sep}{edit.key}={render_python(edit.value)}"
+                    )
+                ]
+            raise RenderError("nowhere to add the argument")
+        handle = _handle(after)
+        if handle.kind == "attribute-set":
+            stmt_span = self._span(handle.node)
+            line_start = self.source.line_start(stmt_span.start)
+            indent = self.source.text[line_start : stmt_span.start]
+            variable = getattr(handle.node, "targets", [None])[0]
+            owner = ast.unparse(variable.value) if isinstance(variable, ast.Attribute) else "args"
+            end = self.source.line_end(stmt_span.end)
+            newline = self.source.newline()
+            prefix = "" if self.source.text[end - 1 : end] == "\n" else newline
+            return [
+                TextEdit(
+                    end,
+                    end,
+                    f"{prefix}{indent}{owner}.{edit.key} = {render_python(edit.value)}{newline}",
+                )
+            ]
+        if handle.kind == "dict-item":
+            item = f"{json.dumps(edit.key)}: {render_python(edit.value)}"
+        elif handle.kind == "keyword":
+            item = f"{edit.key}={render_python(edit.value)}"
+        else:
+            raise RenderError("cannot add next to this entry")
+        index = self.cst.items_for(after.key_span.start)
+        if index is None:
+            raise RenderError("cannot locate the argument in the source")
+        items, i = index
+        start, end = items[i]
+        text, src = self.source.text, self.source
+        line_start = src.line_start(start)
+        rest = text[end : src.line_end(end)]
+        if text[line_start:start].strip() == "" and re.fullmatch(r"\s*,?\s*(#[^\n]*)?\r?\n?", rest):
+            indent = text[line_start:start]
+            comma = "" if rest.lstrip().startswith(",") else ","
+            line_end = src.line_end(end)
+            insert = f"{indent}{item},{src.newline()}"
+            if comma:
+                return [TextEdit(end, end, comma), TextEdit(line_end, line_end, insert)]
+            return [TextEdit(line_end, line_end, insert)]
+        return [TextEdit(end, end, f", {item}")]
+
+    # -- helpers ---------------------------------------------------------------------
+
+    def _span(self, node: ast.AST) -> Span:
+        from .python_sites import PositionMap
+
+        return PositionMap(self.source).span(node)
+
+    @property
+    def parents(self) -> dict[ast.AST, ast.AST]:
+        if self._parents is None:
+            assert self.tree is not None
+            self._parents = {
+                child: parent
+                for parent in ast.walk(self.tree)
+                for child in ast.iter_child_nodes(parent)
+            }
+        return self._parents
+
+    @property
+    def cst(self) -> _CstIndex:
+        if self._cst is None:
+            self._cst = _CstIndex(self.source)
+        return self._cst
+
+    def comments(self) -> list[tuple[int, str]]:
+        """(offset, text) of every comment, from the tokenizer."""
+        import io
+        import tokenize
+
+        out = []
+        try:
+            for token in tokenize.generate_tokens(io.StringIO(self.source.text).readline):
+                if token.type == tokenize.COMMENT:
+                    row, col = token.start
+                    out.append((self.source.line_starts[row - 1] + col, token.string))
+        except (tokenize.TokenError, IndentationError, SyntaxError):
+            pass
+        return out
+
+
+def _handle(entry: Entry) -> Handle:
+    handle = entry.handle
+    if not isinstance(handle, Handle):
+        raise RenderError("not a Python entry")
+    return handle
+
+
+class _CstIndex:
+    """Exact extents of call arguments and dict elements, from libcst (parsed on first use)."""
+
+    def __init__(self, source: SourceText):
+        import libcst as cst
+        from libcst.metadata import MetadataWrapper, PositionProvider
+
+        self.source = source
+        wrapper = MetadataWrapper(cst.parse_module(source.text), unsafe_skip_copy=True)
+        positions = wrapper.resolve(PositionProvider)
+        self.by_start: dict[int, tuple[list[tuple[int, int]], int]] = {}
+
+        def span(node: Any) -> tuple[int, int]:
+            r = positions[node]
+            return (
+                source.offset(r.start.line, r.start.column + 1),
+                source.offset(r.end.line, r.end.column + 1),
+            )
+
+        for node in positions:
+            if isinstance(node, cst.Call):
+                children = list(node.args)
+            elif isinstance(node, cst.Dict):
+                children = list(node.elements)
+            else:
+                continue
+            spans = [span(child) for child in children]
+            for i, (start, _) in enumerate(spans):
+                self.by_start[start] = (spans, i)
+
+    def items_for(self, offset: int) -> tuple[list[tuple[int, int]], int] | None:
+        """The sibling items of the argument or element that starts at `offset`."""
+        return self.by_start.get(offset)
+
+
+class PythonAdapter(Adapter):
+    name = "python"
+    suffixes = (".py",)
+
+    def __init__(self, knowledge: Knowledge):
+        self.knowledge = knowledge
+
+    def may_hold_arguments(self, data: bytes) -> bool:
+        return TRIGGERS.search(data) is not None
+
+    def parse(self, source: SourceText, default_class: str) -> Document:
+        try:
+            tree = ast.parse(source.text, filename=source.path)
+        except SyntaxError as exc:
+            doc = PythonDocument(source)
+            offset = 0
+            if exc.lineno:
+                try:
+                    offset = source.offset(exc.lineno, max(exc.offset or 1, 1))
+                except IndexError:
+                    offset = 0
+            doc.problems.append(
+                ParseProblem(f"Python does not parse: {exc.msg} (line {exc.lineno})", offset)
+            )
+            return doc
+        doc = PythonDocument(source, tree)
+        finder = SiteFinder(source, tree, self.knowledge)
+        doc.sites = finder.run()
+        doc.imports = finder.imports
+        for site in doc.sites:
+            site.adapter = doc
+        return doc
