@@ -98,15 +98,13 @@ class PythonDocument(Document):
             entries = [edit.after]
         for entry in entries:
             kind = _handle(entry).kind
-            if kind in ("declaration",):
+            renames_only = isinstance(edit, Rewrite) and edit.value is KEEP
+            if kind == "declaration":
                 return False
-            if isinstance(edit, Remove) and kind in ("attribute-read", "positional"):
-                return False
-            if isinstance(edit, Rewrite) and kind in ("attribute-read", "positional"):
-                if edit.value is not KEEP or (kind == "positional" and edit.key != edit.entry.key):
-                    return False
-            if isinstance(edit, AddEntry) and kind in ("attribute-read", "positional"):
-                return False
+            if kind == "attribute-read" and not renames_only:
+                return False  # a read can be renamed, not removed or given a value
+            if kind == "positional" and not (isinstance(edit, Rewrite) and edit.key == entry.key):
+                return False  # output_dir passed by position has no name to change
         return True
 
     # -- rewrite ---------------------------------------------------------------------
