@@ -31,8 +31,13 @@ class Example:
     targets: tuple[str, ...] = ()
     cls: str | None = None
     unsafe: bool = False  # the fix needs --unsafe-fixes
-    python: str | None = None  # optional explicit Python form of `before`/`valid`
-    python_after: str | None = None
+    python: str | None = None  # explicit Python form of `before` (or a Python-only example)
+    python_after: str | None = None  # expected Python after fix (exact text)
+    python_valid: str | None = None  # explicit Python form of `valid` (or Python-only)
+
+    @property
+    def reported(self) -> bool:
+        return self.before is not None or self.python is not None
 
 
 @dataclass(frozen=True)
@@ -77,12 +82,15 @@ def _example(raw: dict[str, Any], code: str) -> Example:
         "unsafe",
         "python",
         "python_after",
+        "python_valid",
     }
     unknown = set(raw) - known
     if unknown:
         raise RulebookError(f"{code}: unknown example keys {sorted(unknown)}")
-    if ("before" in raw) == ("valid" in raw):
-        raise RulebookError(f"{code}: an example has either `before` or `valid`")
+    reported = "before" in raw or "python" in raw
+    accepted = "valid" in raw or "python_valid" in raw
+    if reported == accepted:
+        raise RulebookError(f"{code}: an example is either reported (before/python) or accepted (valid/python_valid)")
     return Example(
         name=raw.get("name", ""),
         before=raw.get("before"),
@@ -93,6 +101,7 @@ def _example(raw: dict[str, Any], code: str) -> Example:
         unsafe=bool(raw.get("unsafe", False)),
         python=raw.get("python"),
         python_after=raw.get("python_after"),
+        python_valid=raw.get("python_valid"),
     )
 
 

@@ -54,31 +54,40 @@ def _flat(mapping: dict[str, Any]) -> bool:
     return fields_like and not any(k in ("training_args", "trainer", "args") for k in mapping)
 
 
-def forms(text: str, cls: str | None, python: str | None = None) -> dict[str, str]:
-    out = {"yaml": text, "json": as_json(text)}
-    py = python if python is not None else as_python(text, cls)
+def forms(text: str | None, cls: str | None, python: str | None = None) -> dict[str, str]:
+    """The example in each format: YAML as written, JSON and Python derived from it.
+
+    An explicit Python text replaces the derived one; a Python-only example has no YAML.
+    """
+    out = {} if text is None else {"yaml": text, "json": as_json(text)}
+    py = python if python is not None else (as_python(text, cls) if text is not None else "")
     if py:
         out["python"] = py
     return out
 
 
+def example_forms(example: Example) -> dict[str, str]:
+    if example.reported:
+        return forms(example.before, example.cls, example.python)
+    return forms(example.valid, example.cls, example.python_valid)
+
+
 def _example_block(example: Example) -> list[str]:
     lines = []
     target = f" (target: {', '.join(example.targets)})" if example.targets else ""
-    title = example.name or ("accepted" if example.valid is not None else "reported")
+    title = example.name or ("reported" if example.reported else "accepted")
     lines.append(f"  {title}{target}:")
-    body = example.valid if example.valid is not None else example.before
-    assert body is not None
-    for form, text in forms(body, example.cls, example.python).items():
+    for form, text in example_forms(example).items():
         lines.append(f"    {form}:")
         lines.append(textwrap.indent(text.rstrip("\n"), "      "))
-    if example.before is not None:
-        if example.after is None:
+    if example.reported:
+        after = [(f, t) for f, t in (("yaml", example.after), ("python", example.python_after)) if t]
+        if not after:
             lines.append("    (no automatic fix)")
-        else:
-            safety = "unsafe fix, needs --unsafe-fixes" if example.unsafe else "fix"
-            lines.append(f"    after {safety} (yaml):")
-            lines.append(textwrap.indent(example.after.rstrip("\n"), "      "))
+        safety = "unsafe fix, needs --unsafe-fixes" if example.unsafe else "fix"
+        for form, text in after:
+            lines.append(f"    after {safety} ({form}):")
+            lines.append(textwrap.indent(text.rstrip("\n"), "      "))
     return lines
 
 

@@ -1,13 +1,15 @@
 """Every rule's embedded examples, run in every format ce-lint reads.
 
-An example is written once in YAML; the JSON form (and the Python form, once Python
-scripts are supported) is derived from it. A `before` example must produce the rule's
-finding, and fixing it must give `after` (exactly, for YAML; the same data for the
-other formats). A `valid` example must not produce the rule's finding.
+An example is written once in YAML; the JSON and Python forms are derived from it (an
+example may also give its Python form explicitly, or be Python-only). A reported example
+must produce the rule's finding, and fixing it must give `after` (exactly for YAML and for
+an explicit `python_after`; the same data otherwise). An accepted example must not produce
+the rule's finding.
 """
 
 from __future__ import annotations
 
+import ast
 import json
 
 import pytest
@@ -19,14 +21,11 @@ from tests.helpers import TODAY, check, fix
 
 SPECS = [s for s in load_specs() if s.kind != "input-problem"]
 CASES = [
-    pytest.param(
-        spec,
-        example,
-        id=f"{spec.code}-{i}-{example.name or ('valid' if example.valid else 'invalid')}",
-    )
+    pytest.param(spec, example, id=f"{spec.code}-{i}-{example.name or ('invalid' if example.reported else 'valid')}")
     for spec in SPECS
     for i, example in enumerate(spec.examples)
 ]
+FILE_NAMES = {"yaml": "config.yaml", "json": "config.json", "python": "train.py"}
 
 
 def _targets(example: Example) -> tuple[str, ...]:
@@ -34,68 +33,56 @@ def _targets(example: Example) -> tuple[str, ...]:
     return tuple(example.targets) + tuple(t for t in TODAY if t.split("=")[0] not in given)
 
 
-def _formats(example: Example, text: str) -> dict[str, tuple[str, str]]:
-    """name -> (file name, text) for each format the example can be written in."""
-    forms = ruledoc.forms(text, example.cls, example.python)
-    names = {"yaml": "config.yaml", "json": "config.json", "python": "train.py"}
-    supported = {"yaml", "json"} | ({"python"} if _python_supported() else set())
-    return {k: (names[k], v) for k, v in forms.items() if k in supported}
-
-
-def _python_supported() -> bool:
-    from ce_lint.adapters import build_adapters
-    from ce_lint.knowledge import Knowledge
-
-    return any(a.matches("train.py") for a in build_adapters(Knowledge.load()))
-
-
 def _data(name: str, text: str) -> object:
     if name.endswith(".json"):
         return json.loads(text)
     if name.endswith(".py"):
-        import ast
-
         call = next(n for n in ast.walk(ast.parse(text)) if isinstance(n, ast.Call) and n.keywords)
         return {k.arg: ast.literal_eval(k.value) for k in call.keywords}
     return yaml.safe_load(text)
 
 
+def _expected_after(example: Example, form: str, name: str, fixed: str) -> None:
+    if form == "python" and example.python_after is not None:
+        assert fixed == example.python_after
+    elif form == "python" and example.python is not None:
+        raise AssertionError("a Python-only example needs python_after")
+    elif form == "yaml":
+        assert fixed == example.after
+    else:
+        assert example.after is not None
+        assert _data(name, fixed) == yaml.safe_load(example.after)
+
+
 @pytest.mark.parametrize("spec,example", CASES)
 def test_example(spec: RuleSpec, example: Example) -> None:
     targets = _targets(example)
-    text = example.valid if example.valid is not None else example.before
-    assert text is not None
-    for form, (name, body) in _formats(example, text).items():
+    forms = ruledoc.example_forms(example)
+    assert forms, "the example has no text"
+    for form, body in forms.items():
+        name = FILE_NAMES[form]
         result = check(body, name, targets=targets, cls=example.cls)
         found = [f for f in result.findings if f.code == spec.code]
-        if example.valid is not None:
+        if not example.reported:
             assert not found, f"{form}: unexpected {spec.code}: {[f.message for f in found]}"
             continue
-        assert found, (
-            f"{form}: {spec.code} not reported; got {[(f.code, f.message) for f in result.findings]}"
-        )
+        assert found, f"{form}: {spec.code} not reported; got {[(f.code, f.message) for f in result.findings]}"
         fixed = fix(body, name, unsafe=example.unsafe, targets=targets, cls=example.cls)
-        if example.after is None:
-            assert all(f.fix is None for f in found), (
-                f"{form}: a fix was offered but the example expects none"
-            )
-            assert fixed.fixed_text is None or spec.code in [f.code for f in fixed.findings]
+        expects_fix = example.after is not None or (form == "python" and example.python_after is not None)
+        if not expects_fix:
+            assert all(f.fix is None for f in found), f"{form}: a fix was offered but the example expects none"
             continue
         assert fixed.fixed_text is not None, f"{form}: nothing was fixed"
-        assert spec.code not in [f.code for f in fixed.findings], (
-            f"{form}: still reported after fix"
-        )
-        if form == "yaml":
-            assert fixed.fixed_text == example.after
-        else:
-            assert _data(name, fixed.fixed_text) == yaml.safe_load(example.after)
+        assert spec.code not in [f.code for f in fixed.findings], f"{form}: still reported after fix"
+        _expected_after(example, form, name, fixed.fixed_text)
+        if form == "python":
+            compile(fixed.fixed_text, name, "exec")
         if not example.unsafe:
-            # A safe example must not need --unsafe-fixes.
             again = fix(body, name, unsafe=False, targets=targets, cls=example.cls)
-            assert again.fixed_text == fixed.fixed_text
+            assert again.fixed_text == fixed.fixed_text, "a safe example must not need --unsafe-fixes"
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.code)
 def test_every_rule_has_examples(spec: RuleSpec) -> None:
-    assert any(e.before is not None for e in spec.examples), "needs a reported example"
-    assert any(e.valid is not None for e in spec.examples), "needs an accepted example"
+    assert any(e.reported for e in spec.examples), "needs a reported example"
+    assert any(not e.reported for e in spec.examples), "needs an accepted example"
