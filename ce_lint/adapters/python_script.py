@@ -22,7 +22,7 @@ from .python_sites import Handle, ImportRef, SiteFinder
 
 # Words a script must contain to hold training arguments at all (checked on bytes first).
 TRIGGERS = re.compile(
-    rb"TrainingArguments|HfArgumentParser|training_args|parse_args_into_dataclasses"
+    rb"TrainingArguments|HfArgumentParser|training_args|parse_args_into_dataclasses|sentence_transformers\.sampler"
 )
 
 

@@ -93,7 +93,7 @@ def entry_span(entry: Entry) -> Span:
 
 def build_kinds(specs: tuple[RuleSpec, ...]) -> dict[str, Kind]:
     # Import the modules that register kinds.
-    from . import fields, inputs  # noqa: F401
+    from . import fields, inputs, python_api  # noqa: F401
 
     out = {}
     for spec in specs:

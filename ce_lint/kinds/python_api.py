@@ -1,0 +1,167 @@
+"""Kinds about the Python API around the arguments (codes CE5xx).
+
+They read what only code can say: a subclass that re-declares a field, the keywords of
+the `set_*` helpers, enum members written in code, and import paths that moved. They
+still read Sites and documents, never text.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from ..findings import Applicability, Finding, Fix, Remove, ReplaceSource, Severity
+from ..knowledge import SENTENCE_TRANSFORMERS, TRANSFORMERS, V
+from ..model import Site
+from . import Context, Kind, register
+from .fields import _short, field_status
+
+
+@register
+class RedeclaredField(Kind):
+    """A subclass declares a field the target's base class no longer has (or deprecated)."""
+
+    name = "redeclared-field"
+
+    def check(self, site: Site, ctx: Context) -> Iterator[Finding]:
+        subclass = site.context.get("subclass", "the subclass")
+        for entry in site.entries:
+            if entry.role != "declare":
+                continue
+            status = field_status(site, entry.key, ctx)
+            if status is None:
+                continue
+            replacement = self._replacement(entry.key, ctx)
+            instead = f"; set `{replacement}` instead" if replacement else ""
+            state = "no longer has" if status[0] is Severity.ERROR else "deprecates"
+            message = (
+                f"`{subclass}` declares `{entry.key}`, a field {site.cls} of transformers "
+                f"{_short(ctx.targets.tf)} {state}: the subclass's field does nothing for the Trainer{instead}."
+            )
+            yield self.finding(site, entry.key_span, message, Severity.WARNING, None, (entry.key,))
+
+    def _replacement(self, field: str, ctx: Context) -> str | None:
+        for kind in ctx.rules.values():
+            params = kind.params
+            if params.get("field") == field:
+                return params.get("replacement") or params.get("into")
+        return None
+
+
+@register
+class HelperKeywords(Kind):
+    """Keywords of the `set_*` helpers (set_evaluate, set_training, ...) per release."""
+
+    name = "helper-keywords"
+
+    def check(self, site: Site, ctx: Context) -> Iterator[Finding]:
+        method = site.context.get("method")
+        if site.context.get("kind") != "helper" or not method:
+            return
+        kn = ctx.knowledge
+        version = kn.tf.floor(ctx.targets.tf)
+        params = kn.tf.method_params(method, version)
+        if params is None:
+            history = kn.tf.raw.get("methods", {})
+            if method in history:
+                message = f"`{method}()` does not exist in transformers {_short(ctx.targets.tf)}."
+                yield self.finding(site, site.span, message, Severity.ERROR)
+            return
+        for entry in site.entries:
+            if entry.role != "helper" or entry.key in params:
+                continue
+            known_before = any(entry.key in (p or []) for _, p in kn.tf.raw.get("methods", {}).get(method, []))
+            if known_before:
+                fix = Fix(Applicability.UNSAFE, f"Remove `{entry.key}=`", (Remove(entry),))
+                if entry.value.known and not entry.value.py:
+                    fix.applicability = Applicability.SAFE
+                why = "it was removed together with the setting it controlled"
+            else:
+                fix = None
+                why = f"it takes {', '.join(params)}"
+            message = (
+                f"`{method}()` of transformers {_short(ctx.targets.tf)} takes no `{entry.key}` argument "
+                f"({why}); the call raises TypeError."
+            )
+            yield self.finding(site, entry.key_span, message, Severity.ERROR, fix, (entry.key,))
+
+
+@register
+class EnumMember(Kind):
+    """Enum members written in code: a removed enum class, or a member that never existed."""
+
+    name = "enum-member"
+    optional = ("removed_classes",)
+
+    def check(self, site: Site, ctx: Context) -> Iterator[Finding]:
+        removed: dict[str, dict[str, Any]] = self.params.get("removed_classes", {})
+        for entry in site.entries:
+            yield from self._value(site, entry.value, ctx, removed)
+            for nested in entry.value.entries or []:
+                yield from self._value(site, nested.value, ctx, removed)
+
+    def _value(self, site: Site, value: Any, ctx: Context, removed: dict[str, dict[str, Any]]) -> Iterator[Finding]:
+        if value.enum is None:
+            return
+        enum, member = value.enum
+        if enum in removed:
+            info = removed[enum]
+            library = info.get("library", TRANSFORMERS)
+            target = ctx.targets.tf if library == TRANSFORMERS else ctx.targets.st
+            if target >= V(info["removed_in"]):
+                fix = None
+                if value.known:
+                    text = json.dumps(value.py)
+                    fix = Fix(Applicability.SAFE, f"Write the string {text}", (ReplaceSource(value.span, text),))
+                message = (
+                    f"`{enum}` was removed in {library} {info['removed_in']}; write the plain string "
+                    f"({json.dumps(value.py) if value.known else 'its value'}) or use `{info['use']}`."
+                )
+                yield self.finding(site, value.span, message, Severity.ERROR, fix)
+            return
+        if not value.known:
+            library = SENTENCE_TRANSFORMERS if enum.endswith("BatchSamplers") else TRANSFORMERS
+            data = ctx.knowledge.library(library)
+            members = sorted({v.upper() for _, values in data.enum_history(enum) for v in values or []})
+            close = [m for m in members if _close(m, member)]
+            hint = f" Did you mean `{enum}.{close[0]}`?" if close else ""
+            message = f"`{enum}` has no member `{member}` in any release; the script raises AttributeError.{hint}"
+            yield self.finding(site, value.span, message, Severity.ERROR)
+
+
+def _close(a: str, b: str) -> bool:
+    import difflib
+
+    return difflib.SequenceMatcher(None, a, b).ratio() >= 0.8
+
+
+@register
+class MovedImport(Kind):
+    """A `from MODULE import ...` of a module that moved (the old path warns or fails)."""
+
+    name = "moved-import"
+    required = ("moves",)
+
+    def check_document(self, document: Any, ctx: Context) -> Iterator[Finding]:
+        for ref in getattr(document, "imports", []):
+            for move in self.params["moves"]:
+                if ref.module != move["module"]:
+                    continue
+                library = move.get("library", SENTENCE_TRANSFORMERS)
+                target = ctx.targets.of(library)
+                since = V(move["since"])
+                if target.hi < since:
+                    continue
+                new = move["new"]
+                if target.lo >= since:
+                    fix = Fix(Applicability.SAFE, f"Import from `{new}`", (ReplaceSource(ref.span, new),))
+                    how = f"import from `{new}`"
+                else:
+                    fix = None
+                    how = f"raise your floor to {library}>={_short(since)} to import from `{new}`"
+                message = (
+                    f"`{ref.module}` moved to `{new}` in {library} {_short(since)}; the old path still works "
+                    f"but warns ({how})."
+                )
+                yield Finding(self.code, message, Severity.WARNING, document.path, ref.span, None, fix)
