@@ -305,3 +305,30 @@ def test_helpers_and_moved_imports() -> None:
     out = fixed(text)
     assert "from sentence_transformers.sentence_transformer.training_args import BatchSamplers" in out
     assert "args.set_testing(batch_size=8)" in out
+
+
+def test_parse_dict_literal_is_judged_as_the_parsers_class() -> None:
+    text = """
+    from transformers import HfArgumentParser
+    from sentence_transformers.cross_encoder import CrossEncoderTrainingArguments
+
+    parser = HfArgumentParser(CrossEncoderTrainingArguments)
+    (args,) = parser.parse_dict({"output_dir": "out", "evaluation_strategy": "epoch", "warmup_ratio": 0.1})
+    print(args.no_cuda)
+    """
+    assert found(text) == [("CE101", 5, "evaluation_strategy"), ("CE132", 5, "warmup_ratio"), ("CE104", 6, "no_cuda")]
+    out = fixed(text)
+    assert '{"output_dir": "out", "eval_strategy": "epoch", "warmup_steps": 0.1}' in out
+    assert "print(args.use_cpu)" in out
+
+
+def test_positions_with_non_ascii_text() -> None:
+    text = """
+    from transformers import TrainingArguments
+
+    args = TrainingArguments(run_name="réglage—ü", evaluation_strategy="steps")
+    """
+    result = check(py(text), "train.py")
+    finding = result.findings[0]
+    assert py(text)[finding.span.start : finding.span.end] == "evaluation_strategy"
+    assert 'run_name="réglage—ü", eval_strategy="steps"' in fixed(text)
