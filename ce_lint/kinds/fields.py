@@ -23,7 +23,7 @@ from ..findings import (
     Severity,
     Template,
 )
-from ..knowledge import TRANSFORMERS
+from ..knowledge import TRANSFORMERS, V
 from ..model import UNKNOWN, Entry, Site, Value
 from . import Context, Kind, register
 
@@ -186,6 +186,12 @@ class FieldMigration(FieldKind):
         if cases is None:
             cases = [{"when": "any", "do": "rename" if self.replacement else "drop",
                       "fix": "safe" if self.replacement else "unsafe"}]  # fmt: skip
+        if not any("when" in case and case["when"] is None for case in cases):
+            # A null value was the unset default in the old libraries: nothing to carry over.
+            cases = [
+                {"when": None, "do": "drop", "note": "It was null, which left it unset."},
+                *cases,
+            ]
         for case in cases:
             if case.get("do") not in ("rename", "drop", "set", "none"):
                 raise ValueError(f"{self.code}: case `do` must be rename, drop, set or none")
@@ -261,36 +267,39 @@ def _substitute(template: Any, value: Value) -> Any:
 class MoveIntoMapping(FieldKind):
     """A field that became a key of a dict-valued field (accelerator_config, fsdp_config).
 
-    params: field, into, key, as_list (wrap the value in a list), inert (values meaning unset),
-    applicability (safe unless the new place means something slightly different), note
+    params:
+      field, into, key
+      as_list: wrap a string value in a list (comma-separated names become several)
+      inert: values that meant "unset" (dropped safely)
+      merge: what the old libraries did when the mapping already had the key:
+             overwrite (the old field won), max (the larger won), append (list union)
+      companions: keys the new place needs to mean the same, e.g. {auto_wrap_policy: ...},
+             added when the oldest allowed release is at least `companions_since`
+      applicability / note: for a target range where the companions cannot be added
     """
 
     name = "move-into"
     required = ("field", "into", "key")
-    optional = ("as_list", "inert", "applicability", "note")
+    optional = (
+        "as_list",
+        "inert",
+        "merge",
+        "companions",
+        "companions_since",
+        "applicability",
+        "note",
+    )
 
     def setup(self) -> None:
         self.into: str = self.params["into"]
         self.key: str = self.params["key"]
         self.inert = self.params.get("inert", [None])
-        self.moved = Applicability(self.params.get("applicability", "safe"))
+        self.merge: str = self.params.get("merge", "overwrite")
+        if self.merge not in ("overwrite", "max", "append"):
+            raise ValueError(f"{self.code}: merge must be overwrite, max or append")
+        self.companions: dict[str, Any] = self.params.get("companions", {}) or {}
+        self.without_companions = Applicability(self.params.get("applicability", "safe"))
         self.note: str = " ".join(self.params.get("note", "").split())
-
-    def plan(self, site: Site, entry: Entry, ctx: Context) -> tuple[Fix | None, str]:
-        fix, note = self._plan(site, entry, ctx)
-        if (
-            fix is not None
-            and fix.applicability is SAFE
-            and any(isinstance(e, Rewrite | AddEntry) for e in fix.edits)
-        ):
-            fix.applicability = self.moved
-        if (
-            fix is not None
-            and self.note
-            and any(isinstance(e, Rewrite | AddEntry) for e in fix.edits)
-        ):
-            note = f"{note} {self.note}".strip()
-        return fix, note
 
     def moved_value(self, entry: Entry) -> Any:
         value = entry.value.py
@@ -313,7 +322,16 @@ class MoveIntoMapping(FieldKind):
     def is_inert(self, entry: Entry) -> bool:
         return entry.value.known and any(same_value(entry.value.py, i) for i in self.inert)
 
-    def _plan(self, site: Site, entry: Entry, ctx: Context) -> tuple[Fix | None, str]:
+    def companions_for(self, ctx: Context) -> dict[str, Any] | None:
+        """The companion keys to add, or None when the target range cannot take them."""
+        since = self.params.get("companions_since")
+        if not self.companions:
+            return {}
+        if since and ctx.targets.transformers.lo < ctx.knowledge.tf.floor(V(since)):
+            return None
+        return dict(self.companions)
+
+    def plan(self, site: Site, entry: Entry, ctx: Context) -> tuple[Fix | None, str]:
         if self.is_inert(entry):
             return Fix(SAFE, f"Remove `{entry.key}` (it is unset)", (Remove(entry),)), ""
         problem = writable(site, self.into, ctx)
@@ -321,44 +339,72 @@ class MoveIntoMapping(FieldKind):
             return None, f"To fix it, {problem}."
         if not entry.value.known:
             return None, f"Move its value into `{self.into}` as `{self.key}` by hand."
-        movers = [(k, e) for k, e in self.siblings(site, ctx) if e.value.known]
+        companions = self.companions_for(ctx)
+        applicability, note = SAFE, ""
+        if companions is None:
+            applicability, note, companions = self.without_companions, self.note, {}
         target = site.get(self.into)
         if target is None or (target.value.known and target.value.py is None):
-            # Build the new mapping from every mover at the first mover's place.
-            mapping = {kind.key: kind.moved_value(e) for kind, e in movers}
-            first = movers[0][1] if movers else entry
+            # Build the new mapping from every mover, at the first mover's place.
+            movers = [(k, e) for k, e in self.siblings(site, ctx) if e.value.known] or [
+                (self, entry)
+            ]
+            mapping: dict[str, Any] = {}
+            for kind, mover in movers:
+                mapping[kind.key] = kind.moved_value(mover)
+                for key, value in (kind.companions_for(ctx) or {}).items():
+                    mapping.setdefault(key, value)
+            first = movers[0][1]
             edits: list[AbstractEdit] = [Rewrite(first, self.into, mapping)]
             edits += [Remove(e) for _, e in movers if e is not first]
             if target is not None:
                 edits.append(Remove(target))
-            names = ", ".join(f"`{e.key}`" for _, e in movers) or f"`{entry.key}`"
-            return Fix(SAFE, f"Move {names} into `{self.into}`", tuple(edits)), ""
+            names = ", ".join(f"`{e.key}`" for _, e in movers)
+            return Fix(applicability, f"Move {names} into `{self.into}`", tuple(edits)), note
         if target.value.entries is None:
             return (
                 None,
                 f"`{self.into}` is given as {describe(target.value)}; add `{self.key}` to it by hand.",
             )
-        existing = next((e for e in target.value.entries if e.key == self.key), None)
-        new_value = self.moved_value(entry)
+        nested = {e.key: e for e in target.value.entries}
+        existing = nested.get(self.key)
+        value = self.moved_value(entry)
+        edits = [Remove(entry)]
+        if existing is not None and not existing.value.known:
+            return (
+                None,
+                f"`{self.into}` sets `{self.key}` from an expression; merge `{entry.key}` by hand.",
+            )
         if existing is None:
-            edits = [AddEntry(target.value, self.key, new_value), Remove(entry)]
-            return Fix(SAFE, f"Move `{entry.key}` into `{self.into}`", tuple(edits)), ""
-        if same_value(existing.value.py, new_value):
-            return Fix(
-                SAFE,
-                f"Remove `{entry.key}` (`{self.into}` already says the same)",
-                (Remove(entry),),
-            ), ""
-        edits = [Rewrite(existing, self.key, new_value), Remove(entry)]
-        note = (
-            f"`{self.into}` already sets `{self.key}` to {describe(existing.value)}; the old libraries "
-            f"let `{entry.key}` win, and the fix keeps its value."
-        )
-        return Fix(
-            UNSAFE,
-            f"Move `{entry.key}` into `{self.into}`, replacing the value there",
-            tuple(edits),
-        ), note
+            edits.insert(0, AddEntry(target.value, self.key, value))
+        else:
+            merged = self._merged(existing.value.py, value)
+            if not same_value(merged, existing.value.py):
+                edits.insert(0, Rewrite(existing, self.key, merged))
+            if self.merge == "overwrite" and not same_value(existing.value.py, value):
+                applicability = UNSAFE
+                note = (
+                    f"{note} `{self.into}` already sets `{self.key}` to {describe(existing.value)}; the old "
+                    f"libraries let `{entry.key}` win, and the fix keeps its value."
+                ).strip()
+        for key, extra in companions.items():
+            if key not in nested:
+                edits.insert(-1, AddEntry(target.value, key, extra))
+        return Fix(applicability, f"Move `{entry.key}` into `{self.into}`", tuple(edits)), note
+
+    def _merged(self, current: Any, value: Any) -> Any:
+        if (
+            self.merge == "max"
+            and isinstance(current, int | float)
+            and isinstance(value, int | float)
+        ):
+            return max(current, value)
+        if self.merge == "append":
+            items = list(current) if isinstance(current, list | tuple) else [current]
+            return items + [
+                v for v in (value if isinstance(value, list) else [value]) if v not in items
+            ]
+        return value
 
 
 @register
