@@ -1,6 +1,7 @@
 """Command line: `ce-lint check`, `ce-lint fix`, `ce-lint rules`, `ce-lint rule CODE`.
 
-Exit codes: 0 nothing left to report, 1 problems remain, 2 bad usage or a crash of
+Exit codes: 0 nothing left to report, 1 problems remain (or `fix --diff` has changes
+pending, or `fix --exit-non-zero-on-fix` changed a file), 2 bad usage or a crash of
 ce-lint itself. Info findings are shown but never make the exit code 1.
 """
 
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import sys
+from collections import Counter
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
@@ -20,10 +22,20 @@ from .discover import discover
 from .engine import Engine, FileResult
 from .knowledge import Knowledge
 from .model import ARGUMENT_CLASSES
+from .progress import progress
+from .report import format_names
 from .rulebook import RulebookError
-from .settings import Settings, SettingsError, load_settings
+from .settings import (
+    Settings,
+    SettingsError,
+    check_codes,
+    load_settings,
+    other_configs,
+    validate_codes,
+)
 from .targets import TargetError, resolve
 from .textio import atomic_write
+from .verify.options import SMOKE_KEYS, smoke_options
 
 USAGE_ERROR = 2
 
@@ -44,8 +56,8 @@ def common_options(fn: Callable[..., Any]) -> Callable[..., Any]:
                      help="Arguments class of config files (default CrossEncoderTrainingArguments)."),
         click.option("--config", type=click.Path(exists=True, dir_okay=False, path_type=Path),
                      help="Read settings from this pyproject.toml instead of searching for one."),
-        click.option("--output-format", type=click.Choice(["text", "json"]), default=None,
-                     help="How to print findings."),
+        click.option("--output-format", type=click.Choice(format_names()), default=None,
+                     help="How to print findings (default text)."),
         click.option("--output-file", type=click.Path(dir_okay=False, path_type=Path),
                      help="Write the report to this file instead of stdout."),
         click.option("--exit-zero", is_flag=True, help="Exit 0 even when problems remain."),
@@ -53,6 +65,12 @@ def common_options(fn: Callable[..., Any]) -> Callable[..., Any]:
                      help="Also apply (fix) or count (check) fixes that change behaviour."),
         click.option("--show-fixes", is_flag=True, help="Show what each fix would do."),
         click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary."),
+        click.option("--statistics", is_flag=True,
+                     help="Print how often each code was found instead of the findings."),
+        click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Leave out findings accepted in this file (written by `ce-lint baseline`)."),
+        click.option("--force-exclude", is_flag=True,
+                     help="Apply exclude settings to files named on the command line too (pre-commit)."),
     ]  # fmt: skip
     for option in reversed(options):
         fn = option(fn)
@@ -88,10 +106,15 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
 class Run:
     """Everything a command needs, built once from the options and [tool.ce-lint]."""
 
-    def __init__(self, opts: dict[str, Any]):
+    def __init__(self, opts: dict[str, Any], use_baseline: bool = True):
         self.paths: list[str] = list(opts["paths"]) or ["."]
         self.settings: Settings = load_settings(opts.get("config"), self.paths)
         s = self.settings
+        self.quiet: bool = bool(opts.get("quiet"))
+        if s.path is not None and not opts.get("config") and not self.quiet:
+            for path, nearer in other_configs(s, self.paths).items():
+                click.echo(f"ce-lint: note: {path} has its own settings in {nearer}; this run "
+                           f"reads {s.path} only (run ce-lint there, or pass --config)", err=True)  # fmt: skip
         knowledge = Knowledge.load()
         select = _codes(opts["select"]) or s.get("select")
         extend = _codes(opts["extend_select"]) + list(s.get("extend-select", []))
@@ -107,33 +130,69 @@ class Run:
             ignore=ignore,
             class_for=(lambda path: cls) if cls else s.class_for,
             ignores_for=s.ignores_for,
+            safe_fixes=list(s.get("extend-safe-fixes", [])),
+            unsafe_fixes=list(s.get("extend-unsafe-fixes", [])),
+            baseline=self._baseline(opts) if use_baseline else None,
         )
-        self.output_format: str = opts["output_format"] or s.get("output-format", "text")
-        self.output_file: Path | None = opts["output_file"]
+        for name in ("select", "extend_select", "ignore"):
+            check_codes(_codes(opts[name]), self.engine.kinds, f"--{name.replace('_', '-')}")
+        validate_codes(s, self.engine.kinds)
+        self.output_format: str = opts.get("output_format") or s.get("output-format", "text")
+        self.output_file: Path | None = opts.get("output_file")
         self.unsafe: bool = bool(
             opts["unsafe_fixes"]
-            if opts["unsafe_fixes"] is not None
+            if opts.get("unsafe_fixes") is not None
             else s.get("unsafe-fixes", False)
         )
-        self.exit_zero: bool = opts["exit_zero"]
-        self.show_fixes: bool = opts["show_fixes"]
-        self.quiet: bool = opts["quiet"]
-        exclude = list(s.get("exclude", [])) + list(s.get("extend-exclude", []))
-        self.files = list(discover(self.paths, self.engine.handles, exclude))
+        self.exit_zero: bool = bool(opts.get("exit_zero"))
+        self.show_fixes: bool = bool(opts.get("show_fixes"))
+        self.statistics: bool = bool(opts.get("statistics"))
+        if self.statistics:
+            from .report.statistics import FORMATS
 
-    def emit(self, results: list[FileResult], fixed: int = 0, would: bool = False) -> int:
+            if self.output_format not in FORMATS:
+                raise click.UsageError(f"--statistics prints {', '.join(FORMATS)} only")
+        found = discover(self.paths, self.engine.handles, skip=s.excluded, skip_dirs=frozenset())
+        self.files = [
+            path
+            for path in found
+            if not (opts.get("force_exclude") and s.excluded(str(path), ancestors=True))
+        ]
+
+    def _baseline(self, opts: dict[str, Any]) -> Any:
+        from .baseline import Baseline
+
+        path = opts.get("baseline")
+        if path is None and self.settings.get("baseline"):
+            path = self.settings.root / self.settings.get("baseline")
+        return None if path is None else Baseline.load(Path(path))
+
+    def each(self, files: list[Path]) -> Any:
+        """The files, with a progress bar on a terminal when the run is long."""
+        return progress(files, enabled=not self.quiet and sys.stderr.isatty())
+
+    def emit(
+        self,
+        results: list[FileResult],
+        fixed: int = 0,
+        would: bool = False,
+        fixed_codes: dict[str, Counter[str]] | None = None,
+    ) -> int:
         from .report import ReportContext, render
 
         ctx = ReportContext(
             self.engine, results, unsafe_fixes=self.unsafe, fixed=fixed, would_fix=would,
             show_fixes=self.show_fixes, color=self.output_file is None and sys.stdout.isatty(),
+            quiet=self.quiet, fixed_codes=fixed_codes or {},
         )  # fmt: skip
-        text = render(self.output_format, ctx)
-        if self.quiet and self.output_format == "text":
-            text = "".join(
-                line + "\n" for line in text.splitlines() if ":" in line and " CE" in line
-            )
+        if self.statistics:
+            from .report.statistics import render_statistics
+
+            text = render_statistics(ctx, self.output_format)
+        else:
+            text = render(self.output_format, ctx)
         if self.output_file is not None:
+            self.output_file.parent.mkdir(parents=True, exist_ok=True)
             self.output_file.write_text(text, encoding="utf-8")
         else:
             click.echo(text, nl=False)
@@ -145,7 +204,7 @@ class LazyGroup(click.Group):
     """Commands that live in their own modules are imported only when they are run."""
 
     # command name -> "module:attribute"
-    lazy: dict[str, str] = {}
+    lazy: dict[str, str] = {"verify": "ce_lint.commands.verify:verify"}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted([*super().list_commands(ctx), *self.lazy])
@@ -171,7 +230,7 @@ def main() -> None:
 def check(**opts: Any) -> None:
     """Report problems in training configs and scripts."""
     run = Run(opts)
-    results = [run.engine.check_path(p) for p in run.files]
+    results = [run.engine.check_path(p) for p in run.each(run.files)]
     sys.exit(run.emit(results))
 
 
@@ -180,23 +239,34 @@ def check(**opts: Any) -> None:
 @click.option(
     "--diff", is_flag=True, help="Show the changes as a unified diff instead of writing them."
 )
+@click.option(
+    "--exit-non-zero-on-fix",
+    is_flag=True,
+    help="Exit 1 when a file was changed, even if it is clean now.",
+)
+@click.option("--verify", is_flag=True, help="Then train a few steps with each config (ce-lint verify).")
+@smoke_options
 @guarded
-def fix(diff: bool, **opts: Any) -> None:
+def fix(diff: bool, exit_non_zero_on_fix: bool, verify: bool, **opts: Any) -> None:
     """Rewrite files in place so today's libraries accept them, keeping their formatting."""
+    smoke = {k: opts.pop(k) for k in SMOKE_KEYS}
     run = Run(opts)
     results = []
     fixed = 0
     changed = False
-    for path in run.files:
+    fixed_codes: dict[str, Counter[str]] = {}
+    for path in run.each(run.files):
         result = run.engine.check_path(path)
         if result.document is not None and not result.document.problems:
             source = result.document.source
+            before = Counter(f.code for f in result.findings)
             result = run.engine.fix_source(source, unsafe=run.unsafe, checked=result)
             for notice in result.notices:
                 click.echo(f"ce-lint: {path}: {notice}", err=True)
             if result.fixed_text is not None:
                 changed = True
                 fixed += result.fixes_applied
+                fixed_codes[result.path] = before - Counter(f.code for f in result.findings)
                 if diff:
                     click.echo(unified_diff(str(path), source.text, result.fixed_text), nl=False)
                 else:
@@ -205,9 +275,16 @@ def fix(diff: bool, **opts: Any) -> None:
         results.append(result)
     if diff:
         # Nothing was written: report what the fix would leave, and fail while changes are pending.
-        code = run.emit(results, fixed=fixed, would=True)
-        sys.exit(0 if run.exit_zero else (1 if changed else code))
-    sys.exit(run.emit(results, fixed=fixed))
+        code = run.emit(results, fixed=fixed, would=True, fixed_codes=fixed_codes)
+        code = 0 if run.exit_zero else (1 if changed else code)
+    else:
+        code = run.emit(results, fixed=fixed, fixed_codes=fixed_codes)
+        code = 1 if exit_non_zero_on_fix and changed else code
+    if verify:  # the Sites of the fixed text (with --diff: of the text fix would write)
+        from .commands.verify import verify_fixed
+
+        code = max(code, verify_fixed(run, results, smoke))
+    sys.exit(code)
 
 
 def unified_diff(path: str, before: str, after: str) -> str:

@@ -33,13 +33,18 @@ def discover(
     paths: Iterable[str | Path],
     wanted: Callable[[str], bool],
     exclude: Iterable[str] = (),
+    skip: Callable[[str], bool] | None = None,
+    skip_dirs: frozenset[str] = SKIP_DIRS,
 ) -> Iterator[Path]:
     """Files under `paths` that some adapter reads, in a stable order.
 
     Files named explicitly are always yielded (when an adapter reads them); folders are
     walked without following symlinked folders, skipping caches and virtualenvs.
+    `skip(path)`, when given, decides exclusion instead of the `exclude` globs.
     """
     exclude = list(exclude)
+    if skip is None:
+        skip = lambda p: excluded(p, exclude)  # noqa: E731
     seen: set[str] = set()
     for raw in paths:
         path = Path(raw)
@@ -49,16 +54,16 @@ def discover(
                 dirs[:] = sorted(
                     d
                     for d in dirs
-                    if d not in SKIP_DIRS
+                    if d not in skip_dirs
                     and not d.endswith(".egg-info")
                     and not (root_path / d).is_symlink()
                     and not _is_virtualenv(root_path / d)
-                    and not excluded(str(root_path / d), exclude)
+                    and not skip(str(root_path / d))
                 )
                 for name in sorted(files):
                     file = root_path / name
                     text = str(file)
-                    if text in seen or not wanted(text) or excluded(text, exclude):
+                    if text in seen or not wanted(text) or skip(text):
                         continue
                     seen.add(text)
                     yield file

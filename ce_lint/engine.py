@@ -8,8 +8,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from . import fix_safety, suppress
 from .adapters import Adapter, Document, RenderError, adapter_for, build_adapters
 from .findings import Applicability, Finding, Fix, Remove, Severity
 from .kinds import Context, Kind, build_kinds
@@ -18,6 +19,9 @@ from .model import DEFAULT_CLASS, Span
 from .rulebook import RuleSpec, load_specs
 from .targets import Targets
 from .textio import DecodeProblem, SourceText, TextEdit, apply_text_edits
+
+if TYPE_CHECKING:
+    from .baseline import Baseline
 
 PARSE_ERROR = "CE901"
 DECODE_ERROR = "CE902"
@@ -59,8 +63,12 @@ class Engine:
     ignore: list[str] = field(default_factory=list)
     class_for: Callable[[str], str | None] = lambda path: None
     ignores_for: Callable[[str], list[str]] = lambda path: []
-    hardware: Callable[[], Any] | None = None
+    hardware: Callable[[str], Any] | None = None  # path -> HardwareProfile | None
     specs: tuple[RuleSpec, ...] = ()
+    # extend-safe-fixes / extend-unsafe-fixes: codes whose fix applicability changes
+    safe_fixes: list[str] = field(default_factory=list)
+    unsafe_fixes: list[str] = field(default_factory=list)
+    baseline: Baseline | None = None  # findings accepted as they are (--baseline)
 
     def __post_init__(self) -> None:
         self.specs = self.specs or load_specs()
@@ -88,18 +96,17 @@ class Engine:
         try:
             data = path.read_bytes()
         except OSError as exc:
-            return FileResult(
-                name,
-                self._input_problem(
-                    READ_ERROR, name, f"cannot read the file: {exc.strerror or exc}"
-                ),
+            problem = self._input_problem(
+                READ_ERROR, name, f"cannot read the file: {exc.strerror or exc}"
             )
+            return FileResult(name, self._finish(name, None, problem))
         if not adapter.may_hold_arguments(data):
             return FileResult(name, skipped=True)
         try:
             source = SourceText.from_bytes(name, data)
         except DecodeProblem as exc:
-            return FileResult(name, self._input_problem(DECODE_ERROR, name, str(exc)))
+            problem = self._input_problem(DECODE_ERROR, name, str(exc))
+            return FileResult(name, self._finish(name, None, problem))
         return self.check_source(source, adapter)
 
     def check_source(self, source: SourceText, adapter: Adapter | None = None) -> FileResult:
@@ -126,11 +133,29 @@ class Engine:
                 document.can_render(e) for e in finding.fix.edits
             ):
                 finding.fix = None
-        ignored = self.ignores_for(source.path)
-        if ignored:
-            result.findings = [f for f in result.findings if not f.code.startswith(tuple(ignored))]
+        result.findings = self._finish(source.path, document, result.findings)
         result.findings.sort(key=lambda f: (f.span.start, f.code))
         return result
+
+    def _finish(
+        self, path: str, document: Document | None, findings: list[Finding]
+    ) -> list[Finding]:
+        """What the project asked to leave out or treat otherwise: per-file-ignores,
+        suppression comments, fix safety overrides, the baseline (in this order)."""
+        ignored = tuple(self.ignores_for(path))
+        if ignored:
+            findings = [f for f in findings if not f.code.startswith(ignored)]
+        if document is not None and not document.problems:
+
+            def judged(code: str) -> bool:
+                return self.selected(code) and not code.startswith(ignored)
+
+            report = judged(suppress.UNUSED_CODE) and suppress.UNUSED_CODE in self.kinds
+            findings = suppress.apply(document, findings, judged, self.kinds, report)
+        findings = fix_safety.override(findings, self.safe_fixes, self.unsafe_fixes)
+        if self.baseline is not None:
+            findings = self.baseline.filter(findings, document)
+        return findings
 
     def _input_problem(
         self, code: str, path: str, message: str, span: Span = FILE_START

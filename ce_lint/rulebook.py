@@ -34,6 +34,9 @@ class Example:
     python: str | None = None  # explicit Python form of `before` (or a Python-only example)
     python_after: str | None = None  # expected Python after fix (exact text)
     python_valid: str | None = None  # explicit Python form of `valid` (or Python-only)
+    json: str | None = None  # explicit JSON form of `before`, e.g. to show `//` comments
+    # Hardware profile to judge against (CE4xx): a built-in name or an inline mapping.
+    hardware: Any = field(default=None, compare=False)
 
     @property
     def reported(self) -> bool:
@@ -83,6 +86,8 @@ def _example(raw: dict[str, Any], code: str) -> Example:
         "python",
         "python_after",
         "python_valid",
+        "json",
+        "hardware",
     }
     unknown = set(raw) - known
     if unknown:
@@ -102,6 +107,8 @@ def _example(raw: dict[str, Any], code: str) -> Example:
         python=raw.get("python"),
         python_after=raw.get("python_after"),
         python_valid=raw.get("python_valid"),
+        json=raw.get("json"),
+        hardware=raw.get("hardware"),
     )
 
 

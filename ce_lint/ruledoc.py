@@ -54,12 +54,14 @@ def _flat(mapping: dict[str, Any]) -> bool:
     return fields_like and not any(k in ("training_args", "trainer", "args") for k in mapping)
 
 
-def forms(text: str | None, cls: str | None, python: str | None = None) -> dict[str, str]:
+def forms(
+    text: str | None, cls: str | None, python: str | None = None, json_text: str | None = None
+) -> dict[str, str]:
     """The example in each format: YAML as written, JSON and Python derived from it.
 
-    An explicit Python text replaces the derived one; a Python-only example has no YAML.
+    An explicit Python or JSON text replaces the derived one; a Python-only example has no YAML.
     """
-    out = {} if text is None else {"yaml": text, "json": as_json(text)}
+    out = {} if text is None else {"yaml": text, "json": json_text or as_json(text)}
     py = python if python is not None else (as_python(text, cls) if text is not None else "")
     if py:
         out["python"] = py
@@ -68,13 +70,22 @@ def forms(text: str | None, cls: str | None, python: str | None = None) -> dict[
 
 def example_forms(example: Example) -> dict[str, str]:
     if example.reported:
-        return forms(example.before, example.cls, example.python)
+        return forms(example.before, example.cls, example.python, example.json)
     return forms(example.valid, example.cls, example.python_valid)
+
+
+def _hardware_label(spec: Any) -> str:
+    if isinstance(spec, dict):
+        return ", ".join(f"{k}={v}" for k, v in spec.items())
+    return str(spec)
 
 
 def _example_block(example: Example) -> list[str]:
     lines = []
-    target = f" (target: {', '.join(example.targets)})" if example.targets else ""
+    notes = [f"target: {', '.join(example.targets)}"] if example.targets else []
+    if example.hardware is not None:
+        notes.append(f"hardware: {_hardware_label(example.hardware)}")
+    target = f" ({'; '.join(notes)})" if notes else ""
     title = example.name or ("reported" if example.reported else "accepted")
     lines.append(f"  {title}{target}:")
     for form, text in example_forms(example).items():

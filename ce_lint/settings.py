@@ -1,15 +1,21 @@
 """`[tool.ce-lint]` in pyproject.toml, merged with command-line options.
 
-The file is found by walking up from the first checked path (or given with --config).
-Unknown settings are an error with a did-you-mean, so a typo never silently does nothing.
+The file is found by walking up from the folder that holds every checked path (or given
+with --config); one run reads one configuration. Globs are matched against paths relative
+to the folder of that pyproject.toml; a glob without `/` also matches any single file or
+folder name. Unknown settings, misspelt codes and values of the wrong type are errors with
+a did-you-mean, so a typo never silently does nothing.
 """
 
 from __future__ import annotations
 
 import difflib
 import fnmatch
+import os
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +26,7 @@ KNOWN_SETTINGS = {
     "ignore": "rule codes or prefixes to leave out",
     "extend-select": "codes added to `select`",
     "per-file-ignores": "glob -> codes ignored in matching files",
-    "exclude": "globs of paths never checked (replaces the defaults)",
+    "exclude": "globs of paths never checked (replaces the default list of caches and virtualenvs)",
     "extend-exclude": "globs of paths never checked, on top of `exclude`",
     "target": 'library -> version range, e.g. {transformers = "==5.24"}',
     "hardware": "hardware profile: local, a built-in name (a100x8) or a profile file",
@@ -31,7 +37,7 @@ KNOWN_SETTINGS = {
     "extend-safe-fixes": "codes whose unsafe fixes count as safe",
     "extend-unsafe-fixes": "codes whose safe fixes count as unsafe",
     "output-format": "default output format",
-    "baseline": "baseline file of accepted findings",
+    "baseline": "baseline file of accepted findings (see `ce-lint baseline`)",
 }
 
 
@@ -60,7 +66,7 @@ class Settings:
     def class_for(self, path: str) -> str | None:
         rel = self.relative(path)
         for pattern, cls in (self.get("per-file-class") or {}).items():
-            if fnmatch.fnmatch(rel, pattern):
+            if glob_matches(rel, pattern):
                 return cls
         return self.get("class")
 
@@ -68,30 +74,115 @@ class Settings:
         rel = self.relative(path)
         out: list[str] = []
         for pattern, codes in (self.get("per-file-ignores") or {}).items():
-            if fnmatch.fnmatch(rel, pattern):
+            if glob_matches(rel, pattern):
                 out += codes
         return out
+
+    def hardware_for(self, path: str) -> str | None:
+        """The hardware profile named for `path` (per-file-hardware first), or None."""
+        rel = self.relative(path)
+        for pattern, profile in (self.get("per-file-hardware") or {}).items():
+            if glob_matches(rel, pattern):
+                return str(profile)
+        hardware = self.get("hardware")
+        return None if hardware is None else str(hardware)
+
+    @property
+    def exclude_patterns(self) -> list[str]:
+        defaults = self.get("exclude", DEFAULT_EXCLUDE)
+        return [*defaults, *self.get("extend-exclude", [])]
+
+    def excluded(self, path: str, ancestors: bool = False) -> bool:
+        """Whether `path` matches `exclude` or `extend-exclude`.
+
+        A glob with `/` is matched against the root-relative path, one without against the
+        file or folder name. A folder walk checks each name as it goes down; `ancestors`
+        also checks the folders above `path` up to the root (--force-exclude does).
+        """
+        rel = self.relative(path)
+        inside = not (Path(rel).is_absolute() or rel.startswith("../"))
+        parts = Path(rel).parts if inside and ancestors else (Path(rel).name,)
+        for pattern in self.exclude_patterns:
+            pattern = pattern.rstrip("/")
+            if "/" in pattern:
+                if inside and fnmatch.fnmatchcase(rel, pattern):
+                    return True
+            elif any(fnmatch.fnmatchcase(part, pattern) for part in parts):
+                return True
+        return False
+
+
+# Folders that never hold a user's training configs (`exclude` replaces this list).
+DEFAULT_EXCLUDE = (
+    ".git", ".hg", ".svn", ".venv", "venv", ".env", "env", "node_modules", "__pycache__",
+    ".mypy_cache", ".pytest_cache", ".ruff_cache", ".tox", ".nox", ".ce_lint_cache",
+    "site-packages", "dist", "build", ".ipynb_checkpoints", ".eggs", "*.egg-info",
+)  # fmt: skip
+
+
+def glob_matches(rel: str, pattern: str) -> bool:
+    """`pattern` against a root-relative path; a pattern without `/` also matches the name."""
+    if fnmatch.fnmatchcase(rel, pattern):
+        return True
+    return "/" not in pattern and fnmatch.fnmatchcase(Path(rel).name, pattern)
+
+
+def common_folder(paths: Iterable[str]) -> Path:
+    """The deepest folder that holds every path (a file's own folder for a single file)."""
+    folders = []
+    for raw in paths:
+        path = Path(raw).resolve()
+        folders.append(str(path if path.is_dir() else path.parent))
+    if not folders:
+        return Path.cwd()
+    try:
+        return Path(os.path.commonpath(folders))
+    except ValueError:  # different drives
+        return Path(folders[0])
 
 
 def find_pyproject(start: Path) -> Path | None:
     start = start.resolve()
     directory = start if start.is_dir() else start.parent
     for folder in [directory, *directory.parents]:
-        candidate = folder / "pyproject.toml"
-        if candidate.is_file():
-            try:
-                data = tomllib.loads(candidate.read_text(encoding="utf-8"))
-            except (OSError, tomllib.TOMLDecodeError):
-                continue
-            if "ce-lint" in data.get("tool", {}):
-                return candidate
+        if _has_ce_lint_table(folder):
+            return folder / "pyproject.toml"
     return None
+
+
+def _has_ce_lint_table(folder: Path) -> bool:
+    candidate = folder / "pyproject.toml"
+    try:
+        stat = candidate.stat()
+    except OSError:
+        return False
+    return _holds_table(candidate, stat.st_mtime_ns, stat.st_size)
+
+
+@cache
+def _holds_table(candidate: Path, mtime_ns: int, size: int) -> bool:
+    """Cached by modification time: many files of one folder share the answer."""
+    try:
+        data = tomllib.loads(candidate.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+    return "ce-lint" in data.get("tool", {})
+
+
+def other_configs(settings: Settings, paths: Iterable[str]) -> dict[str, Path]:
+    """Checked paths whose nearest [tool.ce-lint] is not the one this run reads."""
+    out = {}
+    for raw in paths:
+        nearest = find_pyproject(Path(raw))
+        if nearest is not None and (settings.path is None or nearest != settings.path.resolve()):
+            out[raw] = nearest
+    return out
 
 
 def load_settings(config: Path | None, paths: list[str]) -> Settings:
     path = config
     if path is None:
-        path = find_pyproject(Path(paths[0]) if paths else Path.cwd())
+        path = find_pyproject(common_folder(paths) if paths else Path.cwd())
     if path is None:
         return Settings()
     try:
@@ -117,3 +208,66 @@ def validate(values: dict[str, Any], path: Path) -> None:
     for cls in (values.get("per-file-class") or {}).values():
         if cls not in ARGUMENT_CLASSES:
             raise SettingsError(f"{path}: per-file-class value {cls!r} is not an arguments class")
+    _check_types(values, path)
+
+
+# The shape each setting must have: a list of strings, a table of a list or a string per
+# key, a string or a bool. `class` and the code lists are checked more closely elsewhere.
+_LISTS = ("select", "ignore", "extend-select", "exclude", "extend-exclude",
+          "extend-safe-fixes", "extend-unsafe-fixes")  # fmt: skip
+_TABLES_OF_LISTS = ("per-file-ignores",)
+_TABLES_OF_STRINGS = ("target", "per-file-hardware", "per-file-class")
+_STRINGS = ("hardware", "class", "output-format", "baseline")
+_BOOLS = ("unsafe-fixes",)
+CODE_LISTS = ("select", "ignore", "extend-select", "extend-safe-fixes", "extend-unsafe-fixes")
+
+
+def _is_strings(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _check_types(values: dict[str, Any], path: Path) -> None:
+    def fail(key: str, shape: str) -> None:
+        raise SettingsError(f"{path}: `{key}` in [tool.ce-lint] must be {shape}")
+
+    for key, value in values.items():
+        if key in _LISTS and not _is_strings(value):
+            fail(key, 'a list of strings, e.g. ["CE1"]')
+        elif key in _TABLES_OF_LISTS and not (
+            isinstance(value, dict) and all(_is_strings(v) for v in value.values())
+        ):
+            fail(key, 'a table of glob = [codes], e.g. { "legacy/*" = ["CE101"] }')
+        elif key in _TABLES_OF_STRINGS and not (
+            isinstance(value, dict) and all(isinstance(v, str) for v in value.values())
+        ):
+            fail(key, 'a table of strings, e.g. { "configs/*" = "..." }')
+        elif key in _STRINGS and not isinstance(value, str):
+            fail(key, "a string")
+        elif key in _BOOLS and not isinstance(value, bool):
+            fail(key, "true or false")
+    if "output-format" in values:
+        from .report import format_names
+
+        names = format_names()
+        if values["output-format"] not in names:
+            fail("output-format", f"one of {', '.join(names)}")
+
+
+def check_codes(codes: Iterable[str], known: Iterable[str], where: str) -> None:
+    """Every code or prefix must name at least one rule (`ALL` names them all)."""
+    known = sorted(known)
+    for code in codes:
+        if code == "ALL" or any(k.startswith(code) for k in known):
+            continue
+        close = difflib.get_close_matches(code, known, n=1)
+        hint = f"; did you mean `{close[0]}`?" if close else ""
+        raise SettingsError(f"{where}: `{code}` is not a rule code or prefix{hint}")
+
+
+def validate_codes(settings: Settings, known: Iterable[str]) -> None:
+    known = list(known)
+    where = str(settings.path)
+    for key in CODE_LISTS:
+        check_codes(settings.get(key, []), known, f"{where}: {key}")
+    for pattern, codes in (settings.get("per-file-ignores") or {}).items():
+        check_codes(codes, known, f"{where}: per-file-ignores {pattern!r}")

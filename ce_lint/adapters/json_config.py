@@ -11,7 +11,7 @@ from ..model import Entry, Site, Span, Value
 from ..textio import SourceText, TextEdit
 from . import config_sites
 from .base import Adapter, Document, ParseProblem, RenderError, class_directive
-from .jsonpos import JArray, JNode, JObject, JsonPosError, parse
+from .jsonpos import JArray, JNode, JObject, JsonPosError, parse_with_comments
 
 
 def render_json(value: Any) -> str:
@@ -27,6 +27,11 @@ def render_json(value: Any) -> str:
 
 
 class JsonDocument(Document):
+    found_comments: list[tuple[int, str]] | None = None  # set by the parser
+
+    def comments(self) -> list[tuple[int, str]]:
+        return list(self.found_comments or [])
+
     def render(self, edit: AbstractEdit) -> list[TextEdit]:
         if isinstance(edit, Rewrite):
             entry = edit.entry
@@ -104,7 +109,7 @@ class JsonAdapter(Adapter):
     def parse(self, source: SourceText, default_class: str) -> Document:
         doc = JsonDocument(source)
         try:
-            root = parse(source.text)
+            root, doc.found_comments = parse_with_comments(source.text)
         except JsonPosError as exc:
             doc.problems.append(ParseProblem(f"JSON does not parse: {exc}", exc.offset))
             return doc

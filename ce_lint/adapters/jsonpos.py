@@ -54,6 +54,7 @@ class _Parser:
     def __init__(self, text: str):
         self.text = text
         self.pos = 0
+        self.comments: list[tuple[int, str]] = []  # (offset, text) of each comment
 
     def skip(self) -> None:
         text, n = self.text, len(self.text)
@@ -63,11 +64,14 @@ class _Parser:
                 self.pos += 1
             elif text.startswith("//", self.pos):
                 end = text.find("\n", self.pos)
-                self.pos = n if end == -1 else end + 1
+                end = n if end == -1 else end
+                self.comments.append((self.pos, text[self.pos : end].rstrip("\r")))
+                self.pos = end
             elif text.startswith("/*", self.pos):
                 end = text.find("*/", self.pos + 2)
                 if end == -1:
                     raise JsonPosError("unterminated comment", self.pos)
+                self.comments.append((self.pos, text[self.pos : end + 2]))
                 self.pos = end + 2
             else:
                 return
@@ -141,9 +145,14 @@ class _Parser:
 
 
 def parse(text: str) -> JNode:
+    return parse_with_comments(text)[0]
+
+
+def parse_with_comments(text: str) -> tuple[JNode, list[tuple[int, str]]]:
+    """The root node and the (offset, text) of every `//` and `/* */` comment."""
     parser = _Parser(text)
     node = parser.value()
     parser.skip()
     if parser.pos != len(text):
         raise JsonPosError("extra data after the JSON value", parser.pos)
-    return node
+    return node, parser.comments

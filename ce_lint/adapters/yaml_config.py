@@ -24,6 +24,32 @@ _PLAIN_SAFE = re.compile(r"^[A-Za-z_./](?:[A-Za-z0-9_./@+ -]*[A-Za-z0-9_./@+-])?
 
 
 class YamlDocument(Document):
+    roots: list[yaml.Node] | None = None  # the composed documents, kept for comments()
+
+    def comments(self) -> list[tuple[int, str]]:
+        """`#` comments: a `#` after a blank or at a line start, outside every scalar.
+
+        Scalar spans come from the composed nodes, so a `#` inside a quoted string or a block
+        scalar is never taken for a comment.
+        """
+        text = self.source.text
+        if "#" not in text:
+            return []
+        inside = _scalar_spans(self.roots or [], self.source)
+        out, i, k = [], text.find("#"), 0
+        while i != -1:
+            while k < len(inside) and inside[k][1] <= i:
+                k += 1
+            in_scalar = k < len(inside) and inside[k][0] <= i
+            if not in_scalar and (i == 0 or text[i - 1] in " \t\r\n"):
+                end = text.find("\n", i)
+                end = len(text) if end == -1 else end
+                out.append((i, text[i:end].rstrip("\r")))
+                i = text.find("#", end)
+            else:
+                i = text.find("#", i + 1)
+        return out
+
     def render(self, edit: AbstractEdit) -> list[TextEdit]:
         if isinstance(edit, Rewrite):
             return self._rewrite(edit)
@@ -101,6 +127,29 @@ class YamlDocument(Document):
         newline = self.source.newline()
         prefix = "" if text[end - 1 : end] == "\n" else newline
         return [TextEdit(end, end, prefix + " " * (column - 1) + rendered + newline)]
+
+
+def _scalar_spans(roots: list[yaml.Node], source: SourceText) -> list[tuple[int, int]]:
+    """Sorted (start, end) of every scalar node; a block scalar's header line is left out,
+    since a comment may follow its `|` or `>`."""
+    spans, seen, stack = [], set(), list(roots)
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            start, end = node.start_mark.index, node.end_mark.index
+            if _block_scalar(node):
+                start = min(source.line_end(start), end)
+            if end > start:
+                spans.append((start, end))
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack += [key, value]
+        elif isinstance(node, yaml.SequenceNode):
+            stack += node.value
+    return sorted(spans)
 
 
 def _merge_adjacent(edits: list[TextEdit]) -> list[TextEdit]:
@@ -189,6 +238,7 @@ class YamlAdapter(Adapter):
             offset = mark.index if mark is not None else 0
             doc.problems.append(ParseProblem(f"YAML does not parse: {problem}", offset))
             return doc
+        doc.roots = roots
         builder = _SiteBuilder(
             doc, self.knowledge, cls or default_class, "comment" if cls else "default"
         )

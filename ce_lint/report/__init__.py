@@ -1,10 +1,13 @@
 """Output formats. Every format renders the same list of findings.
 
-A format is a function (findings, context) -> str registered in FORMATS.
+A format is a function (context) -> str registered in FORMATS by `@register(name)` in its
+own module; FORMAT_MODULES lists those modules so the names are known without guessing.
 """
 
 from __future__ import annotations
 
+import importlib
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,17 +28,20 @@ class ReportContext:
     fixed: int = 0  # findings fixed (fix command)
     would_fix: bool = False  # fix --diff: nothing was written
     show_fixes: bool = False
+    quiet: bool = False  # findings only: no summary lines
+    # fix: codes fixed per file, for --show-fixes
+    fixed_codes: dict[str, Counter[str]] = field(default_factory=dict)
     options: dict[str, Any] = field(default_factory=dict)
+    _documents: dict[str, Document | None] = field(default_factory=dict, repr=False)
 
     @property
     def findings(self) -> list[Finding]:
         return [f for r in self.results for f in r.findings]
 
     def document(self, finding: Finding) -> Document | None:
-        for result in self.results:
-            if result.path == finding.path:
-                return result.document
-        return None
+        if not self._documents:
+            self._documents = {r.path: r.document for r in self.results}
+        return self._documents.get(finding.path)
 
 
 @dataclass(frozen=True)
@@ -115,13 +121,60 @@ def register(name: str) -> Callable[[Formatter], Formatter]:
     return wrap
 
 
-def render(name: str, ctx: ReportContext) -> str:
-    from . import json_format, text  # noqa: F401 (register formats)
+# Modules of this package that register formats (each knows one format).
+FORMAT_MODULES = (
+    "text",
+    "concise",
+    "json_format",
+    "json_lines",
+    "sarif",
+    "github",
+    "junit",
+    "gitlab",
+)
 
+
+def _load_formats() -> None:
+    for module in FORMAT_MODULES:
+        importlib.import_module(f"{__name__}.{module}")
+
+
+def render(name: str, ctx: ReportContext) -> str:
+    _load_formats()
     return FORMATS[name](ctx)
 
 
 def format_names() -> list[str]:
-    from . import json_format, text  # noqa: F401
+    """Every output format, `text` (the default) first."""
+    _load_formats()
+    return sorted(FORMATS, key=lambda n: (n != "text", n))
 
-    return sorted(FORMATS)
+
+def relative_uri(path: str) -> str:
+    """A path relative to the current folder with forward slashes (CI tools want these)."""
+    try:
+        return Path(path).resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return Path(path).resolve().as_posix()
+
+
+def fix_preview(document: Document | None, item: Located) -> list[str]:
+    """The lines a fix touches, before (`-`) and after (`+`), for --show-fixes."""
+    if document is None or not item.edits:
+        return []
+    source = document.source
+    text = source.text
+    first = min(edit.start for edit, _, _ in item.edits)
+    last = max(edit.end for edit, _, _ in item.edits)
+    start = source.line_start(first)
+    end = source.line_end(max(last - 1, first)) if last > start else source.line_end(first)
+    before = text[start:end]
+    pieces, pos = [], start
+    for edit, _, _ in sorted(item.edits, key=lambda e: (e[0].start, e[0].end)):
+        pieces += [text[pos : edit.start], edit.text]
+        pos = edit.end
+    after = "".join(pieces) + text[pos:end]
+    row = source.location(start)[0]
+    lines = [f"{row + i:>4} - {line}" for i, line in enumerate(before.splitlines())]
+    lines += [f"{row + i:>4} + {line}" for i, line in enumerate(after.splitlines())]
+    return lines

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from ..findings import Applicability, Severity
-from . import ReportContext, display_path, fix_marker, located, register
+from . import ReportContext, display_path, fix_marker, fix_preview, located, register
 
 _COLORS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
 _BOLD, _RESET = "\033[1m", "\033[0m"
@@ -44,6 +44,19 @@ def summary(ctx: ReportContext) -> list[str]:
     return lines
 
 
+def fixed_listing(ctx: ReportContext) -> list[str]:
+    """What `fix` changed, file by file (--show-fixes)."""
+    lines = []
+    for path, counts in sorted(ctx.fixed_codes.items()):
+        if not counts:
+            continue
+        lines.append(f"{'Would fix' if ctx.would_fix else 'Fixed'} in {display_path(path)}:")
+        for code, n in sorted(counts.items()):
+            name = ctx.engine.spec(code).name if code in ctx.engine.kinds else ""
+            lines.append(f"    {n} x {code} {name}".rstrip())
+    return lines
+
+
 @register("text")
 def text(ctx: ReportContext) -> str:
     out = []
@@ -57,6 +70,11 @@ def text(ctx: ReportContext) -> str:
         out.append(f"{where} {code} {severity} {fix_marker(f)}{f.message}")
         if ctx.show_fixes and f.fix is not None:
             out.append(f"    fix ({f.fix.applicability.value}): {f.fix.message}")
+            out.extend("    " + line for line in fix_preview(ctx.document(f), item))
+    if ctx.quiet:
+        return "".join(line + "\n" for line in out)
+    if ctx.show_fixes:
+        out.extend(fixed_listing(ctx))
     out.extend(summary(ctx))
     out.append(f"Targets: {ctx.engine.targets.describe()}")
     return "\n".join(out) + "\n"

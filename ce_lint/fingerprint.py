@@ -1,0 +1,58 @@
+"""Stable identities for findings, for baselines and CI dashboards.
+
+A finding is identified by what it is about, not where it sits: its code, its file
+(relative to a root), the fields it names and a hash of its line's text. Adding lines
+above a finding keeps its identity; editing the line itself gives it a new one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from .adapters import Document
+from .findings import Finding
+
+FindingKey = tuple[str, str, str, str]  # code, file, fields, line hash
+
+
+def relative_file(path: str, root: Path) -> str:
+    """`path` relative to `root` with forward slashes, or as given when outside it."""
+    try:
+        return Path(path).resolve().relative_to(root.resolve()).as_posix()
+    except (ValueError, OSError):
+        return Path(path).as_posix()
+
+
+def line_text(finding: Finding, document: Document | None) -> str:
+    if document is None:
+        return ""
+    source = document.source
+    start = source.line_start(min(finding.span.start, len(source.text)))
+    end = source.text.find("\n", start)
+    return source.text[start : len(source.text) if end == -1 else end].strip()
+
+
+def short_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def finding_key(finding: Finding, document: Document | None, root: Path) -> FindingKey:
+    return (
+        finding.code,
+        relative_file(finding.path, root),
+        ",".join(finding.fields),
+        short_hash(line_text(finding, document)),
+    )
+
+
+def fingerprints(items: list[tuple[Finding, Document | None]], root: Path) -> list[str]:
+    """One fingerprint per finding, unique within the list: repeats get a counter."""
+    seen: dict[FindingKey, int] = {}
+    out = []
+    for finding, document in items:
+        key = finding_key(finding, document, root)
+        n = seen.get(key, 0)
+        seen[key] = n + 1
+        out.append(hashlib.sha256("\0".join((*key, str(n))).encode()).hexdigest())
+    return out

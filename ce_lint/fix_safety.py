@@ -1,0 +1,44 @@
+"""`extend-safe-fixes` / `extend-unsafe-fixes`: a project's own view of which fixes are safe.
+
+Each is a list of codes or prefixes. A matching finding's fix changes applicability: an
+unsafe fix becomes safe (applied by a plain `ce-lint fix`), or a safe one becomes unsafe
+(it waits for --unsafe-fixes). When both lists match, the longer prefix decides; a tie
+keeps the fix unsafe. Display-only fixes never become applicable.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+
+from .findings import Applicability, Finding
+
+
+def _longest(code: str, prefixes: Iterable[str]) -> int:
+    return max(
+        (0 if p == "ALL" else len(p) for p in prefixes if p == "ALL" or code.startswith(p)),
+        default=-1,
+    )
+
+
+def wanted(code: str, current: Applicability, safe: list[str], unsafe: list[str]) -> Applicability:
+    if current is Applicability.DISPLAY_ONLY:
+        return current
+    to_safe, to_unsafe = _longest(code, safe), _longest(code, unsafe)
+    if to_safe < 0 and to_unsafe < 0:
+        return current
+    return Applicability.SAFE if to_safe > to_unsafe else Applicability.UNSAFE
+
+
+def override(findings: list[Finding], safe: list[str], unsafe: list[str]) -> list[Finding]:
+    if not safe and not unsafe:
+        return findings
+    for finding in findings:
+        fix = finding.fix
+        if fix is None:
+            continue
+        applicability = wanted(finding.code, fix.applicability, safe, unsafe)
+        if applicability is not fix.applicability:
+            # A new Fix: the same object may be shared with another finding.
+            finding.fix = dataclasses.replace(fix, applicability=applicability)
+    return findings
