@@ -74,8 +74,9 @@ class Entry:
     value: Value
     parent: Value | Site | None = None
     handle: Any = None  # adapter-private
-    # What the code does with the field: "set" it, "read" it (an attribute read raises on a
-    # release without the field), or "declare" it (a subclass re-declares the field).
+    # What the code does with the field: "set" it (constructor, config), "assign" it on an
+    # object already built, "read" it (a read raises on a release without the field), or
+    # "declare" it (a subclass re-declares the field).
     role: str = "set"
 
     @property

@@ -337,13 +337,16 @@ class SiteFinder:
             return
         if isinstance(func, ast.Attribute):
             owner = func.value
-            if func.attr == "parse_dict" and call.args and isinstance(call.args[0], ast.Dict):
+            if func.attr == "parse_dict" and call.args:
                 classes = self._parse_result(call, scope) or []
                 cls = next((c for c in classes if c), None)
                 if cls:
-                    site = self._new_site(cls, self.pos.span(call.args[0]), "parse_dict")
-                    site.handle = call.args[0]
-                    site.entries = self._dict_entries(call.args[0], site)
+                    # Keys of the other dataclasses (model, data arguments) share the dict.
+                    site = self._new_site(
+                        cls, self.pos.span(call), "parse_dict", mixed=len(classes) > 1
+                    )
+                    site.handle = call
+                    self._unpacked(site, call.args[0], scope)
                 return
             if func.attr.startswith("set_") and isinstance(owner, ast.Name):
                 cls = self._lookup(owner.id, scope, "args_vars")
@@ -447,7 +450,7 @@ class SiteFinder:
         value = stmt.value if isinstance(stmt, ast.Assign) else None
         entry = Entry(
             target.attr, self._attr_span(target), self._value(value) if value is not None else Value(UNKNOWN, self.pos.span(stmt)),
-            site, Handle("attribute-set", stmt),
+            site, Handle("attribute-set", stmt), "assign",
         )  # fmt: skip
         site.entries.append(entry)
 

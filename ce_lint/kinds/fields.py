@@ -128,13 +128,22 @@ class FieldKind(Kind):
     def check(self, site: Site, ctx: Context) -> Iterator[Finding]:
         for name in self.field_names():
             for entry in site.all(name):
-                if entry.role not in ("set", "read"):
+                if entry.role not in ("set", "assign", "read"):
                     continue  # declarations in subclasses have their own rule
                 status = field_status(site, name, ctx)
                 if status is None:
                     continue
                 severity, state = status
                 fix, note = self.plan(site, entry, ctx)
+                if (
+                    entry.role == "assign"
+                    and fix is not None
+                    and any(isinstance(e, Rewrite | AddEntry) for e in fix.edits)
+                ):
+                    # Old names were often aliases copied once in __post_init__: assigning one
+                    # afterwards did nothing on some releases, so the rewrite may change behaviour.
+                    fix.applicability = UNSAFE
+                    note = f"{note} It is assigned after the arguments were built; depending on the release, the old name may not have taken effect there, so check the result.".strip()
                 if entry.role == "read":
                     consequence = (
                         "reading it raises AttributeError"
