@@ -22,8 +22,13 @@ failed to build, the error and the keys the manifest says to drop for a second b
 ("seed_drop"; e.g. a field 4.44 no longer accepts, or a Hub model id that 4.44 resolves over
 the network). tests/test_golden_meaning.py compares today's libraries against this file.
 
-Options: --check compares a fresh recording with the committed file instead of writing it
-(exit 1 on a difference); --output PATH writes elsewhere.
+The seed-era scripts listed in fixtures/golden/scripts.json are recorded the same way into
+fixtures/golden/seed_era_scripts.json: each script is imported inside a temporary folder and
+its build function (which returns the arguments object and trains nothing) is called; see
+fixtures/golden/script_runner.py.
+
+Options: --check compares a fresh recording with the committed files instead of writing them
+(exit 1 on a difference); --output PATH writes the config record elsewhere.
 """
 
 from __future__ import annotations
@@ -126,6 +131,31 @@ def record_all() -> dict[str, Any]:
     }
 
 
+def record_scripts() -> dict[str, Any]:
+    probe = load_probe_module()
+    spec = importlib.util.spec_from_file_location(
+        "ce_lint_script_runner", GOLDEN / "script_runner.py"
+    )
+    assert spec is not None and spec.loader is not None
+    runner = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(runner)
+    manifest = json.loads((GOLDEN / "scripts.json").read_text(encoding="utf-8"))
+    scripts: dict[str, Any] = {}
+    for name, entry in manifest["scripts"].items():
+        with tempfile.TemporaryDirectory(prefix="seed-golden-script-") as workdir:
+            args, env_set = runner.build_from_script(
+                FIXTURES / name, entry["function"], workdir, probe
+            )
+            scripts[name] = {"probe": probe.probe(args, entry.get("probe_mapping", {}), env_set)}
+        print(f"{name}: ok", file=sys.stderr)
+    return {
+        "about": "Written by tools/record_seed_golden.py with the seed-era libraries; do not edit by hand.",
+        "probe_sha256": hashlib.sha256((GOLDEN / "probe.py").read_bytes()).hexdigest(),
+        "versions": versions(),
+        "scripts": scripts,
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", type=Path, default=GOLDEN / "seed_era.json")
@@ -134,8 +164,17 @@ def main() -> int:
     )
     options = parser.parse_args()
     recorded = record_all()
+    scripts = record_scripts()
+    scripts_path = GOLDEN / "seed_era_scripts.json"
     text = json.dumps(recorded, indent=2, sort_keys=False) + "\n"
     if options.check:
+        if (
+            scripts_path.exists()
+            and json.loads(scripts_path.read_text(encoding="utf-8"))["scripts"]
+            != scripts["scripts"]
+        ):
+            print("seed script record differs", file=sys.stderr)
+            return 1
         old = json.loads(options.output.read_text(encoding="utf-8"))
         same = (
             old["files"] == recorded["files"]
@@ -144,6 +183,7 @@ def main() -> int:
         print("seed record unchanged" if same else "seed record differs", file=sys.stderr)
         return 0 if same else 1
     options.output.write_text(text, encoding="utf-8")
+    scripts_path.write_text(json.dumps(scripts, indent=2) + "\n", encoding="utf-8")
     print(
         f"wrote {options.output.relative_to(ROOT) if options.output.is_relative_to(ROOT) else options.output}"
     )

@@ -41,6 +41,9 @@ class Scope:
     parent: Scope | None
     imports: dict[str, str] = field(default_factory=dict)  # local name -> dotted path
     classes: dict[str, str] = field(default_factory=dict)  # local subclass -> arguments class
+    returns: dict[str, str] = field(
+        default_factory=dict
+    )  # function -> class it is annotated to return
 
     def lookup_import(self, name: str) -> str | None:
         scope: Scope | None = self
@@ -55,6 +58,14 @@ class Scope:
         while scope is not None:
             if name in scope.classes:
                 return scope.classes[name]
+            scope = scope.parent
+        return None
+
+    def lookup_return(self, name: str) -> str | None:
+        scope: Scope | None = self
+        while scope is not None:
+            if name in scope.returns:
+                return scope.returns[name]
             scope = scope.parent
         return None
 

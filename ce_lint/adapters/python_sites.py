@@ -130,6 +130,13 @@ class SiteFinder:
                 record_import(child, child_scope)
                 if isinstance(child, ast.ImportFrom) and child.module and not child.level:
                     self._record_import_ref(child)
+            elif (
+                isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef)
+                and child.returns is not None
+            ):
+                cls = self._annotation_class(child.returns, scope)
+                if cls:
+                    scope.returns[child.name] = cls
             elif isinstance(child, ast.ClassDef):
                 for base in child.bases:
                     cls = arguments_class(base, child_scope)
@@ -194,6 +201,10 @@ class SiteFinder:
             b.bound.add(target.id)
             if isinstance(value, ast.Call):
                 cls = arguments_class(value.func, scope)
+                if cls is None and isinstance(value.func, ast.Name):
+                    cls = scope.lookup_return(
+                        value.func.id
+                    )  # args = build_args() -> TrainingArguments
                 if cls:
                     b.args_vars[target.id] = cls
                     return
