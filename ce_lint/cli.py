@@ -204,7 +204,11 @@ class LazyGroup(click.Group):
     """Commands that live in their own modules are imported only when they are run."""
 
     # command name -> "module:attribute"
-    lazy: dict[str, str] = {"verify": "ce_lint.commands.verify:verify"}
+    lazy: dict[str, str] = {
+        "verify": "ce_lint.commands.verify:verify",
+        "show-settings": "ce_lint.commands.show_settings:show_settings",
+        "baseline": "ce_lint.commands.baseline:baseline",
+    }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted([*super().list_commands(ctx), *self.lazy])

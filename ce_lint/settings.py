@@ -259,9 +259,17 @@ def check_codes(codes: Iterable[str], known: Iterable[str], where: str) -> None:
     for code in codes:
         if code == "ALL" or any(k.startswith(code) for k in known):
             continue
-        close = difflib.get_close_matches(code, known, n=1)
-        hint = f"; did you mean `{close[0]}`?" if close else ""
+        hint = _code_hint(code, known)
         raise SettingsError(f"{where}: `{code}` is not a rule code or prefix{hint}")
+
+
+def _code_hint(code: str, known: list[str]) -> str:
+    # Letters typed for digits (CE1O1, CE1l0) first, then the closest spelling.
+    digits = code[:2].upper() + code[2:].upper().translate(str.maketrans("OIL", "011"))
+    if any(k.startswith(digits) for k in known):
+        return f"; did you mean `{digits}`?"
+    close = difflib.get_close_matches(code.upper(), known, n=1)
+    return f"; did you mean `{close[0]}`?" if close else ""
 
 
 def validate_codes(settings: Settings, known: Iterable[str]) -> None:

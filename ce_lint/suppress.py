@@ -188,9 +188,11 @@ def _edit(document: Document, directive: Directive, remaining: list[str]) -> Rep
             new = f"{lead}ce-lint: {kind}[{', '.join(codes)}]"
         return ReplaceSource(Span(directive.start, directive.end), new)
     left, right = comment[:start].rstrip(), comment[end:].lstrip()
+    # The directive may have taken the comment's own marker with it: put it back.
+    left = left or next((m for m in ("//", "/*", "#") if comment.startswith(m)), "")
     if left in _MARKERS and right in ("", "*/"):
         return ReplaceSource(_comment_removal(document, offset, len(comment)), "")
-    joined = left + (" " + right if right else "") if left not in _MARKERS else left + " " + right
+    joined = f"{left} {right}" if right else left
     return ReplaceSource(Span(offset, offset + len(comment)), joined)
 
 

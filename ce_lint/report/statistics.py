@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from dataclasses import asdict, dataclass
 
 from ..findings import Applicability
 from . import ReportContext
@@ -11,7 +12,15 @@ from . import ReportContext
 FORMATS = ("text", "concise", "json")
 
 
-def rows(ctx: ReportContext) -> list[dict[str, object]]:
+@dataclass(frozen=True)
+class Row:
+    code: str
+    name: str
+    count: int
+    fixable: int  # how many of them `ce-lint fix` (with the run's --unsafe-fixes) would fix
+
+
+def rows(ctx: ReportContext) -> list[Row]:
     counts = Counter(f.code for f in ctx.findings)
     fixable = Counter(
         f.code
@@ -25,21 +34,24 @@ def rows(ctx: ReportContext) -> list[dict[str, object]]:
     out = []
     for code, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
         name = ctx.engine.spec(code).name if code in ctx.engine.kinds else ""
-        out.append({"code": code, "name": name, "count": count, "fixable": fixable[code]})
+        out.append(Row(code, name, count, fixable[code]))
     return out
 
 
 def render_statistics(ctx: ReportContext, output_format: str) -> str:
+    """A table (text, concise) or a JSON array, most frequent code first.
+
+    `[*]` marks codes whose findings are all fixable, `[~]` codes where some are."""
     table = rows(ctx)
     if output_format == "json":
-        return json.dumps(table, indent=2) + "\n"
-    width = max((len(str(r["count"])) for r in table), default=1)
+        return json.dumps([asdict(row) for row in table], indent=2) + "\n"
+    width = max((len(str(row.count)) for row in table), default=1)
     lines = []
     for row in table:
-        marker = "[*] " if row["fixable"] == row["count"] else ("[~] " if row["fixable"] else "")
-        lines.append(f"{row['count']:>{width}}  {row['code']}  {marker}{row['name']}")
+        marker = "[*] " if row.fixable == row.count else ("[~] " if row.fixable else "")
+        lines.append(f"{row.count:>{width}}  {row.code}  {marker}{row.name}")
     if not ctx.quiet:
-        total = sum(int(str(r["count"])) for r in table)
+        total = sum(row.count for row in table)
         lines.append(
             f"Found {total} problem{'s' if total != 1 else ''}." if total else "All checks passed."
         )
