@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Smoke-training verification on an NVIDIA GPU machine, with what it prints kept as fixtures.
+#
+# Run from the repository root on a machine with one or more GPUs and no network:
+#   bash tools/gpu/verify_gpu.sh
+# Needs the wheels of tools/gpu/wheels.txt in ./wheels (tools/gpu/fetch_wheels.sh puts them
+# there); they are installed with --no-deps. Writes into $OUT/<N>gpu/ when OUT is set (the
+# device machine's output folder), else into fixtures/gpu/<N>gpu/:
+#   environment.txt   GPUs, driver, library versions
+#   pytest.txt        tests/test_verify_gpu.py (gpu and multigpu tests)
+#   verify.json       `ce-lint verify --output-format json` on the GPU fixtures
+#   verify.log        its progress lines (stderr)
+#   verify-nccl.json  two processes over NCCL (only with two or more GPUs), and its .log
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+PY="${PYTHON:-python}"
+
+if ! "$PY" -c "import datasets, libcst" 2>/dev/null; then
+    "$PY" -m pip install -q --no-deps --no-index wheels/datasets-*.whl wheels/dill-*.whl \
+        wheels/multiprocess-*.whl wheels/libcst-*.whl
+fi
+if ! "$PY" -c "import pytest" 2>/dev/null; then
+    "$PY" -m pip install -q --no-deps --no-index wheels/pytest-*.whl wheels/pluggy-*.whl \
+        wheels/iniconfig-*.whl
+fi
+if ! "$PY" -c "import click" 2>/dev/null; then
+    "$PY" -m pip install -q --no-deps --no-index wheels/click-*.whl
+fi
+
+GPUS=$("$PY" -c "import torch; print(torch.cuda.device_count())")
+DEST="${OUT:-fixtures/gpu}/${GPUS}gpu"
+mkdir -p "$DEST"
+export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"  # ce_lint from this checkout, not installed
+
+{
+    nvidia-smi --query-gpu=name,memory.total,driver_version,compute_cap --format=csv
+    "$PY" - <<'EOF'
+import platform
+from importlib.metadata import version
+
+import torch
+
+print("python", platform.python_version())
+for name in ("torch", "transformers", "sentence-transformers", "accelerate", "datasets"):
+    print(name, version(name))
+print("cuda", torch.version.cuda, "devices", torch.cuda.device_count(),
+      "bf16", torch.cuda.is_available() and torch.cuda.is_bf16_supported())
+EOF
+} > "$DEST/environment.txt" 2>&1
+
+timeout 900 "$PY" -m pytest -q -rA -p no:cacheprovider -m "gpu or multigpu" \
+    tests/test_verify_gpu.py > "$DEST/pytest.txt" 2>&1
+echo "pytest exit code: $?" >> "$DEST/pytest.txt"
+
+# One process on one GPU: real fp16, bf16 + tf32, a config that destroys its weights, a CPU
+# config (exit code 1 is expected: the destroyed weights are reported).
+CUDA_VISIBLE_DEVICES=0 timeout 600 "$PY" -m ce_lint verify --output-format json \
+    fixtures/verify/gpu/fp16.yaml fixtures/verify/gpu/bf16-tf32.yaml \
+    fixtures/verify/huge-learning-rate.yaml fixtures/verify/good-cpu.yaml \
+    > "$DEST/verify.json" 2> "$DEST/verify.log"
+echo "exit code: $?" >> "$DEST/verify.log"
+
+if [ "$GPUS" -ge 2 ]; then
+    timeout 600 "$PY" -m ce_lint verify --output-format json --nproc 2 \
+        fixtures/verify/gpu/nccl-2gpu.yaml > "$DEST/verify-nccl.json" 2> "$DEST/verify-nccl.log"
+    echo "exit code: $?" >> "$DEST/verify-nccl.log"
+fi
+
+for f in "$DEST"/*; do echo "== $f"; tail -n 25 "$f"; done
