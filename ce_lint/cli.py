@@ -20,6 +20,7 @@ import click
 from . import __version__
 from .discover import discover
 from .engine import Engine, FileResult
+from .hardware.profile import ProfileError
 from .knowledge import Knowledge
 from .model import ARGUMENT_CLASSES
 from .progress import progress
@@ -54,6 +55,9 @@ def common_options(fn: Callable[..., Any]) -> Callable[..., Any]:
                      help="Judge against this release, e.g. transformers==5.24 (repeatable)."),
         click.option("--class", "cls", type=click.Choice(ARGUMENT_CLASSES),
                      help="Arguments class of config files (default CrossEncoderTrainingArguments)."),
+        click.option("--hardware", metavar="local|NAME|FILE",
+                     help="Judge hardware settings for this machine: local, a built-in profile "
+                          "(t4, a100x8, ...) or a profile file (see `ce-lint env`)."),
         click.option("--config", type=click.Path(exists=True, dir_okay=False, path_type=Path),
                      help="Read settings from this pyproject.toml instead of searching for one."),
         click.option("--output-format", type=click.Choice(format_names()), default=None,
@@ -84,7 +88,7 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except (SettingsError, TargetError, RulebookError) as exc:
+        except (SettingsError, TargetError, RulebookError, ProfileError) as exc:
             click.echo(f"ce-lint: error: {exc}", err=True)
             sys.exit(USAGE_ERROR)
         except click.exceptions.Exit:
@@ -133,6 +137,7 @@ class Run:
             safe_fixes=list(s.get("extend-safe-fixes", [])),
             unsafe_fixes=list(s.get("extend-unsafe-fixes", [])),
             baseline=self._baseline(opts) if use_baseline else None,
+            hardware=self._hardware(opts),
         )
         for name in ("select", "extend_select", "ignore"):
             check_codes(_codes(opts[name]), self.engine.kinds, f"--{name.replace('_', '-')}")
@@ -158,6 +163,19 @@ class Run:
             for path in found
             if not (opts.get("force_exclude") and s.excluded(str(path), ancestors=True))
         ]
+
+    def _hardware(self, opts: dict[str, Any]) -> Any:
+        from .hardware.select import HardwareSelection
+
+        s = self.settings
+        return HardwareSelection(
+            choice=opts.get("hardware"),
+            settings_choice=s.get("hardware"),
+            per_file=s.get("per-file-hardware"),
+            relative=s.relative,
+            settings_root=s.root,
+            notify=lambda message: click.echo(f"ce-lint: {message}", err=True),
+        )
 
     def _baseline(self, opts: dict[str, Any]) -> Any:
         from .baseline import Baseline
@@ -208,6 +226,7 @@ class LazyGroup(click.Group):
         "verify": "ce_lint.commands.verify:verify",
         "show-settings": "ce_lint.commands.show_settings:show_settings",
         "baseline": "ce_lint.commands.baseline:baseline",
+        "env": "ce_lint.commands.env:env",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
