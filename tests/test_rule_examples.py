@@ -10,12 +10,14 @@ the rule's finding.
 from __future__ import annotations
 
 import ast
+from pathlib import Path
 
 import pytest
 import yaml
 
 from ce_lint import ruledoc
 from ce_lint.adapters import jsonpos
+from ce_lint.hardware.select import resolve_spec
 from ce_lint.rulebook import Example, RuleSpec, load_specs
 from tests.helpers import TODAY, check, fix
 
@@ -31,6 +33,14 @@ FILE_NAMES = {"yaml": "config.yaml", "json": "config.json", "python": "train.py"
 def _targets(example: Example) -> tuple[str, ...]:
     given = {t.split("=")[0].split(">")[0].split("<")[0].strip() for t in example.targets}
     return tuple(example.targets) + tuple(t for t in TODAY if t.split("=")[0] not in given)
+
+
+def _hardware(example: Example) -> dict[str, object]:
+    """Engine arguments that judge the example against its hardware profile, if it names one."""
+    if example.hardware is None:
+        return {}
+    profile = resolve_spec(example.hardware, Path.cwd())
+    return {"hardware": lambda path: profile}
 
 
 def _data(name: str, text: str) -> object:
@@ -61,13 +71,13 @@ def test_example(spec: RuleSpec, example: Example) -> None:
     assert forms, "the example has no text"
     for form, body in forms.items():
         name = FILE_NAMES[form]
-        result = check(body, name, targets=targets, cls=example.cls)
+        result = check(body, name, targets=targets, cls=example.cls, **_hardware(example))
         found = [f for f in result.findings if f.code == spec.code]
         if not example.reported:
             assert not found, f"{form}: unexpected {spec.code}: {[f.message for f in found]}"
             continue
         assert found, f"{form}: {spec.code} not reported; got {[(f.code, f.message) for f in result.findings]}"
-        fixed = fix(body, name, unsafe=example.unsafe, targets=targets, cls=example.cls)
+        fixed = fix(body, name, unsafe=example.unsafe, targets=targets, cls=example.cls, **_hardware(example))
         expects_fix = example.after is not None or (form == "python" and example.python_after is not None)
         if not expects_fix:
             assert all(f.fix is None for f in found), f"{form}: a fix was offered but the example expects none"

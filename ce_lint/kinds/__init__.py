@@ -28,8 +28,9 @@ def register(cls: type[Kind]) -> type[Kind]:
 class Context:
     knowledge: Knowledge
     targets: Targets
-    # Lazily probed hardware profile (see ce_lint.hardware); None when not available.
-    hardware: Callable[[], Any] | None = None
+    # path -> the HardwareProfile to judge that file against, or None to skip hardware
+    # rules (see ce_lint.hardware.select); called only when a rule needs it.
+    hardware: Callable[[str], Any] | None = None
     # All rules of the run, by code, for kinds that coordinate (e.g. several fields
     # moving into one mapping).
     rules: dict[str, Kind] = field(default_factory=dict)
@@ -93,7 +94,7 @@ def entry_span(entry: Entry) -> Span:
 
 def build_kinds(specs: tuple[RuleSpec, ...]) -> dict[str, Kind]:
     # Import the modules that register kinds.
-    from . import fields, inputs, python_api, suppressions  # noqa: F401
+    from . import fields, hardware, inputs, python_api, suppressions  # noqa: F401
 
     out = {}
     for spec in specs:
