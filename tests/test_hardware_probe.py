@@ -61,38 +61,37 @@ def test_cache_is_reused_and_invalidated(cache: Path, monkeypatch: pytest.Monkey
     again, cached = probe.probe_result()
     assert cached and again == first
 
-    # Each of these changes makes a new key, so the probe runs again.
+    # Other visible devices: a new key, and the probe really runs again.
     monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "0")
     _, cached = probe.probe_result()
     assert not cached and len(entries(cache)) == 2
+    # A broken entry is probed again rather than trusted.
+    newest = max(entries(cache), key=lambda p: p.stat().st_mtime_ns)
+    newest.write_text("{ not json")
+    result, cached = probe.probe_result()
+    assert not cached and result["profile"]["torch"] == metadata.version("torch")
 
+    # A torch upgrade, a driver update or another Python environment misses the cache too.
+    key = probe.cache_key()
+    assert probe._read_cache(probe._cache_file(key), key) is not None
     real_version = probe._version
-    monkeypatch.setattr(probe, "_version", lambda d: "99.0" if d == "torch" else real_version(d))
-    _, cached = probe.probe_result()
-    assert not cached and len(entries(cache)) == 3
-
-    monkeypatch.setattr(probe, "nvidia_driver", lambda: "999.99")
-    _, cached = probe.probe_result()
-    assert not cached and len(entries(cache)) == 4
+    changes = [
+        ("_version", lambda d: "99.0" if d == "torch" else real_version(d)),
+        ("nvidia_driver", lambda: "999.99"),
+    ]
+    for name, replacement in changes:
+        with monkeypatch.context() as patch:
+            patch.setattr(probe, name, replacement)
+            other = probe.cache_key()
+            assert other != key
+            assert probe._read_cache(probe._cache_file(other), other) is None
+    with monkeypatch.context() as patch:
+        patch.setattr(probe.sys, "executable", "/elsewhere/venv/bin/python")
+        other = probe.cache_key()
+        assert probe._read_cache(probe._cache_file(other), other) is None
 
     _, cached = probe.probe_result(refresh=True)
     assert not cached
-
-
-def test_key_names_the_python_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    key = probe.cache_key()
-    monkeypatch.setattr(probe.sys, "executable", "/elsewhere/venv/bin/python")
-    other = probe.cache_key()
-    assert other != key
-    assert probe._cache_file(other) != probe._cache_file(key)
-
-
-def test_broken_cache_entry_is_probed_again(cache: Path) -> None:
-    probe.probe_result()
-    (entry,) = entries(cache)
-    entry.write_text("{ not json")
-    result, cached = probe.probe_result()
-    assert not cached and result["profile"]["torch"] == metadata.version("torch")
 
 
 def test_short_names() -> None:

@@ -16,7 +16,7 @@ import pytest
 
 from ce_lint.engine import FileResult
 from ce_lint.hardware.builtin import builtin_profile
-from ce_lint.hardware.profile import HardwareProfile, ProfileError
+from ce_lint.hardware.profile import HardwareProfile, ProfileError, load_profile_file
 from ce_lint.hardware.select import HardwareSelection
 from tests.helpers import check
 
@@ -248,3 +248,37 @@ def test_without_torch_hardware_rules_are_skipped_with_one_line(tmp_path: Path) 
         cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env,
     )  # fmt: skip
     assert proc.returncode == 2 and "not installed" in proc.stderr
+
+
+def test_env_prints_a_profile_that_check_reads(tmp_path: Path) -> None:
+    pytest.importorskip("torch")
+    (tmp_path / "c.yaml").write_text(GPU_CONFIG)
+    proc = ce_lint_bare("env", "--name", "ci-runner", "-o", "runner.yaml", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    text = (tmp_path / "runner.yaml").read_text()
+    assert text.startswith("# ce-lint hardware profile") and "name: ci-runner\n" in text
+    proc = ce_lint("check", "--hardware", "runner.yaml", "c.yaml", cwd=tmp_path)
+    found = codes_by_file(proc.stdout)
+    profile = load_profile_file(tmp_path / "runner.yaml")
+    if not profile.accelerated:
+        assert found["c.yaml"] >= {"CE401", "CE402", "CE405"}
+        assert "on ci-runner: " in proc.stdout
+    # Without torch there is nothing to probe: a usage error.
+    proc = subprocess.run(
+        [sys.executable, "-c", NO_TORCH, "env"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 2 and "torch is not installed" in proc.stderr
+
+
+def ce_lint_bare(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "ce_lint", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
