@@ -282,3 +282,23 @@ def ce_lint_bare(*args: str, cwd: Path) -> subprocess.CompletedProcess:
         text=True,
         timeout=120,
     )
+
+
+@pytest.mark.parametrize(
+    "text,reported",
+    [
+        ("fsdp: full_shard offload auto_wrap\n", False),
+        ("fsdp: [full_shard, offload]\n", False),
+        ("fsdp: true\nfsdp_config: {offload_params: true}\n", False),
+        ("fsdp: true\nfsdp_config: {offload_params: false}\n", True),
+        ("deepspeed: {zero_optimization: {stage: 3, offload_param: {device: cpu}}}\n", False),
+        ("deepspeed: {zero_optimization: {stage: 3, offload_param: {device: none}}}\n", True),
+        ("deepspeed: {zero_optimization: {stage: 2}}\n", True),
+        ("deepspeed: ds_config.json\n", False),  # a file ce-lint does not read may offload
+    ],
+)
+def test_single_device_sharding_without_offload_is_info(text: str, reported: bool) -> None:
+    found = judged(builtin_profile("a100"), "output_dir: out\n" + text)
+    codes = {code for code in found if code in ("CE406", "CE407")}
+    assert bool(codes) == reported, found
+    assert all(found[code][0] == "info" for code in codes)

@@ -334,22 +334,25 @@ class DdpBackend(HardwareKind):
             yield self.report(site, entry, profile, text, Severity.ERROR)
 
 
+def _offloads(value: Any) -> bool:
+    """An fsdp option list/string naming `offload`, or a mapping with an offload key turned on."""
+    if isinstance(value, str):
+        return "offload" in value.split()
+    if isinstance(value, list):
+        return any(_offloads(v) for v in value)
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            if "offload" in str(key) and inner and inner != {"device": "none"}:
+                return True
+            if isinstance(inner, dict | list) and _offloads(inner):
+                return True
+    return False
+
+
 def _has_offload(site: Site, entry: Entry, config_field: str | None) -> bool:
-    value = entry.value.py
-    text = (
-        value
-        if isinstance(value, str)
-        else " ".join(map(str, value))
-        if isinstance(value, list)
-        else ""
-    )
-    if "offload" in text:
-        return True
-    blobs: list[Any] = [value] if isinstance(value, dict) else []
     config = site.get(config_field) if config_field else None
-    if config is not None and config.value.known:
-        blobs.append(config.value.py)
-    return any("offload" in str(blob) for blob in blobs)
+    in_config = config is not None and config.value.known and _offloads(config.value.py)
+    return _offloads(entry.value.py) or in_config
 
 
 @register
