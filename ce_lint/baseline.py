@@ -78,5 +78,6 @@ def write(path: Path, items: list[tuple[Finding, Document | None]]) -> int:
         )
     rows.sort(key=lambda r: (r["file"], r["code"], r["fields"], r["line"], r["message"]))
     data = {"ce-lint-baseline": FORMAT_VERSION, "findings": rows}
+    path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(path, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
     return len(rows)

@@ -8,6 +8,8 @@ above a finding keeps its identity; editing the line itself gives it a new one.
 from __future__ import annotations
 
 import hashlib
+import os
+from functools import lru_cache
 from pathlib import Path
 
 from .adapters import Document
@@ -17,11 +19,17 @@ FindingKey = tuple[str, str, str, str]  # code, file, fields, line hash
 
 
 def relative_file(path: str, root: Path) -> str:
-    """`path` relative to `root` with forward slashes, or as given when outside it."""
+    """`path` relative to `root` with forward slashes (`../` when outside it)."""
+    return _relative(path, str(root), os.getcwd())
+
+
+@lru_cache(maxsize=4096)
+def _relative(path: str, root: str, cwd: str) -> str:
+    # Cached: every finding of a file asks the same question (cwd is part of the key).
     try:
-        return Path(path).resolve().relative_to(root.resolve()).as_posix()
-    except (ValueError, OSError):
-        return Path(path).as_posix()
+        return Path(os.path.relpath(Path(path).resolve(), Path(root).resolve())).as_posix()
+    except (ValueError, OSError):  # another drive
+        return Path(path).resolve().as_posix()
 
 
 def line_text(finding: Finding, document: Document | None) -> str:

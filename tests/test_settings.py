@@ -22,7 +22,12 @@ SEED = (
     "warmup_ratio: 0.1\n"
     "save_safetensors: false\n"
 )
-FILES = ("configs/train.yaml", "configs/plain/train.yaml", "legacy/train.yaml", "experiments/old/train.yaml")
+FILES = (
+    "configs/train.yaml",
+    "configs/plain/train.yaml",
+    "legacy/train.yaml",
+    "experiments/old/train.yaml",
+)
 
 
 def readme_section(title: str) -> str:
@@ -100,7 +105,9 @@ def test_the_readme_example_changes_what_is_reported_as_documented(project: Path
 def test_the_readme_example_makes_the_save_safetensors_drop_safe(project: Path) -> None:
     code, _ = run("fix", "configs/train.yaml", cwd=project)
     assert "save_safetensors" not in (project / "configs/train.yaml").read_text()
-    (project / "pyproject.toml").write_text(readme_toml().replace('extend-safe-fixes = ["CE125"]\n', ""))
+    (project / "pyproject.toml").write_text(
+        readme_toml().replace('extend-safe-fixes = ["CE125"]\n', "")
+    )
     code, _ = run("fix", "legacy/train.yaml", cwd=project)
     assert "save_safetensors: false" in (project / "legacy/train.yaml").read_text()
 
@@ -111,9 +118,13 @@ def test_the_readme_documents_every_setting() -> None:
         assert f"| `{key}` |" in section, key
 
 
-def test_settings_are_found_from_the_checked_paths_not_the_current_folder(project: Path, tmp_path_factory) -> None:
+def test_settings_are_found_from_the_checked_paths_not_the_current_folder(
+    project: Path, tmp_path_factory
+) -> None:
     elsewhere = tmp_path_factory.mktemp("elsewhere")
-    code, out = run("check", "--output-format", "json", str(project / "legacy" / "train.yaml"), cwd=elsewhere)
+    code, out = run(
+        "check", "--output-format", "json", str(project / "legacy" / "train.yaml"), cwd=elsewhere
+    )
     assert {f["code"] for f in json.loads(out)} == {"CE132", "CE125"}  # no CE101, no CE124
     # a nested folder with its own settings is reported when the run reads another file
     (project / "legacy" / "pyproject.toml").write_text('[tool.ce-lint]\nselect = ["CE101"]\n')
@@ -121,7 +132,9 @@ def test_settings_are_found_from_the_checked_paths_not_the_current_folder(projec
     assert "CE101" in out and "CE132" not in out
     result = CliRunner().invoke(main, ["check", "-q", str(project)], catch_exceptions=False)
     assert "has its own settings" not in result.output
-    result = CliRunner().invoke(main, ["check", str(project), str(project / "legacy")], catch_exceptions=False)
+    result = CliRunner().invoke(
+        main, ["check", str(project), str(project / "legacy")], catch_exceptions=False
+    )
     assert "has its own settings in" in result.output  # CliRunner mixes stderr in
 
 
@@ -156,7 +169,9 @@ def test_bad_codes_on_the_command_line_exit_2(tmp_path: Path) -> None:
     assert code == 2 and "--select: `CE10X` is not a rule code or prefix" in out
 
 
-def test_exclude_replaces_the_defaults_and_force_exclude_applies_to_named_files(tmp_path: Path) -> None:
+def test_exclude_replaces_the_defaults_and_force_exclude_applies_to_named_files(
+    tmp_path: Path,
+) -> None:
     for name in ("build/c.yaml", "keep/c.yaml", "skip/c.yaml"):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(SEED)
@@ -179,7 +194,9 @@ def test_fix_safety_overrides(tmp_path: Path) -> None:
     path = tmp_path / "c.yaml"
     text = "output_dir: out\nevaluation_strategy: steps\nlogging_dir: out/tb\n"
     path.write_text(text)
-    (tmp_path / "pyproject.toml").write_text('[tool.ce-lint]\nextend-unsafe-fixes = ["CE1"]\nextend-safe-fixes = ["CE124"]\n')
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.ce-lint]\nextend-unsafe-fixes = ["CE1"]\nextend-safe-fixes = ["CE124"]\n'
+    )
     code, out = run("check", ".", cwd=tmp_path)
     assert "CE101 error [-]" in out and "CE124 error [*]" in out
     run("fix", ".", cwd=tmp_path)
@@ -194,8 +211,18 @@ def test_show_settings(project: Path) -> None:
     assert "  baseline = (not set:" in out
     assert "Target transformers: 5.0.0 .. 5.24.0 (config: >=5.0,<6)" in out
     assert "configs/plain/train.yaml:\n  class: TrainingArguments\n" in out
-    code, out = run("show-settings", "--output-format", "json", "--ignore", "CE13", "legacy/train.yaml", cwd=project)
+    code, out = run(
+        "show-settings",
+        "--output-format",
+        "json",
+        "--ignore",
+        "CE13",
+        "legacy/train.yaml",
+        cwd=project,
+    )
     data = json.loads(out)
     assert data["files"]["legacy/train.yaml"]["ignored"] == ["CE101"]
-    assert "CE132" not in data["rules"] and "CE101" in data["rules"] and "CE401" not in data["rules"]
+    assert (
+        "CE132" not in data["rules"] and "CE101" in data["rules"] and "CE401" not in data["rules"]
+    )
     assert data["ignore"] == ["CE13", "CE124"]
