@@ -78,15 +78,6 @@ class Settings:
                 out += codes
         return out
 
-    def hardware_for(self, path: str) -> str | None:
-        """The hardware profile named for `path` (per-file-hardware first), or None."""
-        rel = self.relative(path)
-        for pattern, profile in (self.get("per-file-hardware") or {}).items():
-            if glob_matches(rel, pattern):
-                return str(profile)
-        hardware = self.get("hardware")
-        return None if hardware is None else str(hardware)
-
     @property
     def exclude_patterns(self) -> list[str]:
         defaults = self.get("exclude", DEFAULT_EXCLUDE)

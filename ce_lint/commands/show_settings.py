@@ -17,6 +17,16 @@ from ..cli import Run, common_options, guarded
 from ..settings import KNOWN_SETTINGS
 
 
+def hardware_choice(run: Run, path: str) -> str | None:
+    """The profile hardware rules would use for `path`, named without probing anything."""
+    selection = run.engine.hardware
+    choice_for = getattr(selection, "choice_for", None)
+    if choice_for is None:
+        return None
+    choice = choice_for(path)
+    return str(getattr(choice, "name", choice))
+
+
 def settings_report(run: Run) -> dict[str, Any]:
     s = run.settings
     engine = run.engine
@@ -46,7 +56,7 @@ def settings_report(run: Run) -> dict[str, Any]:
             path: {
                 "class": engine.class_for(path) or "CrossEncoderTrainingArguments",
                 "ignored": s.ignores_for(path),
-                "hardware": s.hardware_for(path),
+                "hardware": hardware_choice(run, path),
                 "excluded": s.excluded(path, ancestors=True),
             }
             for path in named
