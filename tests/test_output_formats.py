@@ -166,6 +166,11 @@ def test_sarif_validates_and_lists_rules_with_help_and_fixes(project: Path) -> N
         "endColumn": 20,
     }
     assert "needs --unsafe-fixes" in results["CE124"]["fixes"][0]["description"]["text"]
+    # A file outside the current folder gets a file:// URI.
+    from ce_lint.report.sarif import artifact_uri
+
+    assert artifact_uri("/elsewhere/c.yaml") == "file:///elsewhere/c.yaml"
+    assert artifact_uri("configs/train.yaml") == "configs/train.yaml"
     # A clean run is still a valid log with the rules listed.
     clean = ReportContext(ctx.engine, [])
     empty = json.loads(render("sarif", clean))
@@ -267,7 +272,9 @@ def test_statistics(project: Path) -> None:
     assert re.match(r"^\s*2\s+CE101\s+\[\*\] evaluation-strategy-renamed$", lines[0])
     assert any(re.match(r"^\s*1\s+CE124\s+logging-dir", line) for line in lines)  # unsafe: no [*]
     assert lines[-1] == "Found 6 problems."
-    code, out = run("check", *TARGETS, "--ignore", "CE6", "--statistics", "--output-format", "json", "configs")
+    code, out = run(
+        "check", *TARGETS, "--ignore", "CE6", "--statistics", "--output-format", "json", "configs"
+    )
     rows = {r["code"]: r for r in json.loads(out)}
     assert rows["CE101"] == {
         "code": "CE101",

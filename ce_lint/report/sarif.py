@@ -17,7 +17,9 @@ from ..fingerprint import fingerprints
 from ..rulebook import RuleSpec
 from . import Located, ReportContext, located, register, relative_uri
 
-SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+SCHEMA = (
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+)
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
 
@@ -58,9 +60,16 @@ def _fixes(item: Located, uri: str) -> list[dict[str, Any]]:
     ]
 
 
+def artifact_uri(path: str) -> str:
+    """Relative to the current folder (GitHub resolves it against the checkout), or a
+    file:// URI for files outside it."""
+    uri = relative_uri(path)
+    return Path(uri).as_uri() if Path(uri).is_absolute() else uri
+
+
 def _result(item: Located, rule_index: dict[str, int], fingerprint: str) -> dict[str, Any]:
     f = item.finding
-    uri = relative_uri(f.path)
+    uri = artifact_uri(f.path)
     result: dict[str, Any] = {
         "ruleId": f.code,
         "level": _LEVEL[f.severity],
