@@ -20,7 +20,9 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "verify"
 TARGETS = ("--target", "transformers==5.24", "--target", "sentence-transformers==6.2")
 
 
-def ce_lint(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def ce_lint(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "ce_lint", *args],
         cwd=cwd,
@@ -40,7 +42,9 @@ def copy(folder: Path, *names: str) -> None:
 @pytest.mark.slow
 def test_verify_reports_json_and_fails_when_a_config_fails(tmp_path: Path) -> None:
     copy(tmp_path, "good-cpu.yaml", "huge-learning-rate.yaml")
-    (tmp_path / "seed-era.yaml").write_text("output_dir: out\nevaluation_strategy: steps\nseed: 1\n")
+    (tmp_path / "seed-era.yaml").write_text(
+        "output_dir: out\nevaluation_strategy: steps\nseed: 1\n"
+    )
     (tmp_path / "notes.yaml").write_text("title: not training arguments\n")
     before = sorted(p.name for p in tmp_path.iterdir())
     proc = ce_lint("verify", *TARGETS, "--output-format", "json", ".", cwd=tmp_path)
@@ -85,7 +89,9 @@ def test_two_processes_train_over_gloo_and_nccl_needs_gpus(tmp_path: Path) -> No
     names = ["gloo.yaml"] + (["nccl.yaml"] if visible_gpus() == 0 else [])
     copy(tmp_path, *names)
     # CE4 would refuse nccl on this machine statically; here the real launch has to refuse it.
-    proc = ce_lint("verify", *TARGETS, "--ignore", "CE4", "--output-format", "json", *names, cwd=tmp_path)
+    proc = ce_lint(
+        "verify", *TARGETS, "--ignore", "CE4", "--output-format", "json", *names, cwd=tmp_path
+    )
     rows = {row["path"]: row for row in json.loads(proc.stdout)}
     gloo = rows["gloo.yaml"]
     assert gloo["status"] == "verified", gloo["reason"]
@@ -101,7 +107,9 @@ def test_two_processes_train_over_gloo_and_nccl_needs_gpus(tmp_path: Path) -> No
 def test_usage_errors_exit_2(tmp_path: Path) -> None:
     copy(tmp_path, "good-cpu.yaml")
     assert ce_lint("verify", "--steps", "0", "good-cpu.yaml", cwd=tmp_path).returncode == 2
-    assert ce_lint("verify", "--model", "no-such-dir", "good-cpu.yaml", cwd=tmp_path).returncode == 2
+    assert (
+        ce_lint("verify", "--model", "no-such-dir", "good-cpu.yaml", cwd=tmp_path).returncode == 2
+    )
     proc = ce_lint("verify", "--output-format", "sarif", "good-cpu.yaml", cwd=tmp_path)
     assert proc.returncode == 2
 
@@ -109,7 +117,9 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
 def test_missing_training_libraries_is_a_usage_error(tmp_path: Path) -> None:
     fake = tmp_path / "fake"
     (fake / "torch").mkdir(parents=True)
-    (fake / "torch" / "__init__.py").write_text("raise ImportError('torch is not installed here')\n")
+    (fake / "torch" / "__init__.py").write_text(
+        "raise ImportError('torch is not installed here')\n"
+    )
     copy(tmp_path, "good-cpu.yaml")
     env = dict(os.environ, PYTHONPATH=str(fake))
     proc = ce_lint("verify", *TARGETS, "good-cpu.yaml", cwd=tmp_path, env=env)

@@ -23,7 +23,13 @@ from ce_lint.verify.request import (
     plan,
     visible_gpus,
 )
-from ce_lint.verify.runner import Worker, last_error_line, merge_ranks, outcome_for, worker_environment
+from ce_lint.verify.runner import (
+    Worker,
+    last_error_line,
+    merge_ranks,
+    outcome_for,
+    worker_environment,
+)
 
 from .helpers import check
 
@@ -132,14 +138,25 @@ def make_request(lines: dict[str, int]) -> Request:
     ],
 )  # fmt: skip
 def test_blame_maps_messages_to_entries_that_exist(error: str, expected: list[str]) -> None:
-    lines = {"bf16": 2, "use_cpu": 3, "tf32": 4, "ddp_backend": 5, "bogus": 6, "batch_sampler": 7, "seed": 8}
+    lines = {
+        "bf16": 2,
+        "use_cpu": 3,
+        "tf32": 4,
+        "ddp_backend": 5,
+        "bogus": 6,
+        "batch_sampler": 7,
+        "seed": 8,
+    }
     blamed = blame(make_request(lines), {"error": error, "reason": error})
     assert [name for name, _ in blamed] == expected
     assert all(line == lines[name] for name, line in blamed)
 
 
 def test_blame_of_a_numeric_failure_uses_suspects_present_in_the_config() -> None:
-    result = {"reason": "learning_rate 1e+06 is too large: optimizer step 1 ...", "suspects": ["learning_rate", "fp16"]}
+    result = {
+        "reason": "learning_rate 1e+06 is too large: optimizer step 1 ...",
+        "suspects": ["learning_rate", "fp16"],
+    }
     assert blame(make_request({"learning_rate": 4, "optim": 5}), result) == [("learning_rate", 4)]
     assert blame(make_request({"seed": 1}), result) == []
 
@@ -162,15 +179,30 @@ def test_last_error_line() -> None:
 def test_report_shows_table_reasons_fields_and_unknown_values() -> None:
     request = make_request({"learning_rate": 3, "seed": 4})
     request.unknown = ["seed"]
-    failed = outcome_for(request, {"ok": False, "phase": "numerics", "reason": "learning_rate 1e+06 is too large", "steps": 2, "steps_done": 2, "suspects": ["learning_rate"]})
+    failed = outcome_for(
+        request,
+        {
+            "ok": False,
+            "phase": "numerics",
+            "reason": "learning_rate 1e+06 is too large",
+            "steps": 2,
+            "steps_done": 2,
+            "suspects": ["learning_rate"],
+        },
+    )
     verified = outcome_for(make_request({}), {"ok": True, "steps": 2, "steps_done": 2, "train_loss": 0.69, "seconds": 0.4, "device": "cpu", "precision": "fp32", "peak_memory_mb": 500.0, "memory_kind": "rss"})  # fmt: skip
     libraries = {"versions": {"torch": "2.13.0", "transformers": "5.24.0"}}
     text = render_text([verified, failed], libraries)
     assert "verified  2/2" in text and "0.69" in text and "500 MB rss" in text
-    assert "c.yaml:1: failed: checking the weights and losses: learning_rate 1e+06 is too large" in text
+    assert (
+        "c.yaml:1: failed: checking the weights and losses: learning_rate 1e+06 is too large"
+        in text
+    )
     assert "caused by: learning_rate (line 3)" in text
     assert "defaults used for: seed" in text
-    assert text.rstrip().endswith("2 configs: 1 verified, 1 failed (with torch 2.13.0, transformers 5.24.0).")
+    assert text.rstrip().endswith(
+        "2 configs: 1 verified, 1 failed (with torch 2.13.0, transformers 5.24.0)."
+    )
     rows = json.loads(render_json([verified, failed], libraries))
     assert [r["status"] for r in rows] == ["verified", "failed"]
     assert rows[1]["fields"] == [{"name": "learning_rate", "line": 3}]
@@ -178,7 +210,9 @@ def test_report_shows_table_reasons_fields_and_unknown_values() -> None:
     assert render_text([], libraries).startswith("Nothing to verify")
 
 
-def test_worker_environment_is_offline_without_tokens(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_worker_environment_is_offline_without_tokens(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("HF_TOKEN", "hf_secret")
     monkeypatch.setenv("WANDB_API_KEY", "secret")
     monkeypatch.setenv("LOCAL_RANK", "3")
@@ -213,7 +247,9 @@ def test_a_request_past_its_timeout_kills_the_worker(tmp_path: Path) -> None:
 
 
 def test_a_dying_worker_is_a_failed_result_with_its_last_words(tmp_path: Path) -> None:
-    worker = fake_worker(tmp_path, "sys.stdin.readline()\nraise SystemExit('ValueError: out of luck')\n")
+    worker = fake_worker(
+        tmp_path, "sys.stdin.readline()\nraise SystemExit('ValueError: out of luck')\n"
+    )
     result = worker.run({"label": "x"}, timeout=30)
     assert result["phase"] == "crash"
     assert "exit code 1" in result["reason"] and "ValueError: out of luck" in result["reason"]
@@ -222,9 +258,16 @@ def test_a_dying_worker_is_a_failed_result_with_its_last_words(tmp_path: Path) -
 def test_parent_side_imports_no_heavy_library() -> None:
     code = "import ce_lint.commands.verify, ce_lint.verify.runner, ce_lint.verify.report, ce_lint.verify.blame"
     proc = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", code], capture_output=True, text=True, timeout=120
+        [sys.executable, "-X", "importtime", "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
-    names = {line.rsplit("|", 1)[1].strip().split(".")[0] for line in proc.stderr.splitlines() if "|" in line}
+    names = {
+        line.rsplit("|", 1)[1].strip().split(".")[0]
+        for line in proc.stderr.splitlines()
+        if "|" in line
+    }
     assert "ce_lint" in names
     assert not names & set(HEAVY)

@@ -6,6 +6,7 @@ of these tests (a fresh import costs several seconds on two cores).
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,7 +25,8 @@ cpu_only = pytest.mark.skipif(visible_gpus() > 0, reason="checks what a CPU-only
 
 @pytest.fixture(scope="module")
 def verifier() -> Iterator[Verifier]:
-    pytest.importorskip("sentence_transformers")
+    if importlib.util.find_spec("sentence_transformers") is None:  # found, not imported
+        pytest.skip("needs the [verify] extra")
     with Verifier(SmokeOptions()) as shared:
         yield shared
 
@@ -57,7 +59,11 @@ def test_a_good_cpu_config_verifies_and_nothing_is_written_to_the_users_paths(
     assert r["checkpoints"] == ["checkpoint-1", "checkpoint-2"]  # save_steps 400 -> every step
     assert r["reloaded_from"] == "checkpoint"
     assert r["peak_memory_mb"] > 0
-    assert {"output_dir redirected to a temporary directory", "push_to_hub turned off", "report_to set to none"} <= set(r["notes"])
+    assert {
+        "output_dir redirected to a temporary directory",
+        "push_to_hub turned off",
+        "report_to set to none",
+    } <= set(r["notes"])
     # The config's output_dir (relative to where training starts) and its folder stay untouched.
     assert sorted(p.name for p in tmp_path.iterdir()) == ["good-cpu.yaml"]
     assert snapshot(FIXTURES) == fixtures_before
@@ -74,7 +80,9 @@ def test_a_learning_rate_that_destroys_the_weights_fails_although_the_loss_looks
 
 
 @cpu_only
-@pytest.mark.parametrize(("name", "field", "line"), [("bf16.yaml", "bf16", 3), ("tf32.json", "tf32", 4)])
+@pytest.mark.parametrize(
+    ("name", "field", "line"), [("bf16.yaml", "bf16", 3), ("tf32.json", "tf32", 4)]
+)
 def test_precision_a_cpu_cannot_give_fails_and_points_at_the_line(
     verifier: Verifier, tmp_path: Path, name: str, field: str, line: int
 ) -> None:
@@ -85,7 +93,9 @@ def test_precision_a_cpu_cannot_give_fails_and_points_at_the_line(
     assert (field, line) in outcome.fields
 
 
-def test_a_failure_leaves_the_worker_fit_for_the_next_config(verifier: Verifier, tmp_path: Path) -> None:
+def test_a_failure_leaves_the_worker_fit_for_the_next_config(
+    verifier: Verifier, tmp_path: Path
+) -> None:
     first, second = verify(verifier, tmp_path, "huge-learning-rate.yaml", "multi-dataset.yaml")
     assert first.status == "failed"
     # prompts per dataset and a multi-dataset sampler: trained on a DatasetDict; the best
@@ -94,7 +104,9 @@ def test_a_failure_leaves_the_worker_fit_for_the_next_config(verifier: Verifier,
     assert second.result["steps_done"] == 2
 
 
-def test_unknown_values_fall_back_to_defaults_and_are_reported(verifier: Verifier, tmp_path: Path) -> None:
+def test_unknown_values_fall_back_to_defaults_and_are_reported(
+    verifier: Verifier, tmp_path: Path
+) -> None:
     if not engine().handles("train.py"):
         pytest.skip("no Python adapter")
     (outcome,) = verify(verifier, tmp_path, "unknown-values.py")
@@ -107,8 +119,12 @@ def test_an_entry_that_is_no_field_fails_even_when_its_value_is_unknown(
     verifier: Verifier, tmp_path: Path
 ) -> None:
     config = tmp_path / "c.yaml"
-    config.write_text("output_dir: out\nseed: 3\nlearning_rate: !!python/name:os.getpid\nnot_a_field: !env X\n")
-    (outcome,) = verifier.verify(plan([engine(select=["CE9"]).check_path(config)], SmokeOptions(), gpus=0))
+    config.write_text(
+        "output_dir: out\nseed: 3\nlearning_rate: !!python/name:os.getpid\nnot_a_field: !env X\n"
+    )
+    (outcome,) = verifier.verify(
+        plan([engine(select=["CE9"]).check_path(config)], SmokeOptions(), gpus=0)
+    )
     assert outcome.status == "failed"
     assert "`not_a_field` is not a field of CrossEncoderTrainingArguments" in outcome.reason
     assert outcome.fields == [("not_a_field", 4)]

@@ -31,18 +31,26 @@ def verify(**opts: Any) -> None:
     DIR is used); nothing is downloaded and nothing is written outside a temporary directory.
     """
     smoke = SmokeOptions.pop_from(opts)
-    run = Run(opts)
-    results = [run.engine.check_path(p) for p in run.files]
-    sys.exit(verify_results(run, results, smoke))
+    with Verifier(smoke, progress) as verifier:
+        verifier.worker.start()  # the libraries import while the static rules run
+        run = Run(opts)
+        results = [run.engine.check_path(p) for p in run.files]
+        code = verify_results(run, results, verifier)
+    sys.exit(code)
+
+
+def progress(line: str) -> None:
+    click.echo(f"ce-lint verify: {line}", err=True)
 
 
 def verify_fixed(run: Run, results: list[FileResult], smoke: dict[str, Any]) -> int:
     """`fix --verify`: verify what the fix left (the options were popped by `fix`)."""
-    return verify_results(run, results, SmokeOptions.pop_from(dict(smoke)), after_fix=True)
+    with Verifier(SmokeOptions.pop_from(dict(smoke)), progress) as verifier:
+        return verify_results(run, results, verifier, after_fix=True)
 
 
 def verify_results(
-    run: Run, results: list[FileResult], smoke: SmokeOptions, after_fix: bool = False
+    run: Run, results: list[FileResult], verifier: Verifier, after_fix: bool = False
 ) -> int:
     """Verify the Sites of `results`; print the report; return the exit code.
 
@@ -54,29 +62,23 @@ def verify_results(
         raise click.UsageError(f"verify prints text or json, not {run.output_format}")
     if after_fix and output_format == "json":
         output_format = "stderr"
-
-    def progress(line: str) -> None:
-        click.echo(f"ce-lint verify: {line}", err=True)
-
-    items = plan(results, smoke)
+    items = plan(results, verifier.options)
     if items:
         noun = "config" if len(items) == 1 else "configs"
-        progress(f"{len(items)} {noun}, {smoke.steps} steps each")
+        progress(f"{len(items)} {noun}, {verifier.options.steps} steps each")
     try:
-        with Verifier(smoke, progress) as verifier:
-            outcomes = verifier.verify(items)
-            libraries = verifier.libraries
+        outcomes = verifier.verify(items)
     except VerifyUnavailable as exc:
         click.echo(f"ce-lint: error: {exc}", err=True)
         sys.exit(USAGE_ERROR)
 
     from ..verify.report import render_json, render_text
 
-    text = (
-        render_json(outcomes, libraries)
-        if output_format == "json"
-        else render_text(outcomes, libraries)
-    )
+    libraries = verifier.libraries
+    if output_format == "json":
+        text = render_json(outcomes, libraries)
+    else:
+        text = render_text(outcomes, libraries)
     if output_format == "stderr":
         click.echo(text, nl=False, err=True)
     elif run.output_file is not None and not after_fix:

@@ -55,7 +55,9 @@ class VerifyUnavailable(Exception):
 def worker_environment(home: Path) -> dict[str, str]:
     """Offline, no tokens, every cache inside `home` (a temporary directory)."""
     env = {k: v for k, v in os.environ.items() if k not in DROPPED_VARIABLES}
+    (home / "tmp").mkdir(exist_ok=True)
     env.update(
+        TMPDIR=str(home / "tmp"),  # even a killed worker's temporary files go away with home
         HF_HUB_OFFLINE="1",
         TRANSFORMERS_OFFLINE="1",
         HF_DATASETS_OFFLINE="1",
@@ -196,6 +198,9 @@ class Worker:
 
     def stop(self) -> None:
         if self.process is None:
+            return
+        if self.info is None:  # still importing, or never asked: no need to wait for it
+            self.kill()
             return
         with contextlib.suppress(OSError):
             assert self.process.stdin is not None
