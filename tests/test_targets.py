@@ -67,3 +67,9 @@ def test_newest_known_without_anything(tmp_path: Path) -> None:
     (tmp_path / ".git").mkdir()
     t = resolve(KN, [], None, tmp_path, use_installed=False)
     assert t.transformers.origin == "newest" and t.tf == KN.tf.newest
+
+
+def test_a_minor_pin_uses_that_minor() -> None:
+    # 4.46.0 is not on the index; its minor starts at 4.46.1.
+    assert resolve(KN, ["transformers==4.46"], use_installed=False).tf == Version("4.46.1")
+    assert resolve(KN, ["transformers==4.46.3"], use_installed=False).tf == Version("4.46.3")
