@@ -97,11 +97,19 @@ class LibraryData:
         out = [v for v in self.versions if spec.contains(v, prereleases=True)]
         if out:
             return out
-        # `==5.22.2` matches no examined release: use the examined release it falls under.
+        # `==5.22.2` or `==4.46` matches no examined release: use an examined release of the
+        # same minor (the one at or below the pin, else the minor's first examined release).
         pins = [
-            s.version for s in spec if s.operator in ("==", "===", "~=") and "*" not in s.version
+            V(s.version) for s in spec if s.operator in ("==", "===", "~=") and "*" not in s.version
         ]
-        return sorted({self.floor(V(p)) for p in pins})
+        return sorted({self.same_minor(p) for p in pins})
+
+    def same_minor(self, version: Version) -> Version:
+        minor = [v for v in self.versions if v.release[:2] == version.release[:2]]
+        if not minor:
+            return self.floor(version)
+        below = [v for v in minor if v <= version]
+        return below[-1] if below else minor[0]
 
     def enum_values(self, enum: str, version: Version) -> list[str] | None:
         current = None
