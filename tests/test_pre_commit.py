@@ -32,7 +32,7 @@ SEED_PY = (
 CLEAN_YAML = "output_dir: out\neval_strategy: steps\n"
 SETTINGS = (
     '[tool.ce-lint]\ntarget = { transformers = "==5.24", sentence-transformers = "==6.2" }\n'
-    'extend-exclude = ["vendored"]\n'
+    'extend-exclude = ["vendored"]\nselect = ["CE1", "CE9"]\n'
 )
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "ce-lint tests",
