@@ -34,7 +34,7 @@ from .settings import (
     other_configs,
     validate_codes,
 )
-from .targets import TargetError, resolve
+from .targets import TargetError, era_targets, resolve
 from .textio import atomic_write
 from .verify.options import SMOKE_KEYS, smoke_options
 
@@ -53,6 +53,9 @@ def common_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--ignore", multiple=True, help="Leave out these codes or prefixes."),
         click.option("--target", "targets", multiple=True, metavar="LIB==VERSION",
                      help="Judge against this release, e.g. transformers==5.24 (repeatable)."),
+        click.option("--from", "era", multiple=True, metavar="LIB==VERSION",
+                     help="The release the files were written for, e.g. transformers==4.44: "
+                          "report changed defaults (info) and let --unsafe-fixes pin the old ones."),
         click.option("--class", "cls", type=click.Choice(ARGUMENT_CLASSES),
                      help="Arguments class of config files (default CrossEncoderTrainingArguments)."),
         click.option("--hardware", metavar="local|NAME|FILE",
@@ -137,6 +140,7 @@ class Run:
             safe_fixes=list(s.get("extend-safe-fixes", [])),
             unsafe_fixes=list(s.get("extend-unsafe-fixes", [])),
             baseline=self._baseline(opts) if use_baseline else None,
+            era=era_targets(knowledge, opts.get("era") or ()),
             hardware=self._hardware(opts),
         )
         for name in ("select", "extend_select", "ignore"):

@@ -69,13 +69,16 @@ class Engine:
     safe_fixes: list[str] = field(default_factory=list)
     unsafe_fixes: list[str] = field(default_factory=list)
     baseline: Baseline | None = None  # findings accepted as they are (--baseline)
+    era: dict[str, Any] = field(default_factory=dict)  # --from: library -> Target
 
     def __post_init__(self) -> None:
         self.specs = self.specs or load_specs()
         self.kinds: dict[str, Kind] = build_kinds(self.specs)
         self.active: list[Kind] = [k for c, k in self.kinds.items() if self.selected(c)]
         self.adapters: list[Adapter] = build_adapters(self.knowledge)
-        self.context = Context(self.knowledge, self.targets, self.hardware, self.kinds)
+        self.context = Context(
+            self.knowledge, self.targets, self.hardware, self.kinds, era=self.era
+        )
 
     def selected(self, code: str) -> bool:
         return code_selected(code, self.select, self.ignore)

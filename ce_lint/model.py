@@ -61,6 +61,9 @@ class Value:
     handle: Any = None  # adapter-private
     # A value written as an enum member (e.g. IntervalStrategy.STEPS): (enum class, member).
     enum: tuple[str, str] | None = None
+    # What a non-literal value names, when the adapter can tell: "class" or "function"
+    # (e.g. a custom batch sampler passed in a script).
+    refers_to: str | None = None
 
     @property
     def known(self) -> bool:

@@ -37,6 +37,8 @@ class Example:
     json: str | None = None  # explicit JSON form of `before`, e.g. to show `//` comments
     # Hardware profile to judge against (CE4xx): a built-in name or an inline mapping.
     hardware: Any = field(default=None, compare=False)
+    # Releases the example was written for, as with --from (key `from`), for CE6xx.
+    written_for: tuple[str, ...] = ()
 
     @property
     def reported(self) -> bool:
@@ -87,6 +89,7 @@ def _example(raw: dict[str, Any], code: str) -> Example:
         "python_after",
         "python_valid",
         "json",
+        "from",
         "hardware",
     }
     unknown = set(raw) - known
@@ -109,7 +112,12 @@ def _example(raw: dict[str, Any], code: str) -> Example:
         python_valid=raw.get("python_valid"),
         json=raw.get("json"),
         hardware=raw.get("hardware"),
+        written_for=_strings(raw.get("from", ())),
     )
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    return (value,) if isinstance(value, str) else tuple(value)
 
 
 def parse_rule(raw: dict[str, Any], source: str) -> RuleSpec:

@@ -183,3 +183,12 @@ def resolve(
 def _installs_beside(knowledge: Knowledge, st: Version, tf: Target) -> bool:
     requires = knowledge.st_requires(st)
     return requires is None or requires.contains(tf.hi)
+
+
+def era_targets(knowledge: Knowledge, texts: Iterable[str]) -> dict[str, Target]:
+    """`--from transformers==4.44`: the releases files were written for, by library."""
+    out = {}
+    for text in texts:
+        name, spec = parse_target(text)
+        out[name] = make_target(name, spec, "from", knowledge)
+    return out

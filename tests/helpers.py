@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from ce_lint.engine import Engine, FileResult
 from ce_lint.knowledge import Knowledge
-from ce_lint.targets import resolve
+from ce_lint.targets import era_targets, resolve
 from ce_lint.textio import SourceText
 
 TODAY = ("transformers==5.24", "sentence-transformers==6.2")
 
 
-def engine(targets: tuple[str, ...] = TODAY, cls: str | None = None, **kwargs) -> Engine:
+def engine(
+    targets: tuple[str, ...] = TODAY, cls: str | None = None, era: tuple[str, ...] = (), **kwargs
+) -> Engine:
     knowledge = Knowledge.load()
     resolved = resolve(knowledge, targets, use_installed=False)
+    kwargs.setdefault("era", era_targets(knowledge, era))
     return Engine(knowledge, resolved, class_for=(lambda path: cls), **kwargs)
 
 
@@ -30,4 +33,10 @@ def fixed_text(text: str, name: str = "config.yaml", unsafe: bool = False, **kwa
 
 
 def codes(result: FileResult) -> list[str]:
-    return [f.code for f in result.findings]
+    """Codes of the findings that count; behaviour notices (info, CE6xx) are left out."""
+    return [f.code for f in result.findings if f.severity != "info"]
+
+
+def notices(result: FileResult) -> list[str]:
+    """Codes of the info findings (behaviour changes)."""
+    return [f.code for f in result.findings if f.severity == "info"]

@@ -102,7 +102,12 @@ def check(name: str, tmp_path: Path) -> tuple[int, list[dict[str, Any]]]:
 
 def test_every_field_rule_has_a_pair() -> None:
     result = CliRunner().invoke(main, ["rules", "--output-format", "json"], catch_exceptions=False)
-    codes = {r["code"] for r in json.loads(result.output) if r["code"].startswith("CE1")}
+    # CE190/CE191 judge keys that are no (or not yet a) field; fixtures/values covers them.
+    codes = {
+        r["code"]
+        for r in json.loads(result.output)
+        if r["code"].startswith("CE1") and r["code"] not in ("CE190", "CE191")
+    }
     covered = {p.name[:5] for p in (FIXTURES / "pairs").glob("CE1*.before.*")}
     assert codes <= covered, f"rules without a fixture pair: {sorted(codes - covered)}"
     assert set(DEPRECATED.values()) <= codes, "DEPRECATED names a code ce-lint does not have"

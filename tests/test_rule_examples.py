@@ -71,13 +71,14 @@ def test_example(spec: RuleSpec, example: Example) -> None:
     assert forms, "the example has no text"
     for form, body in forms.items():
         name = FILE_NAMES[form]
-        result = check(body, name, targets=targets, cls=example.cls, **_hardware(example))
+        options = {"targets": targets, "cls": example.cls, "era": example.written_for}
+        result = check(body, name, **options, **_hardware(example))
         found = [f for f in result.findings if f.code == spec.code]
         if not example.reported:
             assert not found, f"{form}: unexpected {spec.code}: {[f.message for f in found]}"
             continue
         assert found, f"{form}: {spec.code} not reported; got {[(f.code, f.message) for f in result.findings]}"
-        fixed = fix(body, name, unsafe=example.unsafe, targets=targets, cls=example.cls, **_hardware(example))
+        fixed = fix(body, name, unsafe=example.unsafe, **options, **_hardware(example))
         expects_fix = example.after is not None or (form == "python" and example.python_after is not None)
         if not expects_fix:
             assert all(f.fix is None for f in found), f"{form}: a fix was offered but the example expects none"
@@ -88,7 +89,7 @@ def test_example(spec: RuleSpec, example: Example) -> None:
         if form == "python":
             compile(fixed.fixed_text, name, "exec")
         if not example.unsafe:
-            again = fix(body, name, unsafe=False, targets=targets, cls=example.cls)
+            again = fix(body, name, unsafe=False, **options, **_hardware(example))
             assert again.fixed_text == fixed.fixed_text, "a safe example must not need --unsafe-fixes"
 
 

@@ -32,6 +32,18 @@ ENUM_CLASSES = frozenset(
     }
 )
 
+# Trainers that take the arguments as `args` (keyword, or the second positional argument).
+TRAINER_CLASSES = frozenset(
+    {
+        "Trainer",
+        "Seq2SeqTrainer",
+        "SentenceTransformerTrainer",
+        "CrossEncoderTrainer",
+        "SparseEncoderTrainer",
+        "MultiVectorEncoderTrainer",
+    }
+)
+
 
 @dataclass
 class Scope:

@@ -24,6 +24,7 @@ from ..textio import SourceText
 from .python_names import (
     ENUM_CLASSES,
     PARSER,
+    TRAINER_CLASSES,
     Scope,
     arguments_class,
     library_object,
@@ -106,14 +107,22 @@ class SiteFinder:
         self.scopes: dict[ast.AST, Scope] = {}
         self.bindings: dict[ast.AST, _Bindings] = {}
         self.used_dicts: set[ast.AST] = set()
+        self.trainer_calls: list[tuple[ast.Call, str, Scope]] = []
+        self.defined: dict[str, str] = {}  # names of classes and functions defined in the file
 
     # -- pass 1: scopes, imports, subclasses, bindings -------------------------------------
 
     def run(self) -> list[Site]:
         module_scope = Scope(self.tree, None)
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.ClassDef):
+                self.defined[node.name] = "class"
+            elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                self.defined.setdefault(node.name, "function")
         self._collect(self.tree, module_scope)
         self._bind(self.tree, module_scope)
         self._sites(self.tree, module_scope)
+        self._link_trainers()
         return self.sites
 
     def _children_scopes(self, node: ast.AST, scope: Scope) -> Iterator[tuple[ast.AST, Scope]]:
@@ -337,6 +346,10 @@ class SiteFinder:
             return
         func = call.func
         path = qualified(func, scope)
+        trainer = library_object(path)
+        if trainer in TRAINER_CLASSES:
+            self.trainer_calls.append((call, trainer, scope))
+            return
         if path == "dataclasses.replace" and call.args:
             target = call.args[0]
             if isinstance(target, ast.Name) and (
@@ -534,6 +547,58 @@ class SiteFinder:
             )
         return self._value(node)
 
+    # -- trainer calls -----------------------------------------------------------------
+
+    def _link_trainers(self) -> None:
+        """Record on each arguments Site the trainer call it is passed to (as `args`)."""
+        by_handle = {
+            id(s.handle): s for s in self.sites if s.context.get("kind") in ("call", "parse_dict")
+        }
+        for call, trainer, scope in self.trainer_calls:
+            args = next((k.value for k in call.keywords if k.arg == "args"), None)
+            positional = [a for a in call.args if not isinstance(a, ast.Starred)]
+            if args is None and len(positional) > 1:
+                args = positional[1]
+            if args is None:
+                continue
+            site = by_handle.get(id(args)) if isinstance(args, ast.Call) else None
+            if site is None and isinstance(args, ast.Name):
+                site = self._bound_site(args.id, call, scope, by_handle)
+            if site is None:
+                continue
+            site.context["trainer"] = {
+                "class": trainer,
+                "keywords": [k.arg for k in call.keywords if k.arg],
+                "none": [
+                    k.arg for k in call.keywords
+                    if k.arg and isinstance(k.value, ast.Constant) and k.value.value is None
+                ],
+                "positional": len(positional),
+                "unpacked": any(k.arg is None for k in call.keywords) or len(positional) < len(call.args),
+                "line": call.lineno,
+            }  # fmt: skip
+
+    def _bound_site(
+        self, name: str, call: ast.Call, scope: Scope, by_handle: dict[int, Site]
+    ) -> Site | None:
+        """The Site built by the last assignment to `name` before `call`, in its scope."""
+        _, owner = self._lookup_with_scope(name, scope, "args_vars")
+        found = None
+        for node in ast.walk(owner.node):
+            if not isinstance(node, ast.Assign) or node.lineno > call.lineno:
+                continue
+            if self._scope_of(node) is not owner or not isinstance(node.value, ast.Call):
+                continue
+            names = [
+                e.id
+                for target in node.targets
+                for e in ([target] if isinstance(target, ast.Name) else getattr(target, "elts", []))
+                if isinstance(e, ast.Name)
+            ]
+            if name in names and id(node.value) in by_handle:
+                found = by_handle[id(node.value)]
+        return found
+
     # -- values ------------------------------------------------------------------------
 
     def _value(self, node: ast.expr) -> Value:
@@ -542,12 +607,30 @@ class SiteFinder:
         value = Value(literal(node), span, text, None, node)
         if isinstance(node, ast.Dict):
             value.entries = self._dict_entries(node, value)
+        elif isinstance(node, ast.Lambda):
+            value.refers_to = "function"
+        elif isinstance(node, ast.Name) and not value.known:
+            value.refers_to = self._names_callable(node)
+        elif (
+            isinstance(node, ast.Call)
+            and qualified(node.func, self._scope_of(node)) == "functools.partial"
+        ):
+            value.refers_to = "function"
         elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name | ast.Attribute):
             enum = library_object(qualified(node.value, self._scope_of(node)))
             if enum in ENUM_CLASSES:
                 value.enum = (enum, node.attr)
                 value.py = self._enum_value(enum, node.attr)
         return value
+
+    def _names_callable(self, node: ast.Name) -> str | None:
+        """Whether a name is a class or a function (defined here or imported), else None."""
+        if node.id in self.defined:
+            return self.defined[node.id]
+        imported = library_object(qualified(node, self._scope_of(node)))
+        if imported and imported not in ENUM_CLASSES:
+            return "class" if imported[:1].isupper() else "function"
+        return None
 
     def _enum_value(self, enum: str, member: str) -> Any:
         """The string a member stands for, from the version knowledge (UNKNOWN if none has it)."""

@@ -192,7 +192,9 @@ def render_value(value: Any, like: Value | None) -> str:
         return text
     if value is None:
         return "null"
-    if isinstance(value, int | float):
+    if isinstance(value, float):
+        return _yaml_float(value)
+    if isinstance(value, int):
         return repr(value)
     if isinstance(value, str):
         quote = source[:1] if source[:1] in ("'", '"') else ""
@@ -207,6 +209,18 @@ def render_value(value: Any, like: Value | None) -> str:
         items = (f"{_render_key(str(k), None)}: {render_value(v, None)}" for k, v in value.items())
         return "{" + ", ".join(items) + "}"
     raise RenderError(f"cannot write {value!r} as YAML")
+
+
+def _yaml_float(value: float) -> str:
+    """A float that YAML 1.1 (PyYAML) reads back as a float: 1e-05 would be text there."""
+    text = repr(value)
+    special = {"inf": ".inf", "-inf": "-.inf", "nan": ".nan"}
+    if text in special:
+        return special[text]
+    mantissa, e, exponent = text.partition("e")
+    if e and "." not in mantissa:
+        return f"{mantissa}.0e{exponent}"
+    return text
 
 
 def _loads_as_same(text: str) -> bool:

@@ -35,6 +35,8 @@ class Context:
     # moving into one mapping).
     rules: dict[str, Kind] = field(default_factory=dict)
     notices: list[str] = field(default_factory=list)
+    # Releases the user says the files were written for (--from), by library: Targets.
+    era: dict[str, Any] = field(default_factory=dict)
 
 
 class Kind:
@@ -94,7 +96,18 @@ def entry_span(entry: Entry) -> Span:
 
 def build_kinds(specs: tuple[RuleSpec, ...]) -> dict[str, Kind]:
     # Import the modules that register kinds.
-    from . import fields, hardware, inputs, python_api, suppressions  # noqa: F401
+    from . import (  # noqa: F401
+        behaviour,
+        cross_field,
+        fields,
+        hardware,
+        inputs,
+        python_api,
+        st_checks,
+        suppressions,
+        unknown_fields,
+        values,
+    )
 
     out = {}
     for spec in specs:

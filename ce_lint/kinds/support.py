@@ -1,0 +1,283 @@
+"""Helpers shared by the value, cross-field, unknown-key and behaviour kinds.
+
+They answer questions about a Site from the version knowledge: which releases to judge,
+the declared type and default of a field at a release, the value a field ends up with
+(written or default), and whether a Site is a whole arguments object (so that a missing
+key really means the default) or only part of one.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import json
+from typing import Any
+
+from packaging.version import Version
+
+from ..knowledge import SENTENCE_TRANSFORMERS, ST_CLASSES, TRANSFORMERS, FieldInfo, Knowledge
+from ..model import UNKNOWN, Entry, Site, Value
+from . import Context
+
+# Python Sites whose values go through __post_init__ (attribute sets and helpers do not).
+CHECKED_KINDS = ("call", "parse_dict", "replace")
+
+
+def short(version: Any) -> str:
+    text = str(version)
+    return text[:-2] if text.endswith(".0") and text.count(".") == 2 else text
+
+
+def label(library: str) -> str:
+    return "transformers" if library == TRANSFORMERS else "sentence-transformers"
+
+
+def show(value: Any) -> str:
+    """A value as the user would write it in a config (JSON-like)."""
+    if value is UNKNOWN:
+        return "an expression"
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return repr(value)
+
+
+# ---- which Site, which entries ----------------------------------------------------------
+
+
+def post_init_runs(site: Site) -> bool:
+    """Whether the libraries validate this Site's values together (a constructor call)."""
+    if site.context.get("format") != "python":
+        return True
+    return site.context.get("kind") in CHECKED_KINDS
+
+
+def complete(site: Site) -> bool:
+    """Whether a missing key means the field's default (the Site is a whole object)."""
+    if site.context.get("format") != "python":
+        return not site.context.get("merges")
+    return site.context.get("kind") in ("call", "parse_dict") and not site.context.get(
+        "unpacked_unknown"
+    )
+
+
+def setting(site: Site, name: str) -> Entry | None:
+    """The entry that sets `name` (the last one wins, as in a dict)."""
+    found = [e for e in site.entries if e.key == name and e.role == "set"]
+    return found[-1] if found else None
+
+
+def set_entries(site: Site) -> list[Entry]:
+    return [e for e in site.entries if e.role == "set"]
+
+
+# ---- versions ---------------------------------------------------------------------------
+
+
+def library_of(ctx: Context, site: Site, name: str) -> tuple[str, FieldInfo | None]:
+    """The library whose declaration of `name` applies to this Site at the target.
+
+    sentence-transformers re-declares some transformers fields (warmup_ratio from 5.3): its
+    declaration counts where its release has it, the transformers one elsewhere.
+    """
+    kn = ctx.knowledge
+    tf_info = kn.tf.fields.get(name)
+    st_info = kn.st.fields.get(name) if site.cls in ST_CLASSES else None
+    if st_info is not None and st_info.only_class not in (None, site.cls):
+        st_info = None
+    if st_info is not None and (tf_info is None or st_info.exists_at(kn.st.floor(ctx.targets.st))):
+        return SENTENCE_TRANSFORMERS, st_info
+    return TRANSFORMERS, tf_info
+
+
+def judged_versions(ctx: Context, library: str) -> list[Version]:
+    """The examined releases a rule judges: the newest the target allows, then its floor."""
+    data = ctx.knowledge.library(library)
+    target = ctx.targets.of(library)
+    out = [data.floor(target.hi)]
+    lo = data.floor(target.lo)
+    if lo != out[0]:
+        out.append(lo)
+    return out
+
+
+def newest(ctx: Context, library: str) -> Version:
+    return ctx.knowledge.library(library).floor(ctx.targets.of(library).hi)
+
+
+def floor(ctx: Context, library: str) -> Version:
+    return ctx.knowledge.library(library).floor(ctx.targets.of(library).lo)
+
+
+def in_range(version: Version, since: str | None = None, until: str | None = None) -> bool:
+    """since <= version < until, each bound optional."""
+    if since is not None and version < Version(since):
+        return False
+    return until is None or version < Version(until)
+
+
+# ---- declared types ---------------------------------------------------------------------
+
+# Python types a value can have in a config, as named by `value_kind`.
+PRIMITIVE = {
+    "bool": {"bool"},
+    "int": {"int"},
+    "float": {"float", "int"},
+    "str": {"str"},
+    "Path": {"str"},
+    "dict": {"dict"},
+    "Dict": {"dict"},
+    "list": {"list"},
+    "List": {"list"},
+    "tuple": {"list"},
+    "Tuple": {"list"},
+    "None": {"none"},
+    "NoneType": {"none"},
+}
+
+
+def type_kinds(text: str | None, knowledge: Knowledge) -> frozenset[str] | None:
+    """The value kinds a type annotation accepts: bool, int, float, str, list, dict, none,
+    and `object` for classes ce-lint cannot judge. None when there is no annotation."""
+    if not text:
+        return None
+    try:
+        node = ast.parse(text, mode="eval").body
+    except SyntaxError:
+        return None
+    return frozenset(_kinds(node, knowledge))
+
+
+def _kinds(node: ast.expr, knowledge: Knowledge) -> set[str]:
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        return _kinds(node.left, knowledge) | _kinds(node.right, knowledge)
+    if isinstance(node, ast.Constant):
+        if node.value is None:
+            return {"none"}
+        if isinstance(node.value, str):  # a forward reference such as 'ParallelismConfig'
+            try:
+                return _kinds(ast.parse(node.value, mode="eval").body, knowledge)
+            except SyntaxError:
+                return {"object"}
+        return {type(node.value).__name__}
+    if isinstance(node, ast.Subscript):
+        head = _name(node.value)
+        inner = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+        if head == "Optional":
+            return _kinds(inner[0], knowledge) | {"none"}
+        if head == "Union":
+            out: set[str] = set()
+            for item in inner:
+                out |= _kinds(item, knowledge)
+            return out
+        if head == "Literal":
+            return {_literal_kind(i) for i in inner}
+        return set(PRIMITIVE.get(head, {"object"}))
+    head = _name(node)
+    if head in PRIMITIVE:
+        return set(PRIMITIVE[head])
+    if head in _enum_names(knowledge):
+        return {"str"}  # an enum field takes the member's string
+    return {"object"}
+
+
+def _literal_kind(node: ast.expr) -> str:
+    if isinstance(node, ast.Constant):
+        return value_kind(node.value)
+    return "object"
+
+
+def _name(node: ast.expr) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return ""
+
+
+def _enum_names(knowledge: Knowledge) -> set[str]:
+    return set(knowledge.tf.raw.get("enums", {})) | set(knowledge.st.raw.get("enums", {}))
+
+
+def value_kind(value: Any) -> str:
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "int"
+    if isinstance(value, float):
+        return "float"
+    if isinstance(value, str):
+        return "str"
+    if isinstance(value, list | tuple):
+        return "list"
+    if isinstance(value, dict):
+        return "dict"
+    return "object"
+
+
+# ---- defaults and effective values -------------------------------------------------------
+
+
+def default_at(ctx: Context, site: Site, name: str, version: Version | None = None) -> Any:
+    """The field's default at the judged release as a Python value (UNKNOWN if it is an
+    expression ce-lint does not evaluate, or the field does not exist there)."""
+    library, info = library_of(ctx, site, name)
+    if info is None:
+        return UNKNOWN
+    version = version or newest(ctx, library)
+    if not info.exists_at(version):
+        return UNKNOWN
+    text = info.default_at(version)
+    if text is None:
+        return UNKNOWN
+    if text.startswith("<factory list>"):
+        return []
+    if text.startswith("<factory dict>") or text == "factory:dict":
+        return {}
+    if "." in text and text.replace(".", "").replace("_", "").isalnum() and not text[0].isdigit():
+        # An enum member such as BatchSamplers.BATCH_SAMPLER: its string value.
+        enum, _, member = text.partition(".")
+        data = ctx.knowledge.library(library)
+        values = data.enum_values(enum, version) or []
+        return next((v for v in values if v.upper() == member), UNKNOWN)
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return UNKNOWN
+
+
+def effective(site: Site, name: str, ctx: Context) -> tuple[Any, Entry | None]:
+    """(value, entry): the written value, else the default when the Site is whole.
+
+    UNKNOWN when the value cannot be known statically.
+    """
+    entry = setting(site, name)
+    if entry is not None:
+        return entry.value.py, entry
+    if not complete(site):
+        return UNKNOWN, None
+    return default_at(ctx, site, name), None
+
+
+def number(value: Any) -> float | None:
+    """A real number (bools are not numbers here), else None."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+# ---- did you mean --------------------------------------------------------------------------
+
+
+def close_to(word: str, candidates: list[str] | set[str], cutoff: float = 0.75) -> list[str]:
+    """Candidates close to `word`, best first; an exact match ignoring case comes alone."""
+    same_case = [c for c in candidates if c.lower() == word.lower()]
+    if same_case:
+        return same_case[:1]
+    return difflib.get_close_matches(word, sorted(candidates), n=3, cutoff=cutoff)
+
+
+def entry_value(entry: Entry) -> Value:
+    return entry.value

@@ -1,0 +1,162 @@
+"""Keys that are no field of the class (CE190) or newer than the target (CE191).
+
+A constructor call raises TypeError for an unknown keyword and HfArgumentParser refuses
+unknown keys, but a flat config file read by HfArgumentParser with several dataclasses also
+holds model and data arguments (model_name_or_path, max_seq_length, ...). So in config files
+and parse_dict calls only keys close to a real field (typos) are reported; in a constructor
+call every unknown keyword is. Attribute reads (args.device) are never judged, and an
+attribute set on the object (args.x = ...) is reported only when it looks like a typo.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import cache
+
+from packaging.version import Version
+
+from ..findings import Applicability, Finding, Fix, Rewrite, Severity
+from ..knowledge import ST_CLASSES, Knowledge
+from ..model import Site
+from . import Context, Kind, register
+from .support import close_to, label, library_of, short
+
+STRICT_KINDS = ("call", "replace")
+
+
+@cache
+def ever_fields(knowledge: Knowledge, cls: str) -> frozenset[str]:
+    """Every field some examined release of `cls` accepted."""
+    out = set()
+    for name, info in knowledge.tf.fields.items():
+        if info.raw.get("init", True) and info.only_class in (None, cls):
+            out.add(name)
+    if cls in ST_CLASSES:
+        out |= {n for n, i in knowledge.st.fields.items() if i.only_class in (None, cls)}
+    return frozenset(out)
+
+
+def current_name(field: str, today: set[str], ctx: Context) -> str:
+    """The name a renamed field has today (through the rename rules), else the field."""
+    for kind in ctx.rules.values():
+        replacement = kind.params.get("replacement")
+        if kind.params.get("field") == field and replacement in today:
+            return str(replacement)
+    return field
+
+
+@cache
+def fields_at(knowledge: Knowledge, cls: str, tf: Version, st: Version) -> frozenset[str]:
+    return frozenset(knowledge.fields_of(cls, tf, st))
+
+
+@register
+class UnknownField(Kind):
+    """A key that no release of the Site's class accepts.
+
+    params:
+      other_arguments: names of model/data arguments that flat HfArgumentParser configs hold
+        beside the training arguments; never reported there
+      cutoff: how close (0..1) a config key must be to a field to count as a typo
+    """
+
+    name = "unknown-field"
+    optional = ("other_arguments", "cutoff")
+
+    def check(self, site: Site, ctx: Context) -> Iterator[Finding]:
+        kn = ctx.knowledge
+        known = ever_fields(kn, site.cls)
+        today = fields_at(kn, site.cls, ctx.targets.tf, ctx.targets.st)
+        strict = site.context.get("format") == "python" and site.context.get("kind") in STRICT_KINDS
+        others = set(self.params.get("other_arguments", []))
+        cutoff = float(self.params.get("cutoff", 0.8))
+        for entry in site.entries:
+            if entry.role != "set" or entry.key in known:
+                continue
+            if not entry.key.isidentifier() or entry.key.startswith("_"):
+                continue
+            candidates = close_to(entry.key, today, cutoff) or [
+                current_name(c, today, ctx) for c in close_to(entry.key, known, cutoff)
+            ]
+            candidates = list(dict.fromkeys(candidates))
+            elsewhere = entry.key in kn.all_field_names
+            if not strict and not candidates and not elsewhere:
+                continue
+            if not strict and entry.key in others:
+                continue
+            attribute = site.context.get("kind") == "attributes"
+            if attribute and not candidates:
+                continue
+            message = self._message(site, entry.key, candidates, elsewhere, attribute)
+            fix = None
+            if len(candidates) == 1 and site.get(candidates[0]) is None:
+                fix = Fix(
+                    Applicability.UNSAFE,
+                    f"Rename to `{candidates[0]}`",
+                    (Rewrite(entry, candidates[0]),),
+                )
+            severity = Severity.WARNING if attribute else Severity.ERROR
+            yield self.finding(site, entry.key_span, message, severity, fix, (entry.key,))
+
+    def _message(
+        self, site: Site, key: str, candidates: list[str], elsewhere: bool, attribute: bool
+    ) -> str:
+        if elsewhere:
+            head = f"`{key}` is a field of other arguments classes, not of {site.cls}"
+        else:
+            head = f"`{key}` is not a field of {site.cls} in any release"
+        if attribute:
+            effect = "setting it on the object adds an attribute that nothing reads"
+        elif site.context.get("format") == "python" and site.context.get("kind") in STRICT_KINDS:
+            effect = "the call raises TypeError"
+        else:
+            effect = "HfArgumentParser refuses the key"
+        hint = ""
+        if candidates:
+            hint = " Did you mean " + " or ".join(f"`{c}`" for c in candidates) + "?"
+        return f"{head}; {effect}.{hint}"
+
+
+@register
+class FieldTooNew(Kind):
+    """A field that exists in some release, but not yet in one the target allows."""
+
+    name = "field-too-new"
+
+    def check(self, site: Site, ctx: Context) -> Iterator[Finding]:
+        kn, t = ctx.knowledge, ctx.targets
+        for entry in site.entries:
+            if entry.role not in ("set", "read") or entry.key not in ever_fields(kn, site.cls):
+                continue
+            at_hi = entry.key in fields_at(kn, site.cls, t.tf, t.st)
+            at_lo = entry.key in fields_at(
+                kn, site.cls, t.transformers.lo, t.sentence_transformers.lo
+            )
+            if at_hi and at_lo:
+                continue
+            library, info = library_of(ctx, site, entry.key)
+            if info is None:
+                continue
+            data = kn.library(library)
+            hi, lo = data.floor(t.of(library).hi), data.floor(t.of(library).lo)
+            if info.first <= lo or (info.removed_in is not None and info.removed_in <= hi):
+                continue  # not newer than the target: removed fields have their own rules
+            lib = label(library)
+            if not at_hi:
+                scope = f"{lib} {short(hi)} rejects it"
+            else:
+                scope = f"the oldest release your target allows, {lib} {short(lo)}, rejects it"
+            older = self._older_name(entry.key, ctx)
+            instead = f" (older releases call it `{older}`)" if older else ""
+            action = "reading it raises AttributeError" if entry.role == "read" else "it is refused"
+            message = (
+                f"`{entry.key}` exists only from {lib} {short(info.first)}{instead}; {scope}, so "
+                f"{action}. Raise your floor to {lib}>={short(info.first)}."
+            )
+            yield self.finding(site, entry.key_span, message, Severity.ERROR, None, (entry.key,))
+
+    def _older_name(self, field: str, ctx: Context) -> str | None:
+        for kind in ctx.rules.values():
+            if kind.params.get("replacement") == field and "field" in kind.params:
+                return str(kind.params["field"])
+        return None

@@ -1,0 +1,549 @@
+"""Kinds for single values (codes CE2xx): enum values, types, JSON strings, ranges.
+
+Value sets come from the version knowledge (enums and CLI `choices` per release); a rule
+maps its fields to them in its parameters. A value that is not a literal is never judged.
+Each judged release is the newest one the target allows and, when the target is a range,
+its floor: a value must be valid in both.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from packaging.version import Version
+
+from ..findings import Applicability, Finding, Fix, Remove, Rewrite, Severity
+from ..knowledge import SENTENCE_TRANSFORMERS, TRANSFORMERS
+from ..model import Entry, Site
+from . import Context, Kind, register
+from .support import (
+    close_to,
+    default_at,
+    judged_versions,
+    label,
+    library_of,
+    post_init_runs,
+    set_entries,
+    short,
+    show,
+    type_kinds,
+    value_kind,
+)
+
+SAFE, UNSAFE = Applicability.SAFE, Applicability.UNSAFE
+
+
+# ---- enum-valued fields -----------------------------------------------------------------
+
+
+class FieldValues:
+    """What one field accepts, per release, as described by a rule parameter.
+
+    spec: an enum name; a list of enum names (the first that exists at a release wins);
+    or a mapping {enum | choices | values, tokens, extra, callables, severity, effect}.
+      enum: enum name(s) in the knowledge; choices: the field's CLI choices history;
+      values: {since: [values]} written in the rule when the knowledge has no enum;
+      tokens: the value is a space-separated string or a list of options (debug, fsdp);
+      extra: values accepted besides the enum (report_to: all, none);
+      callables: release from which a class or function is accepted (custom samplers).
+    """
+
+    def __init__(self, field: str, spec: Any):
+        if isinstance(spec, str | list):
+            spec = {"enum": spec}
+        self.field = field
+        enums = spec.get("enum", [])
+        self.enums: list[str] = [enums] if isinstance(enums, str) else list(enums)
+        self.choices: bool = bool(spec.get("choices"))
+        self.values: dict[str, list[str]] = spec.get("values", {}) or {}
+        self.tokens: bool = bool(spec.get("tokens"))
+        self.list_form: bool = bool(spec.get("lists", self.tokens))
+        self.extra: list[str] = list(spec.get("extra", []))
+        self.callables: str | None = spec.get("callables")
+        self.severity = Severity(spec.get("severity", "error"))
+        self.effect: str = spec.get("effect", "")
+        if not (self.enums or self.choices or self.values):
+            raise ValueError(f"{field}: give enum, choices or values")
+        self._valid: dict[tuple[str, str, Version], set[str] | None] = {}
+        self._history: dict[tuple[str, str, str], tuple[Version | None, Version | None]] = {}
+
+    def valid(self, ctx: Context, site: Site, version: Version) -> set[str] | None:
+        library, _ = library_of(ctx, site, self.field)
+        key = (site.cls, library, version)
+        if key not in self._valid:
+            self._valid[key] = self._compute_valid(ctx, site, version)
+        return self._valid[key]
+
+    def _compute_valid(self, ctx: Context, site: Site, version: Version) -> set[str] | None:
+        library, info = library_of(ctx, site, self.field)
+        if info is None or not info.exists_at(version):
+            return None
+        data = ctx.knowledge.library(library)
+        found: list[str] | None = None
+        for enum in self.enums:
+            found = data.enum_values(enum, version)
+            if found is not None:
+                break
+        if found is None and self.choices:
+            text = info.history_at("choices", version)
+            found = ast.literal_eval(text) if text else None
+        if found is None and self.values:
+            for since, values in self.values.items():
+                if version >= Version(str(since)):
+                    found = values
+        if found is None:
+            return None
+        return set(found) | set(self.extra)
+
+    def history(
+        self, ctx: Context, site: Site, value: str
+    ) -> tuple[Version | None, Version | None]:
+        """(first release accepting `value`, first release after that rejecting it)."""
+        library, _ = library_of(ctx, site, self.field)
+        key = (site.cls, library, value)
+        if key not in self._history:
+            self._history[key] = self._compute_history(ctx, site, library, value)
+        return self._history[key]
+
+    def _compute_history(
+        self, ctx: Context, site: Site, library: str, value: str
+    ) -> tuple[Version | None, Version | None]:
+        added = removed = None
+        for version in ctx.knowledge.library(library).versions:
+            valid = self.valid(ctx, site, version)
+            if valid is None:
+                continue
+            if value in valid and added is None:
+                added = version
+            elif value not in valid and added is not None and removed is None:
+                removed = version
+        return added, removed
+
+
+def tokens_of(value: Any, spec: FieldValues) -> list[str] | None:
+    """The option names a value holds, or None when it is not a string/list of strings."""
+    if isinstance(value, str):
+        return value.split() if spec.tokens else [value]
+    if (
+        isinstance(value, list | tuple)
+        and spec.list_form
+        and all(isinstance(v, str) for v in value)
+    ):
+        return list(value)
+    return None
+
+
+def with_token(value: Any, old: str, new: str, spec: FieldValues) -> Any:
+    if isinstance(value, str):
+        return " ".join(new if t == old else t for t in value.split()) if spec.tokens else new
+    return [new if v == old else v for v in value]
+
+
+@register
+class EnumValue(Kind):
+    """A field whose value must be one of a set that changes between releases.
+
+    params:
+      fields: {field: spec} (see FieldValues)
+      replaced: {value: {use: value or [values], fix: safe|unsafe, note}}: what to write
+        instead of a value the target rejects; the first `use` valid at every judged
+        release is offered
+    """
+
+    name = "enum-value"
+    required = ("fields",)
+    optional = ("replaced",)
+
+    def setup(self) -> None:
+        self.fields = {f: FieldValues(f, s) for f, s in self.params["fields"].items()}
+        self.replaced: dict[str, dict[str, Any]] = self.params.get("replaced", {}) or {}
+
+    def check(self, site: Site, ctx: Context) -> Iterator[Finding]:
+        for entry in set_entries(site):
+            spec = self.fields.get(entry.key)
+            if spec is None:
+                continue
+            finding = self._judge(site, entry, spec, ctx)
+            if finding is not None:
+                yield finding
+
+    def _judge(self, site: Site, entry: Entry, spec: FieldValues, ctx: Context) -> Finding | None:
+        value = entry.value
+        library, info = library_of(ctx, site, entry.key)
+        if info is None:
+            return None
+        versions = judged_versions(ctx, library)
+        if value.refers_to in ("class", "function") and spec.callables:
+            return self._callable(site, entry, spec, library, versions)
+        if not value.known or value.py is None or isinstance(value.py, bool):
+            return None
+        tokens = tokens_of(value.py, spec)
+        if tokens is None:
+            return None
+        for i, version in enumerate(versions):
+            valid = spec.valid(ctx, site, version)
+            if valid is None:
+                continue
+            bad = [t for t in tokens if t not in valid]
+            if not bad:
+                continue
+            return self._report(site, entry, spec, ctx, bad, valid, library, version, floor=i > 0)
+        return None
+
+    def _callable(
+        self, site: Site, entry: Entry, spec: FieldValues, library: str, versions: list[Version]
+    ) -> Finding | None:
+        since = Version(str(spec.callables))
+        old = [v for v in versions if v < since]
+        if not old:
+            return None
+        message = (
+            f"`{entry.key}` is given a {entry.value.refers_to} ({entry.value.source}), which "
+            f"{label(library)} accepts only from {short(since)}; {label(library)} {short(old[0])} "
+            f"converts the value to an enum and raises ValueError. Raise the floor to "
+            f"{label(library)}>={short(since)}, or subclass the trainer and override "
+            "`get_batch_sampler`."
+        )
+        return self.finding(site, entry.value.span, message, Severity.ERROR, None, (entry.key,))
+
+    def _report(
+        self,
+        site: Site,
+        entry: Entry,
+        spec: FieldValues,
+        ctx: Context,
+        bad: list[str],
+        valid: set[str],
+        library: str,
+        version: Version,
+        floor: bool,
+    ) -> Finding:
+        lib = f"{label(library)} {short(version)}"
+        token = bad[0]
+        added, removed = spec.history(ctx, site, token)
+        if floor:
+            why = f"`{token}` exists only from {label(library)} {short(added)}" if added else ""
+            scope = f"the oldest release your target allows, {lib}, rejects it"
+        elif removed is not None and added is not None and removed <= version:
+            why = f"`{token}` was removed in {label(library)} {short(removed)}"
+            scope = f"{lib} rejects it"
+        elif added is not None and added > version:
+            why = f"`{token}` exists only from {label(library)} {short(added)}"
+            scope = f"{lib} rejects it"
+        else:
+            why = f"`{token}` is not a value of `{entry.key}` in any release"
+            scope = f"{lib} rejects it"
+        severity = spec.severity
+        fix, hint = self._fix(site, entry, spec, ctx, token, library)
+        replacement = self.replaced.get(token, {})
+        if "severity" in replacement:
+            severity = Severity(replacement["severity"])
+        more = f" (and {', '.join(f'`{b}`' for b in bad[1:])})" if len(bad) > 1 else ""
+        effect = f" {spec.effect}" if spec.effect else ""
+        message = f"{why}{more}; {scope}.{effect} {hint}".strip()
+        if floor and added is not None:
+            message += f" Raise your floor to {label(library)}>={short(added)} to keep it."
+        return self.finding(site, entry.value.span, message, severity, fix, (entry.key,))
+
+    def _fix(
+        self, site: Site, entry: Entry, spec: FieldValues, ctx: Context, token: str, library: str
+    ) -> tuple[Fix | None, str]:
+        everywhere = self._valid_everywhere(site, spec, ctx, library)
+        replacement = self.replaced.get(token)
+        if replacement is not None:
+            uses = (
+                replacement["use"] if isinstance(replacement["use"], list) else [replacement["use"]]
+            )
+            note = " ".join(str(replacement.get("note", "")).split())
+            for use in uses:
+                if use in everywhere:
+                    applicability = Applicability(replacement.get("fix", "unsafe"))
+                    new = with_token(entry.value.py, token, use, spec)
+                    fix = Fix(applicability, f"Write `{use}`", (Rewrite(entry, entry.key, new),))
+                    return fix, f"Use `{use}` instead. {note}".strip()
+            return None, note
+        candidates = close_to(token, everywhere)
+        if len(candidates) == 1:
+            use = candidates[0]
+            applicability = SAFE if use.lower() == token.lower() else UNSAFE
+            new = with_token(entry.value.py, token, use, spec)
+            fix = Fix(applicability, f"Write `{use}`", (Rewrite(entry, entry.key, new),))
+            return fix, f"Did you mean `{use}`?"
+        if candidates:
+            return None, "Did you mean " + " or ".join(f"`{c}`" for c in candidates) + "?"
+        listed = sorted(everywhere)
+        if not listed:
+            return None, ""
+        shown = ", ".join(listed[:12]) + (", ..." if len(listed) > 12 else "")
+        return None, f"Valid values: {shown}."
+
+    def _valid_everywhere(
+        self, site: Site, spec: FieldValues, ctx: Context, library: str
+    ) -> set[str]:
+        out: set[str] | None = None
+        for version in judged_versions(ctx, library):
+            valid = spec.valid(ctx, site, version)
+            if valid is not None:
+                out = valid if out is None else out & valid
+        return out or set()
+
+
+# ---- declared types ---------------------------------------------------------------------
+
+TRUE_WORDS = {"true", "yes", "on", "1", "y"}
+FALSE_WORDS = {"false", "no", "off", "0", "n"}
+NAMES = {"bool": "true or false", "int": "a whole number", "float": "a number", "str": "text",
+         "list": "a list", "dict": "a mapping", "none": "null"}  # fmt: skip
+
+
+def parse_number(text: str) -> int | float | None:
+    text = text.strip()
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return number if number == number and abs(number) != float("inf") else None
+
+
+@register
+class ValueType(Kind):
+    """A literal whose type the field's declared type (at the judged release) does not take.
+
+    params:
+      problem: number-string | bool-string | shape (list/dict/null/float where the field
+        takes something else); one rule reports each problem
+      skip: fields never judged (their __post_init__ converts other types)
+    """
+
+    name = "value-type"
+    required = ("problem",)
+    optional = ("skip",)
+
+    def setup(self) -> None:
+        self.problem: str = self.params["problem"]
+        if self.problem not in ("number-string", "bool-string", "shape"):
+            raise ValueError(f"{self.code}: unknown problem {self.problem!r}")
+        self.skip = set(self.params.get("skip", []))
+
+    def check(self, site: Site, ctx: Context) -> Iterator[Finding]:
+        for entry in set_entries(site):
+            if entry.key in self.skip or not entry.value.known or entry.value.enum is not None:
+                continue
+            library, info = library_of(ctx, site, entry.key)
+            if info is None:
+                continue
+            for version in judged_versions(ctx, library):
+                if not info.exists_at(version):
+                    continue
+                kinds = type_kinds(info.type_at(version), ctx.knowledge)
+                if not kinds or "object" in kinds:
+                    continue
+                found = self._judge(site, entry, kinds, ctx, library, version)
+                if found is not None:
+                    yield found
+                    break
+
+    def _judge(
+        self, site: Site, entry: Entry, kinds: frozenset[str], ctx: Context, library: str,
+        version: Version,
+    ) -> Finding | None:  # fmt: skip
+        value = entry.value.py
+        kind = value_kind(value)
+        if kind in kinds or (kind == "int" and "float" in kinds):
+            return None
+        lib = f"{label(library)} {short(version)}"
+        expects = " or ".join(NAMES[k] for k in sorted(kinds) if k in NAMES)
+        name = entry.key
+        if kind == "str" and self.problem == "number-string" and kinds & {"int", "float"}:
+            number = parse_number(value)
+            if number is None:
+                return None
+            if "float" not in kinds and isinstance(number, float):
+                if not number.is_integer():
+                    return None
+                number = int(number)
+            if "float" in kinds:
+                number = float(number) if isinstance(number, float) else number
+            message = (
+                f"`{name}` is the text {show(value)}, not a number: {lib} keeps it as a string and "
+                f"fails when it compares or computes with it."
+            )
+            if entry.value.source[:1] not in ("'", '"') and site.context.get("format") == "yaml":
+                message += (
+                    " (YAML 1.1 reads an exponent without a decimal point, like 1e-5, as text.)"
+                )
+            fix = Fix(SAFE, f"Write the number {number!r}", (Rewrite(entry, name, number),))
+            return self.finding(site, entry.value.span, message, Severity.ERROR, fix, (name,))
+        if kind == "str" and self.problem == "bool-string" and "bool" in kinds:
+            word = value.strip().lower()
+            if word not in TRUE_WORDS | FALSE_WORDS:
+                return None
+            meant = word in TRUE_WORDS
+            if meant:
+                message = (
+                    f"`{name}` is the text {show(value)}, not true/false; {lib} reads any non-empty "
+                    "text as true, so it works by accident. Write a boolean."
+                )
+                fix = Fix(SAFE, "Write true", (Rewrite(entry, name, True),))
+                return self.finding(site, entry.value.span, message, Severity.WARNING, fix, (name,))
+            message = (
+                f"`{name}` is the text {show(value)}, not false: {lib} reads any non-empty text as "
+                "true, so this setting is ON. Write a boolean."
+            )
+            fix = Fix(UNSAFE, "Write false (turns the setting off)", (Rewrite(entry, name, False),))
+            return self.finding(site, entry.value.span, message, Severity.ERROR, fix, (name,))
+        if self.problem != "shape" or kind == "str":
+            return None
+        fix = None
+        if kind == "list" and "str" in kinds and "list" not in kinds:
+            detail = f"a list where {lib} takes {expects}"
+            if len(value) == 1 and isinstance(value[0], str):
+                fix = Fix(SAFE, f"Write {show(value[0])}", (Rewrite(entry, name, value[0]),))
+        elif kind == "float" and "int" in kinds and "float" not in kinds:
+            detail = f"{show(value)}, a fraction, where {lib} takes a whole number"
+            if value.is_integer():
+                fix = Fix(SAFE, f"Write {int(value)}", (Rewrite(entry, name, int(value)),))
+        elif kind == "none":
+            default = default_at(ctx, site, name, version)
+            if default is None:
+                return None
+            detail = f"null where {lib} takes {expects}"
+            fix = Fix(
+                UNSAFE, f"Remove `{name}` (use the default, {show(default)})", (Remove(entry),)
+            )
+        elif kind == "bool" and kinds & {"int", "float"} and "bool" not in kinds:
+            detail = f"true/false where {lib} takes {expects}"
+        elif kind == "list":
+            detail = f"{NAMES[kind]} where {lib} takes {expects}"
+        else:
+            return None
+        message = f"`{name}` is {detail}; the arguments are built, but training fails when the value is used."
+        return self.finding(site, entry.value.span, message, Severity.ERROR, fix, (name,))
+
+
+# ---- dict fields given as JSON text ------------------------------------------------------
+
+
+@register
+class JsonDictString(Kind):
+    """A dict field given as text that the libraries cannot read as JSON.
+
+    params:
+      fields: dict-valued fields read with json.loads when the text starts with `{`
+      strict: fields whose text must always be JSON (other fields read it as a file path
+        or, for prompts, as a literal prompt)
+    """
+
+    name = "json-dict-string"
+    required = ("fields",)
+    optional = ("strict",)
+
+    def check(self, site: Site, ctx: Context) -> Iterator[Finding]:
+        strict = set(self.params.get("strict", []))
+        for entry in set_entries(site):
+            if entry.key not in self.params["fields"] or not isinstance(entry.value.py, str):
+                continue
+            library, info = library_of(ctx, site, entry.key)
+            if info is None:
+                continue
+            version = judged_versions(ctx, library)[0]
+            kinds = type_kinds(info.type_at(version), ctx.knowledge) or frozenset()
+            if "dict" not in kinds or "str" not in kinds:
+                continue  # this release takes no JSON text for it
+            text = entry.value.py
+            if not text.startswith("{") and entry.key not in strict:
+                continue
+            try:
+                json.loads(text)
+                continue
+            except ValueError as exc:
+                problem = str(exc)
+            lib = f"{label(library)} {short(version)}"
+            message = f"`{entry.key}` is text that is not valid JSON ({problem}); {lib} raises when it reads it."
+            fix = None
+            parsed = _python_mapping(text)
+            if parsed is not None:
+                message += " It reads as a Python dict; write it as a mapping."
+                fix = Fix(SAFE, "Write it as a mapping", (Rewrite(entry, entry.key, parsed),))
+            yield self.finding(site, entry.value.span, message, Severity.ERROR, fix, (entry.key,))
+
+
+def _python_mapping(text: str) -> dict[str, Any] | None:
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return None
+    if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+        try:
+            json.dumps(value)
+        except (TypeError, ValueError):
+            return None
+        return value
+    return None
+
+
+# ---- ranges -------------------------------------------------------------------------------
+
+
+@register
+class ValueRange(Kind):
+    """A number outside the range a release accepts.
+
+    params:
+      checks: list of {field, min, max, min_exclusive, integer, since, until, library,
+        message}; since/until bound the releases that perform the check
+    """
+
+    name = "value-range"
+    required = ("checks",)
+
+    def check(self, site: Site, ctx: Context) -> Iterator[Finding]:
+        if not post_init_runs(site):
+            return
+        for check in self.params["checks"]:
+            entry = next((e for e in reversed(set_entries(site)) if e.key == check["field"]), None)
+            if entry is None or not entry.value.known:
+                continue
+            value = entry.value.py
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                continue
+            # The check belongs to the library that performs it (transformers unless told).
+            library = (
+                SENTENCE_TRANSFORMERS
+                if check.get("library") == "sentence-transformers"
+                else TRANSFORMERS
+            )
+            for version in judged_versions(ctx, library):
+                if not _within(version, check):
+                    continue
+                if _breaks(value, check):
+                    lib = f"{label(library)} {short(version)}"
+                    text = " ".join(str(check["message"]).split())
+                    message = f"`{entry.key}: {show(value)}`: {text} ({lib} raises ValueError)."
+                    yield self.finding(
+                        site, entry.value.span, message, Severity.ERROR, None, (entry.key,)
+                    )
+                    break
+
+
+def _within(version: Version, check: dict[str, Any]) -> bool:
+    if "since" in check and version < Version(str(check["since"])):
+        return False
+    return not ("until" in check and version >= Version(str(check["until"])))
+
+
+def _breaks(value: float, check: dict[str, Any]) -> bool:
+    if check.get("integer") and not isinstance(value, int):
+        return True
+    if "min" in check and value < check["min"]:
+        return True
+    if "min_exclusive" in check and value <= check["min_exclusive"]:
+        return True
+    return "max" in check and value > check["max"]
