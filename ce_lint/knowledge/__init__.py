@@ -134,6 +134,7 @@ class Knowledge:
     def __init__(self, transformers: dict[str, Any], sentence_transformers: dict[str, Any]):
         self.tf = LibraryData(transformers)
         self.st = LibraryData(sentence_transformers)
+        self._fields_cache: dict[tuple[str, Version, Version], frozenset[str]] = {}
 
     @classmethod
     def load(cls) -> Knowledge:
@@ -153,9 +154,14 @@ class Knowledge:
             return self.st.fields[name]
         return self.tf.fields.get(name)
 
-    def fields_of(self, cls: str, tf: Version, st: Version) -> set[str]:
+    def fields_of(self, cls: str, tf: Version, st: Version) -> frozenset[str]:
         """Field names the constructor of `cls` accepts at the given releases."""
-        tfv, stv = self.tf.floor(tf), self.st.floor(st)
+        key = (cls, self.tf.floor(tf), self.st.floor(st))
+        if key not in self._fields_cache:
+            self._fields_cache[key] = self._fields_of(*key)
+        return self._fields_cache[key]
+
+    def _fields_of(self, cls: str, tfv: Version, stv: Version) -> frozenset[str]:
         out = set()
         for name, info in self.tf.fields.items():
             if not info.raw.get("init", True) or not info.exists_at(tfv):
@@ -169,7 +175,7 @@ class Knowledge:
                     continue
                 if info.exists_at(stv):
                     out.add(name)
-        return out
+        return frozenset(out)
 
     def accepts(self, cls: str, name: str, tf: Version, st: Version) -> bool:
         return name in self.fields_of(cls, tf, st)
