@@ -161,7 +161,7 @@ class SaveStepsMultiple(CrossFieldKind):
             if e < 1 or s < 1:
                 if not (e < 1 and s < 1):
                     reason = "a ratio (below 1) and a whole number of steps cannot be kept in step"
-                elif version >= fixed and round(s * 1_000_000) % round(e * 1_000_000) == 0:
+                elif version >= fixed and (s * 1_000_000) % (e * 1_000_000) == 0:
                     continue
                 else:
                     reason = f"{show(save)} is not a multiple of {show(evaluate)}"

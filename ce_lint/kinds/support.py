@@ -61,14 +61,19 @@ def complete(site: Site) -> bool:
     )
 
 
+# Entry roles that give a field a value: a key or keyword ("set"), an attribute assigned
+# after construction ("assign").
+SETS = ("set", "assign")
+
+
 def setting(site: Site, name: str) -> Entry | None:
     """The entry that sets `name` (the last one wins, as in a dict)."""
-    found = [e for e in site.entries if e.key == name and e.role == "set"]
+    found = [e for e in site.entries if e.key == name and e.role in SETS]
     return found[-1] if found else None
 
 
 def set_entries(site: Site) -> list[Entry]:
-    return [e for e in site.entries if e.role == "set"]
+    return [e for e in site.entries if e.role in SETS]
 
 
 # ---- versions ---------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from ..findings import Applicability, Finding, Fix, Rewrite, Severity
 from ..knowledge import ST_CLASSES, Knowledge
 from ..model import Site
 from . import Context, Kind, register
-from .support import close_to, label, library_of, short
+from .support import SETS, close_to, label, library_of, short
 
 STRICT_KINDS = ("call", "replace")
 
@@ -71,7 +71,7 @@ class UnknownField(Kind):
         others = set(self.params.get("other_arguments", []))
         cutoff = float(self.params.get("cutoff", 0.8))
         for entry in site.entries:
-            if entry.role != "set" or entry.key in known:
+            if entry.role not in SETS or entry.key in known:
                 continue
             if not entry.key.isidentifier() or entry.key.startswith("_"):
                 continue
@@ -126,7 +126,7 @@ class FieldTooNew(Kind):
     def check(self, site: Site, ctx: Context) -> Iterator[Finding]:
         kn, t = ctx.knowledge, ctx.targets
         for entry in site.entries:
-            if entry.role not in ("set", "read") or entry.key not in ever_fields(kn, site.cls):
+            if entry.role not in (*SETS, "read") or entry.key not in ever_fields(kn, site.cls):
                 continue
             at_hi = entry.key in fields_at(kn, site.cls, t.tf, t.st)
             at_lo = entry.key in fields_at(

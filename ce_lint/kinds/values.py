@@ -63,6 +63,7 @@ class FieldValues:
         self.list_form: bool = bool(spec.get("lists", self.tokens))
         self.extra: list[str] = list(spec.get("extra", []))
         self.callables: str | None = spec.get("callables")
+        self.bools: bool = bool(spec.get("bools"))  # true/false is a valid value too
         self.severity = Severity(spec.get("severity", "error"))
         self.effect: str = spec.get("effect", "")
         if not (self.enums or self.choices or self.values):
@@ -178,6 +179,8 @@ class EnumValue(Kind):
         versions = judged_versions(ctx, library)
         if value.refers_to in ("class", "function") and spec.callables:
             return self._callable(site, entry, spec, library, versions)
+        if isinstance(value.py, bool) and not spec.bools:
+            return self._boolean(site, entry, spec, ctx, library, versions[0])
         if not value.known or value.py is None or isinstance(value.py, bool):
             return None
         tokens = tokens_of(value.py, spec)
@@ -192,6 +195,27 @@ class EnumValue(Kind):
                 continue
             return self._report(site, entry, spec, ctx, bad, valid, library, version, floor=i > 0)
         return None
+
+    def _boolean(
+        self, site: Site, entry: Entry, spec: FieldValues, ctx: Context, library: str,
+        version: Version,
+    ) -> Finding | None:  # fmt: skip
+        """true/false where a name is expected: YAML 1.1 reads a bare `no` or `off` as false."""
+        valid = spec.valid(ctx, site, version)
+        if valid is None:
+            return None
+        written = entry.value.source.strip("'\"")
+        lib = f"{label(library)} {short(version)}"
+        message = (
+            f"`{entry.key}` is {show(entry.value.py)}, not a name; {lib} raises ValueError when it "
+            "converts it."
+        )
+        fix = None
+        if entry.value.py is False and "no" in valid:
+            if site.context.get("format") == "yaml" and written.lower() in ("no", "off", "n"):
+                message += f" YAML reads a bare `{written}` as false: quote it."
+            fix = Fix(SAFE, 'Write "no"', (Rewrite(entry, entry.key, "no"),))
+        return self.finding(site, entry.value.span, message, spec.severity, fix, (entry.key,))
 
     def _callable(
         self, site: Site, entry: Entry, spec: FieldValues, library: str, versions: list[Version]
