@@ -167,6 +167,9 @@ class Run:
             for path in found
             if not (opts.get("force_exclude") and s.excluded(str(path), ancestors=True))
         ]
+        from .script_links import attach
+
+        attach(self.engine, self.files, s, opts.get("cls"))  # configs and launches by script
 
     def _hardware(self, opts: dict[str, Any]) -> Any:
         from .hardware.select import HardwareSelection

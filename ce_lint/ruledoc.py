@@ -1,12 +1,13 @@
 """A rule's documentation, and its examples written out in every format ce-lint reads.
 
-Examples are stored once, as YAML; the JSON and Python forms are derived from it, so a
+Examples are stored once, as YAML; the JSON, Python and shell forms are derived from it, so a
 single example documents and tests the rule in all formats.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from typing import Any
 
@@ -49,6 +50,52 @@ def as_python(text: str, cls: str | None) -> str:
     return "\n".join(lines) + "\n"
 
 
+def as_shell(text: str, cls: str | None) -> str:
+    """The example as a launch script (one flag per line), or "" when flags cannot say it:
+    a value the parser would read back differently (None, `"false"` for a boolean, a float
+    for a count), or an example about comments, which a derived script does not carry."""
+    from .adapters.cli_args import cli_words
+    from .adapters.shell_script import shell_quote
+
+    mapping = example_mapping(text)
+    if not _flat(mapping) or not mapping or re.search(r"ce-lint:|noqa", text, re.IGNORECASE):
+        return ""
+    if any(v is None or v == [] or v == {} for v in mapping.values()):
+        return ""
+    flags = []
+    for key, value in mapping.items():
+        words = [] if value is True else cli_words(value, None)  # a bare flag says True
+        flags.append(" ".join([f"--{key}", *(shell_quote(w) for w in words)]))
+    lines = [f"# ce-lint: class={cls}"] if cls else []
+    lines.append("torchrun train.py \\")
+    lines += [f"    {flag} \\" for flag in flags[:-1]] + [f"    {flags[-1]}"]
+    script = "\n".join(lines) + "\n"
+    return script if shell_values(script, cls) == _strict(mapping) else ""
+
+
+def shell_values(script: str, cls: str | None) -> Any:
+    """The values a launch script gives its flags, as the parser types them."""
+    from .adapters.shell_script import ShellAdapter
+    from .knowledge import Knowledge
+    from .model import DEFAULT_CLASS
+    from .textio import SourceText
+
+    adapter = ShellAdapter(Knowledge.load())
+    document = adapter.parse(SourceText("run.sh", script), cls or DEFAULT_CLASS)
+    if len(document.sites) != 1:
+        return None
+    return _strict({e.key: e.value.py for e in document.sites[0].entries})
+
+
+def _strict(value: Any) -> Any:
+    """A value whose comparison tells True from 1 and 1 from 1.0."""
+    if isinstance(value, dict):
+        return {k: _strict(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_strict(v) for v in value]
+    return (type(value).__name__, value)
+
+
 def _flat(mapping: dict[str, Any]) -> bool:
     fields_like = all(isinstance(k, str) and k.isidentifier() for k in mapping)
     return fields_like and not any(k in ("training_args", "trainer", "args") for k in mapping)
@@ -57,7 +104,7 @@ def _flat(mapping: dict[str, Any]) -> bool:
 def forms(
     text: str | None, cls: str | None, python: str | None = None, json_text: str | None = None
 ) -> dict[str, str]:
-    """The example in each format: YAML as written, JSON and Python derived from it.
+    """The example in each format: YAML as written; JSON, Python and shell derived from it.
 
     An explicit Python or JSON text replaces the derived one; a Python-only example has no YAML.
     """
@@ -65,6 +112,9 @@ def forms(
     py = python if python is not None else (as_python(text, cls) if text is not None else "")
     if py:
         out["python"] = py
+    shell = as_shell(text, cls) if text is not None else ""
+    if shell:
+        out["shell"] = shell
     return out
 
 

@@ -1,6 +1,6 @@
 """Every rule's embedded examples, run in every format ce-lint reads.
 
-An example is written once in YAML; the JSON and Python forms are derived from it (an
+An example is written once in YAML; the JSON, Python and shell forms are derived from it (an
 example may also give its Python form explicitly, or be Python-only). A reported example
 must produce the rule's finding, and fixing it must give `after` (exactly for YAML and for
 an explicit `python_after`; the same data otherwise). An accepted example must not produce
@@ -27,7 +27,7 @@ CASES = [
     for spec in SPECS
     for i, example in enumerate(spec.examples)
 ]
-FILE_NAMES = {"yaml": "config.yaml", "json": "config.json", "python": "train.py"}
+FILE_NAMES = {"yaml": "config.yaml", "json": "config.json", "python": "train.py", "shell": "run.sh"}
 
 
 def _targets(example: Example) -> tuple[str, ...]:
@@ -49,6 +49,8 @@ def _data(name: str, text: str) -> object:
     if name.endswith(".py"):
         call = next(n for n in ast.walk(ast.parse(text)) if isinstance(n, ast.Call) and n.keywords)
         return {k.arg: ast.literal_eval(k.value) for k in call.keywords}
+    if name.endswith(".sh"):
+        return ruledoc.shell_values(text, None)
     return yaml.safe_load(text)
 
 
@@ -59,9 +61,18 @@ def _expected_after(example: Example, form: str, name: str, fixed: str) -> None:
         raise AssertionError("a Python-only example needs python_after")
     elif form == "yaml":
         assert fixed == example.after
+    elif form == "shell":
+        assert example.after is not None
+        expected = ruledoc.shell_values(ruledoc.as_shell(example.after, example.cls), example.cls)
+        assert _data(name, fixed) == expected
     else:
         assert example.after is not None
         assert _data(name, fixed) == yaml.safe_load(example.after)
+
+
+def _shell_after(example: Example) -> bool:
+    """Whether flags can say what the fixed example says (not None, not an empty list)."""
+    return example.after is not None and bool(ruledoc.as_shell(example.after, example.cls))
 
 
 @pytest.mark.parametrize("spec,example", CASES)
@@ -79,6 +90,8 @@ def test_example(spec: RuleSpec, example: Example) -> None:
             continue
         assert found, f"{form}: {spec.code} not reported; got {[(f.code, f.message) for f in result.findings]}"
         fixed = fix(body, name, unsafe=example.unsafe, **options, **_hardware(example))
+        if form == "shell" and example.after is not None and not _shell_after(example):
+            continue
         expects_fix = example.after is not None or (form == "python" and example.python_after is not None)
         if not expects_fix:
             assert all(f.fix is None for f in found), f"{form}: a fix was offered but the example expects none"

@@ -9,7 +9,10 @@ from __future__ import annotations
 from ..knowledge import Knowledge
 from .base import Adapter, Document, ParseProblem, RenderError
 from .json_config import JsonAdapter
+from .makefile import MakefileAdapter
+from .notebook import NotebookAdapter
 from .python_script import PythonAdapter
+from .shell_script import ShellAdapter
 from .yaml_config import YamlAdapter
 
 __all__ = ["Adapter", "Document", "ParseProblem", "RenderError", "build_adapters", "adapter_for"]
@@ -20,6 +23,9 @@ def build_adapters(knowledge: Knowledge) -> list[Adapter]:
         YamlAdapter(knowledge),
         JsonAdapter(knowledge),
         PythonAdapter(knowledge),
+        ShellAdapter(knowledge),
+        NotebookAdapter(knowledge),
+        MakefileAdapter(knowledge),
     ]
     return adapters
 

@@ -9,7 +9,7 @@ from ..findings import KEEP, AbstractEdit, AddEntry, Remove, ReplaceSource, Rewr
 from ..knowledge import Knowledge
 from ..model import Entry, Site, Span, Value
 from ..textio import SourceText, TextEdit
-from . import config_sites
+from . import cli_args, config_sites, json_args, shell_script
 from .base import Adapter, Document, ParseProblem, RenderError, class_directive
 from .jsonpos import JArray, JNode, JObject, JsonPosError, parse_with_comments
 
@@ -32,7 +32,12 @@ class JsonDocument(Document):
     def comments(self) -> list[tuple[int, str]]:
         return list(self.found_comments or [])
 
+    def can_render(self, edit: AbstractEdit) -> bool:
+        return cli_args.can_render(edit) if cli_args.owns(edit) else True
+
     def render(self, edit: AbstractEdit) -> list[TextEdit]:
+        if cli_args.owns(edit):  # command-line flags in an array or a command string
+            return cli_args.render(edit)
         if isinstance(edit, Rewrite):
             entry = edit.entry
             out = []
@@ -102,9 +107,13 @@ class JsonAdapter(Adapter):
     def __init__(self, knowledge: Knowledge):
         self.knowledge = knowledge
         self.pattern = config_sites.trigger_pattern(knowledge)
+        self.flags = shell_script.flag_pattern(knowledge)
 
     def may_hold_arguments(self, data: bytes) -> bool:
-        return config_sites.may_hold_arguments(data, self.pattern)
+        return (
+            config_sites.may_hold_arguments(data, self.pattern)
+            or self.flags.search(data) is not None
+        )
 
     def parse(self, source: SourceText, default_class: str) -> Document:
         doc = JsonDocument(source)
@@ -133,6 +142,10 @@ class JsonAdapter(Adapter):
                     walk(child, parent_key)
 
         walk(root, None, root=True)
+        origin = "comment" if cls else "default"
+        doc.sites += json_args.find_sites(
+            source, root, self.knowledge, cls or default_class, doc, origin
+        )
         return doc
 
     def _entries(self, node: JObject, parent: Site | Value, text: str) -> list[Entry]:

@@ -17,6 +17,7 @@ from ..findings import KEEP, AbstractEdit, AddEntry, Remove, ReplaceSource, Rewr
 from ..knowledge import Knowledge
 from ..model import Entry, Site, Span, Value
 from ..textio import SourceText, TextEdit
+from . import cli_args, python_argv, shell_script
 from .base import Adapter, Document, ParseProblem, RenderError
 from .python_sites import Handle, ImportRef, SiteFinder
 
@@ -79,6 +80,8 @@ class PythonDocument(Document):
     # -- what each entry allows ----------------------------------------------------------
 
     def render(self, edit: AbstractEdit) -> list[TextEdit]:
+        if cli_args.owns(edit):  # flags in a list of strings (python_argv)
+            return cli_args.render(edit)
         if isinstance(edit, ReplaceSource):
             return [TextEdit(edit.span.start, edit.span.end, edit.text)]
         if isinstance(edit, Rewrite):
@@ -91,6 +94,8 @@ class PythonDocument(Document):
 
     def can_render(self, edit: AbstractEdit) -> bool:
         """A cheap check (no libcst) of whether render() can express the edit."""
+        if cli_args.owns(edit):
+            return cli_args.can_render(edit)
         entries = []
         if isinstance(edit, Rewrite | Remove):
             entries = [edit.entry]
@@ -338,9 +343,10 @@ class PythonAdapter(Adapter):
 
     def __init__(self, knowledge: Knowledge):
         self.knowledge = knowledge
+        self.flags = shell_script.flag_pattern(knowledge)
 
     def may_hold_arguments(self, data: bytes) -> bool:
-        return TRIGGERS.search(data) is not None
+        return TRIGGERS.search(data) is not None or self.flags.search(data) is not None
 
     def parse(self, source: SourceText, default_class: str) -> Document:
         try:
@@ -360,6 +366,7 @@ class PythonAdapter(Adapter):
         doc = PythonDocument(source, tree)
         finder = SiteFinder(source, tree, self.knowledge)
         doc.sites = finder.run()
+        doc.sites += python_argv.find_sites(source, tree, finder, self.knowledge, default_class)
         doc.imports = finder.imports
         for site in doc.sites:
             site.adapter = doc

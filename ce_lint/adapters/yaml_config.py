@@ -17,7 +17,7 @@ from ..findings import KEEP, AbstractEdit, AddEntry, Remove, ReplaceSource, Rewr
 from ..knowledge import Knowledge
 from ..model import UNKNOWN, Entry, Site, Span, Value
 from ..textio import SourceText, TextEdit
-from . import config_sites
+from . import cli_args, config_sites, shell_script, yaml_args
 from .base import Adapter, Document, ParseProblem, RenderError, class_directive, leading_space
 
 _PLAIN_SAFE = re.compile(r"^[A-Za-z_./](?:[A-Za-z0-9_./@+ -]*[A-Za-z0-9_./@+-])?$")
@@ -50,7 +50,12 @@ class YamlDocument(Document):
                 i = text.find("#", i + 1)
         return out
 
+    def can_render(self, edit: AbstractEdit) -> bool:
+        return cli_args.can_render(edit) if cli_args.owns(edit) else True
+
     def render(self, edit: AbstractEdit) -> list[TextEdit]:
+        if cli_args.owns(edit):  # command-line flags in a list or a command scalar
+            return cli_args.render(edit)
         if isinstance(edit, Rewrite):
             return self._rewrite(edit)
         if isinstance(edit, Remove):
@@ -237,9 +242,13 @@ class YamlAdapter(Adapter):
     def __init__(self, knowledge: Knowledge):
         self.knowledge = knowledge
         self.pattern = config_sites.trigger_pattern(knowledge)
+        self.flags = shell_script.flag_pattern(knowledge)
 
     def may_hold_arguments(self, data: bytes) -> bool:
-        return config_sites.may_hold_arguments(data, self.pattern)
+        return (
+            config_sites.may_hold_arguments(data, self.pattern)
+            or self.flags.search(data) is not None
+        )
 
     def parse(self, source: SourceText, default_class: str) -> Document:
         doc = YamlDocument(source)
@@ -259,6 +268,9 @@ class YamlAdapter(Adapter):
         for root in roots:
             if root is not None:
                 builder.walk(root, None, root=True)
+        doc.sites += yaml_args.find_sites(
+            source, roots, self.knowledge, cls or default_class, doc, builder.origin
+        )
         return doc
 
 

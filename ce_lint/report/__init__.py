@@ -88,7 +88,7 @@ def located(ctx: ReportContext) -> list[Located]:
     for result in ctx.results:
         for finding in result.findings:
             out.append(locate(finding, result.document))
-    out.sort(key=lambda x: (x.path, x.row, x.column, x.code))
+    out.sort(key=lambda x: (x.path, x.cell or 0, x.row, x.column, x.code))  # notebooks: by cell
     return out
 
 

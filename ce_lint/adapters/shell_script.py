@@ -1,0 +1,287 @@
+"""Shell scripts: commands that launch training become Sites, flags become Entries.
+
+`shell_lex` splits the text into commands and words; `cli_args` decides which commands launch
+training and what their flags mean. This module joins the two and owns the shell's text:
+how a word is quoted, and how a flag is dropped or added without leaving a dangling `\\`,
+a stray blank or a broken alignment. Other formats that hold shell text (a YAML `run: |`
+block, a notebook's `!python ...` line) call `find_sites` on their slice of the document.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Callable
+from typing import Any
+
+from ..findings import AbstractEdit, ReplaceSource
+from ..knowledge import Knowledge
+from ..model import Site, Span
+from ..textio import SourceText, TextEdit
+from . import cli_args, config_sites
+from .base import Adapter, Document, RenderError, class_directive
+from .cli_args import ArgWord
+from .shell_lex import Command, lex
+
+_SAFE_WORD = re.compile(r"[A-Za-z0-9_@%+=:,./-]+\Z")
+_FLAG_PREFIX = re.compile(r"(--[A-Za-z0-9_-]+=)(.*)\Z", re.DOTALL)
+_CONTINUATION = re.compile(r"[ \t]*\\\r?\n")
+_LINE_REST = re.compile(r"[ \t]*(#[^\n]*)?(\r?\n)?\Z")
+_SHELLS = frozenset({"bash", "sh", "zsh", "dash", "ksh"})
+# Characters a new word may not hold inside a quoted string of the outer shell.
+_FORBIDDEN_IN = {"'": "'", '"': '"\\$`'}
+
+ScriptClass = Callable[[str | None], str | None]
+
+
+def shell_quote(value: str, like: str = "", forbidden: str = "", split_only: bool = False) -> str:
+    """`value` as one shell word, quoted like the word it replaces where that is possible."""
+    candidates = []
+    quote = like[:1] if like[:1] in ("'", '"') else ""
+    if _SAFE_WORD.match(value):
+        if quote:
+            candidates.append(quote + value + quote)
+        candidates.append(value)
+    elif not split_only:
+        match = _FLAG_PREFIX.match(value)
+        prefix, body = (match.group(1), match.group(2)) if match else ("", value)
+        single = prefix + "'" + body.replace("'", "'\\''") + "'"
+        double = prefix + '"' + re.sub(r'([\\"$`])', r"\\\1", body) + '"'
+        candidates += [double, single] if quote == '"' else [single, double]
+    for text in candidates:
+        if not any(ch in text for ch in forbidden):
+            return text
+    raise RenderError(f"cannot write {value!r} as a word here")
+
+
+class ShellLayout:
+    """The words of one command (or array / string of flags) in a shell text."""
+
+    def __init__(
+        self,
+        source: SourceText,
+        words: list[ArgWord],
+        free_newlines: bool = False,
+        split_only: bool = False,
+        forbidden: str = "",
+    ):
+        self.source = source
+        self.words = words
+        self.free_newlines = free_newlines  # a newline is plain whitespace here
+        self.split_only = split_only  # the text is split on blanks later: no quoting possible
+        self.forbidden = forbidden  # inside an outer quoted string
+
+    def quote(self, value: str, like: str = "") -> str:
+        return shell_quote(value, like, self.forbidden, self.split_only)
+
+    def _same_line(self, a: int, b: int) -> bool:
+        return "\n" not in self.source.text[a:b]
+
+    def replace(self, i: int, value: str) -> list[TextEdit]:
+        word = self.words[i]
+        return [TextEdit(word.span.start, word.span.end, self.quote(value, word.raw))]
+
+    def remove(self, i: int, j: int) -> list[TextEdit]:
+        src, text, words = self.source, self.source.text, self.words
+        start, end = words[i].span.start, words[j - 1].span.end
+        line_start = src.line_start(start)
+        rest = text[end : src.line_end(end)]
+        alone = text[line_start:start].strip(" \t") == ""
+        continued = _CONTINUATION.match(rest)
+        line_done = _LINE_REST.match(rest)
+        before = words[i - 1] if i > 0 else None
+        after = words[j] if j < len(words) else None
+        if alone and (continued or (line_done and self.free_newlines)):
+            # The flag fills its line: drop the line, the others keep their layout.
+            return [TextEdit(line_start, end + len(rest), "")]
+        if (
+            alone
+            and before is not None
+            and (after is None or not self._same_line(end, after.span.start))
+        ):
+            # The last line of a continued command: join onto the word before, dropping its
+            # `\` (and a comment that was about this flag).
+            tail = len(rest.rstrip("\r\n")) if line_done else 0
+            return [TextEdit(before.span.end, end + tail, "")]
+        if after is not None and self._same_line(end, after.span.start):
+            return [TextEdit(start, after.span.start, "")]
+        if before is not None and self._same_line(before.span.end, start):
+            return [TextEdit(before.span.end, end, "")]
+        return [TextEdit(start, end, "")]
+
+    def insert_after(self, i: int, values: list[str], own_line: bool = False) -> list[TextEdit]:
+        src, text = self.source, self.source.text
+        rendered = " ".join(self.quote(v) for v in values)
+        end = self.words[i].span.end
+        if not own_line:
+            return [TextEdit(end, end, " " + rendered)]
+        line_start = src.line_start(end)
+        line = text[line_start : src.line_end(end)]
+        indent = line[: len(line) - len(line.lstrip(" \t"))]
+        starts_with_flag = line.lstrip(" \t").startswith("-")
+        rest = text[end : src.line_end(end)]
+        newline = src.newline()
+        continued = _CONTINUATION.match(rest)
+        if starts_with_flag and continued:
+            # One flag per continued line: add a line, with its `\` where the others have it.
+            stripped = line.rstrip("\r\n")
+            column = stripped.rfind("\\")
+            aligned = column - len(stripped[:column].rstrip(" \t")) > 1
+            body = indent + rendered
+            pad = " " * (max(column - len(body), 1) if aligned else 1)
+            return [TextEdit(src.line_end(end), src.line_end(end), f"{body}{pad}\\{newline}")]
+        if starts_with_flag and self.free_newlines and _LINE_REST.match(rest):
+            return [TextEdit(src.line_end(end), src.line_end(end), f"{indent}{rendered}{newline}")]
+        previous_line = text[src.line_start(max(line_start - 1, 0)) : line_start]
+        last = i == len(self.words) - 1
+        if starts_with_flag and last and previous_line.rstrip("\r\n").endswith("\\"):
+            return [TextEdit(end, end, f" \\{newline}{indent}{rendered}")]
+        return [TextEdit(end, end, " " + rendered)]
+
+
+class ShellDocument(Document):
+    shell_comments: list[tuple[int, str]] | None = None
+
+    def comments(self) -> list[tuple[int, str]]:
+        return list(self.shell_comments or [])
+
+    def render(self, edit: AbstractEdit) -> list[TextEdit]:
+        if cli_args.owns(edit):
+            return cli_args.render(edit)
+        if isinstance(edit, ReplaceSource):
+            return [TextEdit(edit.span.start, edit.span.end, edit.text)]
+        raise RenderError(f"unsupported edit {edit!r}")
+
+    def can_render(self, edit: AbstractEdit) -> bool:
+        try:
+            self.render(edit)
+        except RenderError:
+            return False
+        return True
+
+
+def find_sites(
+    source: SourceText,
+    knowledge: Knowledge,
+    cls: str,
+    document: Any,
+    start: int = 0,
+    end: int | None = None,
+    origin: str = "default",
+    script_class: ScriptClass | None = None,
+    forbidden: str = "",
+    comments: list[tuple[int, str]] | None = None,
+    fold: bool = False,
+    arguments: bool = False,
+) -> list[Site]:
+    """Sites for the training launches (and arrays / strings of flags) in a slice of text.
+
+    `forbidden`: characters a new word may not hold (the slice is inside a quoted string of
+    another format); `fold`: newlines in the slice are blanks; `arguments`: the slice is a
+    list of flags itself (a make variable), not a command.
+    """
+    script = lex(source.text, start, end, fold)
+    if comments is not None:
+        comments += script.comments
+    sites: list[Site] = []
+    for command in sorted(script.commands, key=lambda c: c.start):
+        words = [
+            ArgWord(w.value, Span(w.start, w.end), source.text[w.start : w.end])
+            for w in command.words
+        ]
+        sites += _nested(source, knowledge, cls, document, words, origin, script_class, comments)
+        site = _site(
+            source, knowledge, cls, document, command, words, origin, script_class, forbidden,
+            fold, arguments,
+        )  # fmt: skip
+        if site is not None:
+            sites.append(site)
+    return sites
+
+
+def _site(
+    source: SourceText, knowledge: Knowledge, cls: str, document: Any, command: Command,
+    words: list[ArgWord], origin: str, script_class: ScriptClass | None, forbidden: str,
+    fold: bool, arguments: bool,
+) -> Site | None:  # fmt: skip
+    free = command.free_newlines or fold
+    layout = ShellLayout(source, words, free, command.split_only, forbidden)
+    variable = command.variable is not None or arguments
+    context = {
+        "format": "shell",
+        "kind": "variable" if variable else "command",
+        "variable": command.variable,
+    }
+    site = Site(
+        source.path, cls, [], Span(command.start, command.end), document, layout, origin, context
+    )
+    return cli_args.list_site(
+        site, layout, knowledge, launch_only=not variable, script_class=script_class
+    )
+
+
+def _nested(
+    source: SourceText, knowledge: Knowledge, cls: str, document: Any, words: list[ArgWord],
+    origin: str, script_class: ScriptClass | None, comments: list[tuple[int, str]] | None,
+) -> list[Site]:  # fmt: skip
+    """Commands given as a string: `bash -c "..."`, `sbatch --wrap "..."`."""
+    out = []
+    for k, word in enumerate(words):
+        value = word.value or ""
+        holder = None
+        if value.startswith("--wrap="):
+            holder = (word, len("--wrap="))
+        elif (k > 0 and words[k - 1].value == "--wrap") or (
+            k > 1
+            and re.fullmatch(r"-[a-z]*c", words[k - 1].value or "")
+            and posixpath.basename(words[k - 2].value or "") in _SHELLS
+        ):
+            holder = (word, 0)
+        if holder is None:
+            continue
+        held, skip = holder
+        raw = held.raw[skip:]
+        quote = raw[:1]
+        if quote not in ("'", '"') or len(raw) < 2 or raw[-1] != quote:
+            continue
+        if quote == '"' and "\\" in raw:
+            continue  # escapes would move the positions
+        inner_start = held.span.start + skip + 1
+        out += find_sites(
+            source, knowledge, cls, document, inner_start, held.span.end - 1, origin,
+            script_class, _FORBIDDEN_IN[quote], comments,
+        )  # fmt: skip
+    return out
+
+
+def flag_pattern(knowledge: Knowledge) -> re.Pattern[bytes]:
+    """Bytes regex for a field written as a flag (`--name`, `--no_name`, `--dashed-name`)."""
+    names = config_sites._trie_pattern(sorted(knowledge.all_field_names)).replace("_", "[-_]")
+    return re.compile(rb"--(?:no[-_])?(?:" + names.encode() + rb")(?![A-Za-z0-9_-])")
+
+
+class ShellAdapter(Adapter):
+    name = "shell"
+    suffixes = (".sh", ".bash", ".zsh", ".ksh", ".slurm", ".sbatch")
+
+    def __init__(self, knowledge: Knowledge):
+        self.knowledge = knowledge
+        self.pattern = flag_pattern(knowledge)
+        # Set by a run that knows its Python scripts: the arguments class a script parses into.
+        self.script_class: Callable[[str, str | None], str | None] | None = None
+
+    def may_hold_arguments(self, data: bytes) -> bool:
+        return b"ce-lint:" in data or self.pattern.search(data) is not None
+
+    def parse(self, source: SourceText, default_class: str) -> Document:
+        doc = ShellDocument(source)
+        doc.shell_comments = []
+        cls = class_directive(source.text)
+        resolve = self.script_class
+        doc.sites = find_sites(
+            source, self.knowledge, cls or default_class, doc,
+            origin="comment" if cls else "default",
+            script_class=(lambda script: resolve(source.path, script)) if resolve and not cls else None,
+            comments=doc.shell_comments,
+        )  # fmt: skip
+        return doc

@@ -1,0 +1,265 @@
+"""Which arguments class a config file or a launched script is read as, from the scripts.
+
+A config is judged as the class of the script that loads it, when the script names the file
+literally:
+
+    HfArgumentParser((ModelArgs, TrainingArguments)).parse_json_file("configs/train.json")
+    parser.parse_yaml_file(yaml_file="train.yaml")
+    TrainingArguments(**json.load(open("train.json")))
+    with open("train.yaml") as f:
+        cfg = yaml.safe_load(f)
+    args = TrainingArguments(**cfg["training"])
+
+and a shell line `torchrun train.py --flags` is judged as the class `train.py` parses into.
+Only Python files among the checked ones that mention the parser or a class are read, with
+`ast` (nothing is imported or run). A literal path is tried relative to the script's folder,
+the current folder and the project root.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .adapters.python_names import (
+    PARSER,
+    Scope,
+    arguments_class,
+    library_object,
+    qualified,
+    record_import,
+)
+
+LOADERS = frozenset(
+    {
+        "json.load", "json.loads", "yaml.load", "yaml.safe_load", "yaml.full_load",
+        "yaml.unsafe_load",
+    }
+)  # fmt: skip
+PARSE_FILE = {"parse_json_file": "json_file", "parse_yaml_file": "yaml_file"}
+_TRIGGERS = (b"HfArgumentParser", b"TrainingArguments")
+
+
+@dataclass
+class Links:
+    configs: dict[str, str] = field(default_factory=dict)  # resolved config path -> class
+    scripts: dict[str, str] = field(default_factory=dict)  # resolved script path -> class
+    roots: tuple[Path, ...] = ()
+
+    def config_class(self, path: str) -> str | None:
+        return self.configs.get(_key(Path(path))) if self.configs else None
+
+    def script_class(self, launcher_file: str, script: str | None) -> str | None:
+        """The class the script launched from `launcher_file` parses into (None: unknown)."""
+        if not script or not self.scripts:
+            return None
+        names = [script] if script.endswith(".py") else [script.replace(".", "/") + ".py"]
+        for folder in (Path(launcher_file).parent, *self.roots):
+            for name in names:
+                found = self.scripts.get(_key(folder / name))
+                if found:
+                    return found
+        return None
+
+
+def _key(path: Path) -> str:
+    try:
+        return str(path.resolve())
+    except OSError:
+        return str(path)
+
+
+def link(files: Iterable[Path], roots: Iterable[Path] = ()) -> Links:
+    links = Links(roots=tuple(roots))
+    for path in files:
+        if path.suffix != ".py":
+            continue
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue
+        if not any(t in data for t in _TRIGGERS):
+            continue
+        try:
+            tree = ast.parse(data)
+        except (SyntaxError, ValueError):
+            continue
+        _Reader(path, links).read(tree)
+    return links
+
+
+class _Reader:
+    """One script: its parsers, the files it loads and what they are turned into."""
+
+    def __init__(self, path: Path, links: Links):
+        self.path = path
+        self.links = links
+        self.scope = Scope(None, None)  # type: ignore[arg-type]  # one flat scope is enough here
+        self.parsers: dict[str, str] = {}  # variable -> arguments class of its parser
+        self.opened: dict[str, str] = {}  # file variable of `with open(LIT) as f` -> LIT
+        self.loaded: dict[str, str] = {}  # variable holding a loaded config -> LIT
+
+    def read(self, tree: ast.Module) -> None:
+        nodes = list(ast.walk(tree))
+        for node in nodes:
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                record_import(node, self.scope)
+        for node in nodes:
+            if isinstance(node, ast.With):
+                for item in node.items:
+                    literal = _open_literal(item.context_expr)
+                    if literal and isinstance(item.optional_vars, ast.Name):
+                        self.opened[item.optional_vars.id] = literal
+            elif isinstance(node, ast.Assign) and len(node.targets) == 1:
+                target = node.targets[0]
+                if isinstance(target, ast.Name):
+                    cls = self._parser_class(node.value)
+                    if cls:
+                        self.parsers[target.id] = cls
+                    literal = self._loaded_literal(node.value)
+                    if literal:
+                        self.loaded[target.id] = literal
+        for node in nodes:
+            if isinstance(node, ast.Call):
+                self._call(node)
+
+    def _parser_class(self, node: ast.AST) -> str | None:
+        """The arguments class of `HfArgumentParser(X)` / `HfArgumentParser((A, X))`."""
+        if (
+            not isinstance(node, ast.Call)
+            or library_object(qualified(node.func, self.scope)) != PARSER
+        ):
+            return None
+        if not node.args:
+            return None
+        first = node.args[0]
+        elements = first.elts if isinstance(first, ast.Tuple | ast.List) else [first]
+        classes = [arguments_class(e, self.scope) for e in elements]
+        found = next((c for c in classes if c), None)
+        if found:
+            self._record(self.links.scripts, str(self.path), found, relative=False)
+        return found
+
+    def _loaded_literal(self, node: ast.AST) -> str | None:
+        """LIT when `node` loads a config: json.load(open(LIT)), yaml.safe_load(f), ..."""
+        if isinstance(node, ast.Subscript):
+            return self._loaded_literal(node.value)
+        if isinstance(node, ast.Name):
+            return self.loaded.get(node.id)
+        if not isinstance(node, ast.Call) or qualified(node.func, self.scope) not in LOADERS:
+            return None
+        if not node.args:
+            return None
+        source = node.args[0]
+        if isinstance(source, ast.Name):
+            return self.opened.get(source.id)
+        return _open_literal(source)
+
+    def _call(self, call: ast.Call) -> None:
+        func = call.func
+        if isinstance(func, ast.Attribute) and func.attr in PARSE_FILE:
+            owner = func.value
+            cls = (
+                self.parsers.get(owner.id)
+                if isinstance(owner, ast.Name)
+                else self._parser_class(owner)
+            )
+            argument = (
+                call.args[0]
+                if call.args
+                else next((k.value for k in call.keywords if k.arg == PARSE_FILE[func.attr]), None)
+            )
+            literal = _string(argument)
+            if cls and literal:
+                self._record(self.links.configs, literal, cls)
+            return
+        if isinstance(func, ast.Attribute) and func.attr == "parse_dict" and call.args:
+            owner = func.value
+            cls = (
+                self.parsers.get(owner.id)
+                if isinstance(owner, ast.Name)
+                else self._parser_class(owner)
+            )
+            literal = self._loaded_literal(call.args[0])
+            if cls and literal:
+                self._record(self.links.configs, literal, cls)
+            return
+        cls = arguments_class(func, self.scope)
+        if not cls:
+            return
+        for keyword in call.keywords:
+            if keyword.arg is None:
+                literal = self._loaded_literal(keyword.value)
+                if literal:
+                    self._record(self.links.configs, literal, cls)
+
+    def _record(self, table: dict[str, str], literal: str, cls: str, relative: bool = True) -> None:
+        if not relative:
+            table[_key(Path(literal))] = cls
+            return
+        for folder in (self.path.parent, *self.links.roots):
+            candidate = folder / literal
+            if candidate.is_file():
+                table.setdefault(_key(candidate), cls)
+
+
+def _string(node: Any) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+def _open_literal(node: ast.AST) -> str | None:
+    """LIT of `open(LIT, ...)`, `open(LIT).read()`, `Path(LIT).read_text()`, `Path(LIT).open()`."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        if node.func.attr in ("read", "read_text", "open", "read_bytes"):
+            return _open_literal(node.func.value) or _path_literal(node.func.value)
+        return None
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "open":
+        return _string(node.args[0]) if node.args else None
+    return None
+
+
+def _path_literal(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Call) and node.args:
+        name = (
+            node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+        )
+        if name == "Path":
+            return _string(node.args[0])
+    return None
+
+
+def class_chooser(
+    cli_class: str | None, settings: Any, links: Links
+) -> Callable[[str], str | None]:
+    """The class of a file: --class, then per-file-class, then the script that loads it, then
+    the `class` setting."""
+    from .settings import glob_matches
+
+    def choose(path: str) -> str | None:
+        if cli_class:
+            return cli_class
+        relative = settings.relative(path)
+        for pattern, cls in (settings.get("per-file-class") or {}).items():
+            if glob_matches(relative, pattern):
+                return cls
+        return links.config_class(path) or settings.get("class")
+
+    return choose
+
+
+def attach(engine: Any, files: list[Path], settings: Any, cli_class: str | None) -> None:
+    """Give the engine and the shell adapters what the scripts among `files` say."""
+    links = link(files, roots=(Path.cwd(), settings.root))
+    if not links.configs and not links.scripts:
+        return
+    engine.class_for = class_chooser(cli_class, settings, links)
+    if cli_class:
+        return
+    for adapter in engine.adapters:
+        if hasattr(adapter, "script_class"):
+            adapter.script_class = links.script_class
