@@ -102,6 +102,17 @@ def test_missing_keys_count_with_their_defaults() -> None:
     assert "CE302" in found("eval_strategy: steps\nsave_steps: 750\nload_best_model_at_end: true\n")
 
 
+def test_yaml_merges_make_a_site_partial() -> None:
+    text = "base: &base\n  eval_strategy: epoch\n  save_strategy: epoch\nargs:\n  <<: *base\n  load_best_model_at_end: true\n"
+    assert found(text) == []
+    assert found(text.replace("  <<: *base\n", "")) == ["CE301"]
+
+
+def test_config_interpolations_are_not_judged() -> None:
+    text = "eval_strategy: ${strategy}\nlearning_rate: ${lr}\nfsdp_config: '{{ fsdp }}'\n"
+    assert found(text) == []
+
+
 def test_partial_python_sites_use_no_defaults() -> None:
     text = py(
         """

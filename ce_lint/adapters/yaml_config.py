@@ -304,6 +304,9 @@ class _SiteBuilder:
             self.doc.path, self.cls, [], span, self.doc, node, self.origin, {"format": "yaml"}
         )
         site.entries = self.entries(node, site)
+        if any(k.tag == "tag:yaml.org,2002:merge" for k, _ in node.value):
+            # `<<: *base` keys are not entries: rules must not read their absence as defaults.
+            site.context["merges"] = True
         return site
 
     def entries(self, node: yaml.MappingNode, parent: Site | Value) -> list[Entry]:

@@ -266,6 +266,11 @@ def effective(site: Site, name: str, ctx: Context) -> tuple[Any, Entry | None]:
     return default_at(ctx, site, name), None
 
 
+def templated(value: Any) -> bool:
+    """Text that a config system fills in later (Hydra/OmegaConf `${...}`, `{{ ... }}`)."""
+    return isinstance(value, str) and ("${" in value or "{{" in value)
+
+
 def number(value: Any) -> float | None:
     """A real number (bools are not numbers here), else None."""
     if isinstance(value, bool) or not isinstance(value, int | float):

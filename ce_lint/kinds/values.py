@@ -29,6 +29,7 @@ from .support import (
     set_entries,
     short,
     show,
+    templated,
     type_kinds,
     value_kind,
 )
@@ -181,7 +182,7 @@ class EnumValue(Kind):
             return self._callable(site, entry, spec, library, versions)
         if isinstance(value.py, bool) and not spec.bools:
             return self._boolean(site, entry, spec, ctx, library, versions[0])
-        if not value.known or value.py is None or isinstance(value.py, bool):
+        if not value.known or value.py is None or isinstance(value.py, bool) or templated(value.py):
             return None
         tokens = tokens_of(value.py, spec)
         if tokens is None:
@@ -358,7 +359,8 @@ class ValueType(Kind):
 
     def check(self, site: Site, ctx: Context) -> Iterator[Finding]:
         for entry in set_entries(site):
-            if entry.key in self.skip or not entry.value.known or entry.value.enum is not None:
+            value = entry.value
+            if entry.key in self.skip or not value.known or value.enum or templated(value.py):
                 continue
             library, info = library_of(ctx, site, entry.key)
             if info is None:
@@ -473,6 +475,8 @@ class JsonDictString(Kind):
         strict = set(self.params.get("strict", []))
         for entry in set_entries(site):
             if entry.key not in self.params["fields"] or not isinstance(entry.value.py, str):
+                continue
+            if templated(entry.value.py):
                 continue
             library, info = library_of(ctx, site, entry.key)
             if info is None:
