@@ -135,6 +135,8 @@ def _example_block(example: Example) -> list[str]:
     notes = [f"target: {', '.join(example.targets)}"] if example.targets else []
     if example.hardware is not None:
         notes.append(f"hardware: {_hardware_label(example.hardware)}")
+    if example.written_for:
+        notes.append(f"--from {', '.join(example.written_for)}")
     target = f" ({'; '.join(notes)})" if notes else ""
     title = example.name or ("reported" if example.reported else "accepted")
     lines.append(f"  {title}{target}:")
