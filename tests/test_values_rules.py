@@ -281,3 +281,15 @@ def test_run_name_pin_follows_output_dir_in_python() -> None:
     )
     out = fix(text, "train.py", unsafe=True, era=("transformers==4.44",)).fixed_text
     assert 'run_name=f"{OUT}"' in out
+
+
+def test_launch_flags_use_defaults_but_arrays_of_flags_do_not() -> None:
+    script = (
+        "#!/bin/bash\n"
+        "ARGS=(--load_best_model_at_end --eval_strategy epoch --seed 1)\n"
+        'torchrun --nproc_per_node 2 train.py "${ARGS[@]}" --save_strategy epoch\n'
+        "torchrun train.py --load_best_model_at_end --eval_strategy epoch --optim adamw_hf\n"
+    )
+    result = check(script, "run.sh")
+    rows = sorted((result.document.location(f.span.start)[0], f.code) for f in result.findings)
+    assert rows == [(4, "CE203"), (4, "CE301"), (4, "CE601")]

@@ -53,7 +53,16 @@ def post_init_runs(site: Site) -> bool:
 
 
 def complete(site: Site) -> bool:
-    """Whether a missing key means the field's default (the Site is a whole object)."""
+    """Whether a missing key means the field's default (the Site is a whole object).
+
+    An adapter that knows a Site is only part of the object (words only the shell expands,
+    `**kwargs` of unknown content) says so with context["partial"] or its own markers.
+    """
+    if site.context.get("partial"):
+        return False
+    if site.context.get("flags"):
+        # Command-line flags: a whole launch command, not an array of flags added to others.
+        return bool(site.context.get("launcher")) and site.context.get("kind") != "variable"
     if site.context.get("format") != "python":
         return not site.context.get("merges")
     return site.context.get("kind") in ("call", "parse_dict") and not site.context.get(
