@@ -12,6 +12,7 @@ the author may not care about should be a deliberate choice.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -47,7 +48,18 @@ class Era:
         return self.before <= change
 
 
+# Every behaviour rule asks for the era of the same Site: computed once per Site and library.
+_ERAS: weakref.WeakKeyDictionary[Site, dict[str, Era | None]] = weakref.WeakKeyDictionary()
+
+
 def era_of(site: Site, ctx: Context, library: str) -> Era | None:
+    known = _ERAS.setdefault(site, {})
+    if library not in known:
+        known[library] = _era_of(site, ctx, library)
+    return known[library]
+
+
+def _era_of(site: Site, ctx: Context, library: str) -> Era | None:
     named = ctx.era.get(library)
     if named is not None:
         hi = named.hi

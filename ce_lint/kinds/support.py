@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import functools
 import json
 from typing import Any
 
@@ -290,12 +291,19 @@ def number(value: Any) -> float | None:
 # ---- did you mean --------------------------------------------------------------------------
 
 
-def close_to(word: str, candidates: list[str] | set[str], cutoff: float = 0.75) -> list[str]:
+def close_to(
+    word: str, candidates: list[str] | set[str] | frozenset[str], cutoff: float = 0.75
+) -> list[str]:
     """Candidates close to `word`, best first; an exact match ignoring case comes alone."""
+    return list(_close_to(word, frozenset(candidates), cutoff))
+
+
+@functools.lru_cache(maxsize=4096)
+def _close_to(word: str, candidates: frozenset[str], cutoff: float) -> tuple[str, ...]:
     same_case = [c for c in candidates if c.lower() == word.lower()]
     if same_case:
-        return same_case[:1]
-    return difflib.get_close_matches(word, sorted(candidates), n=3, cutoff=cutoff)
+        return tuple(same_case[:1])
+    return tuple(difflib.get_close_matches(word, sorted(candidates), n=3, cutoff=cutoff))
 
 
 def entry_value(entry: Entry) -> Value:
