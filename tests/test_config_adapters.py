@@ -134,6 +134,9 @@ def test_sequence_item_first_key_removed_keeps_the_dash() -> None:
         "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: pytest\n",
         "services:\n  web:\n    image: nginx\n    ports: ['80:80']\n    environment:\n      seed: 1\n",
         "model_max_length: 512\ndo_lower_case: true\nseed: 3\nvocab_size: 30522\nhidden_size: 384\n",
+        # workflow_dispatch inputs named like fields, whose values are input descriptions.
+        "on:\n  workflow_dispatch:\n    inputs:\n      seed:\n        default: '1'\n      debug:\n"
+        "        type: boolean\n",
     ],
 )
 def test_non_argument_mappings_stay_quiet(text: str) -> None:

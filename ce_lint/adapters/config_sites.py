@@ -41,11 +41,19 @@ def _normal(key: str) -> str:
 
 
 def is_arguments_mapping(
-    keys: list[str], parent_key: str | None, knowledge: Knowledge, root: bool = False
+    keys: list[str],
+    parent_key: str | None,
+    knowledge: Knowledge,
+    root: bool = False,
+    nested: frozenset[str] = frozenset(),
 ) -> bool:
+    """`nested` names the keys whose value is itself a mapping: such a key counts as a field
+    only when the field takes a mapping (a CI workflow's `inputs: {seed: {...}}` is no Site)."""
     fields = knowledge.all_field_names
     distinct = set(keys)
-    known = sum(1 for k in distinct if k in fields)
+    known = sum(
+        1 for k in distinct if k in fields and (k not in nested or _takes_mapping(k, knowledge))
+    )
     if known == 0:
         return False
     if parent_key is not None and _normal(parent_key) in CONTAINER_KEYS:
@@ -53,6 +61,12 @@ def is_arguments_mapping(
     if root and known * 2 >= len(distinct):
         return True
     return known >= 2 and known * 3 >= len(distinct)
+
+
+def _takes_mapping(name: str, knowledge: Knowledge) -> bool:
+    info = knowledge.field(name)
+    types = " ".join(t for _, t in (info.raw.get("types") or [])) if info else ""
+    return "dict" in types.lower() or "config" in types.lower()
 
 
 def trigger_pattern(knowledge: Knowledge) -> re.Pattern[bytes]:

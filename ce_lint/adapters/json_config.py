@@ -127,7 +127,10 @@ class JsonAdapter(Adapter):
         def walk(node: JNode, parent_key: str | None, root: bool = False) -> None:
             if isinstance(node, JObject):
                 keys = [k.py for k, _ in node.members]
-                if config_sites.is_arguments_mapping(keys, parent_key, self.knowledge, root):
+                nested = frozenset(k.py for k, v in node.members if isinstance(v, JObject))
+                if config_sites.is_arguments_mapping(
+                    keys, parent_key, self.knowledge, root, nested
+                ):
                     site = Site(
                         doc.path, cls or default_class, [], Span(node.start, node.end), doc, node,
                         "comment" if cls else "default", {"format": "json"},

@@ -289,7 +289,12 @@ class _SiteBuilder:
         self.seen.add(id(node))
         if isinstance(node, yaml.MappingNode):
             keys = [k.value for k, _ in node.value if isinstance(k, yaml.ScalarNode)]
-            if config_sites.is_arguments_mapping(keys, parent_key, self.knowledge, root):
+            nested = frozenset(
+                k.value
+                for k, v in node.value
+                if isinstance(k, yaml.ScalarNode) and isinstance(v, yaml.MappingNode)
+            )
+            if config_sites.is_arguments_mapping(keys, parent_key, self.knowledge, root, nested):
                 self.doc.sites.append(self.site(node))
                 return
             for key, child in node.value:
