@@ -1,6 +1,6 @@
 """Timing of `ce-lint verify`. Run: python benchmarks/bench_verify.py [--repeat N] [--configs K]
 
-Prints medians for:
+Prints medians (and minimums: the least disturbed run on a shared machine) for:
   * one config verified by a fresh `ce-lint verify` process: everything a user waits for,
     the import of torch/transformers/sentence-transformers in the worker included
     (goal: under 10 s on 2 CPU cores);
@@ -63,15 +63,20 @@ def main() -> None:
         cold = [verify(paths[:1]) for _ in range(args.repeat)]
         many = [verify(paths) for _ in range(args.repeat)]
 
-    one = statistics.median(t for t, _ in cold)
-    k = statistics.median(t for t, _ in many)
-    further = (k - one) / (args.configs - 1)
-    in_worker = statistics.median(r["seconds"] for _, rows in many for r in rows[1:])
-    print(f"cores: {os.cpu_count()}; {args.repeat} repeats, medians")
-    print(f"one config, fresh process (imports included): {one:6.2f} s   (goal < 10 s)")
-    print(f"{args.configs} configs, fresh process:                   {k:6.2f} s")
-    print(f"each further config in the same run:          {further:6.2f} s   (goal < 2 s)")
-    print(f"  of which the worker's smoke run:            {in_worker:6.2f} s")
+    one = [t for t, _ in cold]
+    k = [t for t, _ in many]
+    further = [(b - a) / (args.configs - 1) for a, b in zip(sorted(one), sorted(k), strict=True)]
+    in_worker = [r["seconds"] for _, rows in many for r in rows[1:]]
+    load = os.getloadavg()[0]
+    print(f"cores: {os.cpu_count()}, load average now {load:.2f}; median (min) of {args.repeat}")
+    print(f"one config, fresh process (imports included): {span(one)}   goal < 10 s")
+    print(f"{args.configs} configs, fresh process:                   {span(k)}")
+    print(f"each further config in the same run:          {span(further)}   goal < 2 s")
+    print(f"  of which the worker's smoke run:            {span(in_worker)}")
+
+
+def span(values: list[float]) -> str:
+    return f"{statistics.median(values):6.2f} s ({min(values):.2f} s)"
 
 
 if __name__ == "__main__":
