@@ -40,7 +40,19 @@ LOADERS = frozenset(
     }
 )  # fmt: skip
 PARSE_FILE = {"parse_json_file": "json_file", "parse_yaml_file": "yaml_file"}
-_TRIGGERS = (b"HfArgumentParser", b"TrainingArguments")
+# Files that a script's class can apply to: configs it loads, scripts and notebooks that launch it.
+LINKED_SUFFIXES = frozenset(
+    {".json", ".yaml", ".yml", ".sh", ".bash", ".zsh", ".ksh", ".slurm", ".sbatch", ".mk", ".ipynb"}
+)
+LINKED_NAMES = frozenset({"makefile", "gnumakefile"})
+
+
+def _may_link(data: bytes) -> bool:
+    """Plain byte searches (much faster than a regex over every file): a parser, or an
+    arguments class next to a config file name."""
+    if b"HfArgumentParser" in data:
+        return True
+    return b"TrainingArguments" in data and any(s in data for s in (b".json", b".yaml", b".yml"))
 
 
 @dataclass
@@ -74,6 +86,11 @@ def _key(path: Path) -> str:
 
 def link(files: Iterable[Path], roots: Iterable[Path] = ()) -> Links:
     links = Links(roots=tuple(roots))
+    files = list(files)
+    if not any(
+        p.suffix.lower() in LINKED_SUFFIXES or p.name.lower() in LINKED_NAMES for p in files
+    ):
+        return links  # no config or launch file among them: nothing would use the links
     for path in files:
         if path.suffix != ".py":
             continue
@@ -81,7 +98,7 @@ def link(files: Iterable[Path], roots: Iterable[Path] = ()) -> Links:
             data = path.read_bytes()
         except OSError:
             continue
-        if not any(t in data for t in _TRIGGERS):
+        if not _may_link(data):
             continue
         try:
             tree = ast.parse(data)

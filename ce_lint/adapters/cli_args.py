@@ -21,6 +21,7 @@ import posixpath
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Protocol
 
 from ..findings import KEEP, AbstractEdit, AddEntry, Remove, Rewrite, Template
@@ -355,6 +356,7 @@ def _json_entries(value: Value, handle: FlagHandle) -> None:
     ]
 
 
+@cache
 def _kind(knowledge: Knowledge, key: str, cls: str) -> str:
     """bool | int | float | list | str: how HfArgumentParser types the field's words."""
     info = knowledge.field(key, cls)

@@ -18,6 +18,7 @@ import bisect
 import dataclasses
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -276,6 +277,8 @@ class NotebookAdapter(Adapter):
         self.knowledge = knowledge
         self.python = PythonAdapter(knowledge)
         self.flags = shell_script.flag_pattern(knowledge)
+        # Set by a run that knows its Python scripts: the arguments class a script parses into.
+        self.script_class: Callable[[str, str | None], str | None] | None = None
 
     def may_hold_arguments(self, data: bytes) -> bool:
         return (
@@ -310,10 +313,12 @@ class NotebookAdapter(Adapter):
             inner_sites += python.sites
             comments += python.comments()
             doc.imports = [_moved_import(ref, doc) for ref in python.imports]
+        resolve = None if origin == "comment" else self.script_class
         for start, end in shell_ranges:
             inner_sites += shell_script.find_sites(
-                doc.joined, self.knowledge, cls, doc, start, end, origin, comments=comments
-            )
+                doc.joined, self.knowledge, cls, doc, start, end, origin, comments=comments,
+                script_class=(lambda script: resolve(source.path, script)) if resolve else None,
+            )  # fmt: skip
         doc.sites = [_translate_site(site, doc) for site in inner_sites]
         doc.found_comments = [(doc.to_notebook(o), text) for o, text in comments]
         return doc

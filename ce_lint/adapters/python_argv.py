@@ -32,6 +32,8 @@ RUN_CALLS = frozenset(
         "subprocess.Popen", "os.system",
     }
 )  # fmt: skip
+# Text a file must hold for any of the above to be in it.
+HINTS = ("parse_args", "parse_known_args", "argv", "subprocess", "os.system", "Popen")
 _LINE_REST = re.compile(r"\s*,?\s*(#[^\n]*)?\r?\n?\Z")
 
 
@@ -87,10 +89,12 @@ def find_sites(
     source: SourceText, tree: ast.Module, finder: SiteFinder, knowledge: Knowledge, cls: str
 ) -> list[Site]:
     """Sites for flag lists handed to a parser, set as sys.argv, or run as a command."""
+    if not any(hint in source.text for hint in HINTS) or "--" not in source.text:
+        return []  # walking a big module's tree costs more than these searches
     pos = finder.pos
     file_class = _file_parser_class(finder)
     sites: list[Site] = []
-    for node in ast.walk(tree):
+    for node in finder.scopes:  # every node, already collected by the finder's first pass
         if isinstance(node, ast.Call):
             sites += _call_sites(source, node, finder, knowledge, cls, pos)
         elif isinstance(node, ast.Assign | ast.AugAssign):

@@ -346,7 +346,13 @@ class PythonAdapter(Adapter):
         self.flags = shell_script.flag_pattern(knowledge)
 
     def may_hold_arguments(self, data: bytes) -> bool:
-        return TRIGGERS.search(data) is not None or self.flags.search(data) is not None
+        if TRIGGERS.search(data) is not None:
+            return True
+        # Flags in a list or command string (python_argv). The flag pattern starts with a
+        # literal `--`, which the regex engine scans for quickly; it rarely matches.
+        if self.flags.search(data) is None:
+            return False
+        return any(h.encode() in data for h in python_argv.HINTS)
 
     def parse(self, source: SourceText, default_class: str) -> Document:
         try:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from ..findings import AbstractEdit, ReplaceSource
@@ -254,6 +255,7 @@ def _nested(
     return out
 
 
+@cache
 def flag_pattern(knowledge: Knowledge) -> re.Pattern[bytes]:
     """Bytes regex for a field written as a flag (`--name`, `--no_name`, `--dashed-name`)."""
     names = config_sites._trie_pattern(sorted(knowledge.all_field_names)).replace("_", "[-_]")
