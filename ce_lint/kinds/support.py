@@ -9,6 +9,7 @@ key really means the default) or only part of one.
 from __future__ import annotations
 
 import ast
+import copy
 import difflib
 import functools
 import json
@@ -257,6 +258,13 @@ def default_at(ctx: Context, site: Site, name: str, version: Version | None = No
         data = ctx.knowledge.library(library)
         values = data.enum_values(enum, version) or []
         return next((v for v in values if v.upper() == member), UNKNOWN)
+    value = _literal(text)
+    return copy.copy(value) if isinstance(value, list | dict) else value
+
+
+@functools.lru_cache(maxsize=2048)
+def _literal(text: str) -> Any:
+    """Defaults are read for every Site: parse each distinct text once."""
     try:
         return ast.literal_eval(text)
     except (ValueError, SyntaxError):
