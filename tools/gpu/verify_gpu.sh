@@ -7,7 +7,8 @@
 # there); they are installed with --no-deps. Writes into $OUT/<N>gpu/ when OUT is set (the
 # device machine's output folder), else into fixtures/gpu/<N>gpu/:
 #   environment.txt   GPUs, driver, library versions
-#   pytest.txt        tests/test_verify_gpu.py (gpu and multigpu tests)
+#   pytest.txt        tests/test_verify_gpu.py -m gpu, on GPU 0
+#   pytest-multigpu.txt  tests/test_verify_gpu.py -m multigpu (two or more GPUs)
 #   verify.json       `ce-lint verify --output-format json` on the GPU fixtures
 #   verify.log        its progress lines (stderr)
 #   verify-nccl.json  two processes over NCCL (only with two or more GPUs), and its .log
@@ -48,9 +49,16 @@ print("cuda", torch.version.cuda, "devices", torch.cuda.device_count(),
 EOF
 } > "$DEST/environment.txt" 2>&1
 
-timeout 900 "$PY" -m pytest -q -rA -p no:cacheprovider -m "gpu or multigpu" \
+# One GPU for the single-GPU tests (several visible GPUs would mean nn.DataParallel), then all
+# of them for the two-process test.
+CUDA_VISIBLE_DEVICES=0 timeout 900 "$PY" -m pytest -q -rA -p no:cacheprovider -m gpu \
     tests/test_verify_gpu.py > "$DEST/pytest.txt" 2>&1
-echo "pytest exit code: $?" >> "$DEST/pytest.txt"
+echo "pytest -m gpu exit code: $?" >> "$DEST/pytest.txt"
+if [ "$GPUS" -ge 2 ]; then
+    timeout 900 "$PY" -m pytest -q -rA -p no:cacheprovider -m multigpu \
+        tests/test_verify_gpu.py > "$DEST/pytest-multigpu.txt" 2>&1
+    echo "pytest -m multigpu exit code: $?" >> "$DEST/pytest-multigpu.txt"
+fi
 
 # One process on one GPU: real fp16, bf16 + tf32, a config that destroys its weights, a CPU
 # config (exit code 1 is expected: the destroyed weights are reported).
