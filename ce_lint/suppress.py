@@ -47,6 +47,7 @@ class Directive:
     start: int  # span of the directive in the document
     end: int
     row: int
+    cell: int | None  # notebooks: rows count within a cell
     file_level: bool
     noqa: bool
     codes: tuple[str, ...] | None  # None: every code
@@ -88,6 +89,7 @@ def directives(document: Document) -> list[Directive]:
                     start,
                     offset + match.end(),
                     document.location(offset)[0],
+                    document.cell(offset),
                     file_level,
                     noqa,
                     ours or None,  # `ignore[]` counts as no list
@@ -118,7 +120,12 @@ def apply(
             kept.append(finding)
             continue
         row = document.location(finding.span.start)[0]
-        covering = [d for d in found if (d.file_level or d.row == row) and d.covers(finding.code)]
+        cell = document.cell(finding.span.start)
+        covering = [
+            d
+            for d in found
+            if (d.file_level or (d.row, d.cell) == (row, cell)) and d.covers(finding.code)
+        ]
         for directive in covering:
             if directive.codes is None:
                 directive.used_blanket = True

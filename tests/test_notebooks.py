@@ -200,6 +200,14 @@ def test_suppression_comments_in_cells() -> None:
     assert where(check(text, "n.ipynb", **CE1)) == []
 
 
+def test_a_suppression_covers_its_own_cell_only() -> None:
+    text = notebook(
+        IMPORT + "a = TrainingArguments('o', no_cuda=True)  # ce-lint: ignore[CE104]\n",
+        IMPORT + "b = TrainingArguments('o', no_cuda=True)\n",
+    )
+    assert [(code, cell) for code, cell, _, _ in where(check(text, "n.ipynb", **CE1))] == [("CE104", 2)]
+
+
 @pytest.mark.parametrize("text", ["{", '{"cells": 3}', "[]"])
 def test_a_broken_notebook_is_a_finding(text: str) -> None:
     assert [f.code for f in check(text, "n.ipynb").findings] == ["CE901"]
