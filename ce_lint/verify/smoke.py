@@ -48,7 +48,7 @@ CLASS_LOCATIONS: dict[str, tuple[str, ...]] = {
 }
 TRAINING_CLASS = "CrossEncoderTrainingArguments"
 
-# Keys whose string value may name a JSON file; the parent makes such paths absolute.
+# Strategies and the step intervals they fire at.
 INTERVALS = (
     ("eval_strategy", "eval_steps"),
     ("save_strategy", "save_steps"),
@@ -163,8 +163,6 @@ def _run(
         )
     kwargs, notes = sanitize(request["args"], fields, workdir)
     result["notes"] += notes
-
-    result["phase"] = "arguments"
     with captured_warnings() as said:
         user_args = cls(**kwargs)
         _ = user_args.device  # device set-up is where bf16/tf32/backends are refused
