@@ -94,3 +94,20 @@ def test_ddp_over_nccl_on_two_gpus_every_rank_finishes(verifier: Verifier) -> No
     assert outcome.launcher == "torchrun x2"
     assert r["world_size"] == 2 and r["ranks_finished"] == [0, 1]
     assert r["device"].startswith("cuda") and r["precision"] == "bf16"
+
+
+@pytest.mark.multigpu
+@needs_two_gpus
+def test_ddp_defaults_fail_with_advice(verifier: Verifier) -> None:
+    (outcome,) = verify(verifier, "gpu/nccl-default.yaml", nproc=2)
+    assert outcome.status == "failed"
+    assert "ddp_find_unused_parameters: false" in (outcome.hint or "")
+
+
+@pytest.mark.multigpu
+@needs_two_gpus
+def test_one_process_seeing_two_gpus_fails_with_advice(verifier: Verifier) -> None:
+    (outcome,) = verify(verifier, "gpu/fp16.yaml", nproc=1)
+    if outcome.status == "verified":
+        pytest.skip("this stack trains CrossEncoders under DataParallel")
+    assert "torchrun" in (outcome.hint or ""), outcome.reason

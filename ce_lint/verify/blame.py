@@ -32,6 +32,34 @@ KNOWN_CAUSES: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = tuple(
 )  # fmt: skip
 
 
+# Failures seen on real GPU machines whose library message does not say what to change:
+# pattern -> (entries involved, advice).
+KNOWN_FIXES: tuple[tuple[re.Pattern[str], tuple[str, ...], str], ...] = tuple(
+    (re.compile(pattern), fields, advice)
+    for pattern, fields, advice in (
+        (
+            r"Expected to mark a variable ready only once",
+            ("ddp_find_unused_parameters", "ddp_backend"),
+            "DistributedDataParallel searched for unused parameters (the Trainer's default without "
+            "gradient checkpointing) and counted a parameter twice; set ddp_find_unused_parameters: false",
+        ),
+        (
+            r"'DataParallel' object has no attribute",
+            (),
+            "one process saw several GPUs, so the Trainer wrapped the model in DataParallel, which "
+            "CrossEncoder training does not support; launch one process per GPU (torchrun, or "
+            "ce-lint verify --nproc N) or make one GPU visible (CUDA_VISIBLE_DEVICES=0)",
+        ),
+    )
+)  # fmt: skip
+
+
+def advice(result: dict[str, Any]) -> str | None:
+    """What to change for a failure the libraries explain poorly (None when none is known)."""
+    message = f"{result.get('reason') or ''} {result.get('error') or ''}"
+    return next((text for pattern, _, text in KNOWN_FIXES if pattern.search(message)), None)
+
+
 def blame(request: Request, result: dict[str, Any]) -> list[tuple[str, int | None]]:
     """(entry, line) pairs in the order they appear in the config."""
     present = [*request.lines] or [*request.args, *request.unknown]
@@ -44,6 +72,9 @@ def blame(request: Request, result: dict[str, Any]) -> list[tuple[str, int | Non
             chosen.add(name)
     for pattern, fields in KNOWN_CAUSES:
         if error and pattern.search(error):
+            chosen.update(f for f in fields if f in present)
+    for pattern, fields, _ in KNOWN_FIXES:
+        if pattern.search(message):
             chosen.update(f for f in fields if f in present)
     ordered = sorted(chosen, key=lambda n: (request.lines.get(n, 10**9), n))
     return [(name, request.lines.get(name)) for name in ordered]

@@ -34,6 +34,7 @@ def as_json(outcome: Outcome, libraries: dict[str, Any]) -> dict[str, Any]:
         "status": outcome.status,
         "reason": outcome.reason or None,
         "fields": [{"name": n, "line": line} for n, line in outcome.fields],
+        "hint": outcome.hint,
         "findings": outcome.findings,
         "unknown": outcome.unknown,
         "launcher": outcome.launcher,
@@ -111,6 +112,8 @@ def detail_lines(o: Outcome) -> list[str]:
         if o.fields:
             where = ", ".join(f"{n} (line {line})" if line else n for n, line in o.fields)
             out.append(f"  caused by: {where}")
+        if o.hint:
+            out.append(f"  hint: {o.hint}")
         out += [f"  {f}" for f in o.findings]
     if o.unknown:
         out.append(

@@ -96,6 +96,7 @@ class Outcome:
     findings: list[str] = field(default_factory=list)  # static errors that blocked it
     result: dict[str, Any] = field(default_factory=dict)  # what the worker measured
     launcher: str = "worker"
+    hint: str | None = None  # what to change, for failures the libraries explain poorly
 
     @property
     def ok(self) -> bool:

@@ -23,7 +23,7 @@ from typing import IO, Any
 
 import ce_lint
 
-from .blame import blame
+from .blame import advice, blame
 from .request import Outcome, Request, SmokeOptions
 
 # Secrets a smoke run must never see, and rank variables of an enclosing launch.
@@ -325,6 +325,7 @@ def outcome_for(request: Request, result: dict[str, Any]) -> Outcome:
         status,
         reason,
         fields=blame(request, result) if status != "verified" else [],
+        hint=advice(result) if status != "verified" else None,
         unknown=list(request.unknown),
         result=result,
         launcher=request.launcher,

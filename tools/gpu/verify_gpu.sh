@@ -12,6 +12,7 @@
 #   verify.json       `ce-lint verify --output-format json` on the GPU fixtures
 #   verify.log        its progress lines (stderr)
 #   verify-nccl.json  two processes over NCCL (only with two or more GPUs), and its .log
+#   verify-nccl-default.log  the same with the Trainer's DDP defaults (fails, with advice)
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 PY="${PYTHON:-python}"
@@ -72,6 +73,10 @@ if [ "$GPUS" -ge 2 ]; then
     timeout 600 "$PY" -m ce_lint verify --output-format json --nproc 2 \
         fixtures/verify/gpu/nccl-2gpu.yaml > "$DEST/verify-nccl.json" 2> "$DEST/verify-nccl.log"
     echo "exit code: $?" >> "$DEST/verify-nccl.log"
+    # The Trainer's DDP defaults, which fail on two GPUs: kept to show the advice.
+    timeout 300 "$PY" -m ce_lint verify --nproc 2 fixtures/verify/gpu/nccl-default.yaml \
+        > "$DEST/verify-nccl-default.log" 2>&1
+    echo "exit code: $?" >> "$DEST/verify-nccl-default.log"
 fi
 
 for f in "$DEST"/*; do echo "== $f"; tail -n 25 "$f"; done
