@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from ..findings import AbstractEdit, Finding
+from ..findings import AbstractEdit, AddEntry, Finding, Remove, ReplaceSource, Rewrite
 from ..model import ARGUMENT_CLASSES, Entry, Site, Value
 from ..textio import SourceText, TextEdit
 
@@ -42,7 +42,29 @@ class Document:
         return self.source.path
 
     def render(self, edit: AbstractEdit) -> list[TextEdit]:
-        raise NotImplementedError
+        """Text edits for an abstract edit; formats implement rewrite/remove/add."""
+        from . import cli_args  # flags can sit inside any format (a list, a command string)
+
+        if cli_args.owns(edit):
+            return cli_args.render(edit)
+        if isinstance(edit, ReplaceSource):
+            return [TextEdit(edit.span.start, edit.span.end, edit.text)]
+        if isinstance(edit, Rewrite):
+            return self.rewrite(edit)
+        if isinstance(edit, Remove):
+            return self.remove(edit.entry)
+        if isinstance(edit, AddEntry):
+            return self.add(edit)
+        raise RenderError(f"unsupported edit {edit!r}")
+
+    def rewrite(self, edit: Rewrite) -> list[TextEdit]:
+        raise RenderError("this format cannot rename or rewrite here")
+
+    def remove(self, entry: Entry) -> list[TextEdit]:
+        raise RenderError("this format cannot remove entries here")
+
+    def add(self, edit: AddEntry) -> list[TextEdit]:
+        raise RenderError("this format cannot add entries here")
 
     def can_render(self, edit: AbstractEdit) -> bool:
         """A cheap check of whether render() can express an edit in this format."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..findings import KEEP, AbstractEdit, AddEntry, Remove, ReplaceSource, Rewrite, Template
+from ..findings import KEEP, AbstractEdit, AddEntry, Rewrite, Template
 from ..knowledge import Knowledge
 from ..model import Entry, Site, Span, Value
 from ..textio import SourceText, TextEdit
@@ -35,27 +35,17 @@ class JsonDocument(Document):
     def can_render(self, edit: AbstractEdit) -> bool:
         return cli_args.can_render(edit) if cli_args.owns(edit) else True
 
-    def render(self, edit: AbstractEdit) -> list[TextEdit]:
-        if cli_args.owns(edit):  # command-line flags in an array or a command string
-            return cli_args.render(edit)
-        if isinstance(edit, Rewrite):
-            entry = edit.entry
-            out = []
-            if edit.key != entry.key:
-                out.append(TextEdit(entry.key_span.start, entry.key_span.end, json.dumps(edit.key)))
-            if edit.value is not KEEP:
-                span = entry.value.span
-                out.append(TextEdit(span.start, span.end, render_json(edit.value)))
-            return out
-        if isinstance(edit, Remove):
-            return self._remove(edit.entry)
-        if isinstance(edit, AddEntry):
-            return self._add(edit)
-        if isinstance(edit, ReplaceSource):
-            return [TextEdit(edit.span.start, edit.span.end, edit.text)]
-        raise RenderError(f"unsupported edit {edit!r}")
+    def rewrite(self, edit: Rewrite) -> list[TextEdit]:
+        entry = edit.entry
+        out = []
+        if edit.key != entry.key:
+            out.append(TextEdit(entry.key_span.start, entry.key_span.end, json.dumps(edit.key)))
+        if edit.value is not KEEP:
+            span = entry.value.span
+            out.append(TextEdit(span.start, span.end, render_json(edit.value)))
+        return out
 
-    def _remove(self, entry: Entry) -> list[TextEdit]:
+    def remove(self, entry: Entry) -> list[TextEdit]:
         parent = entry.parent
         siblings = parent.entries if parent is not None and parent.entries is not None else [entry]
         index = siblings.index(entry)
@@ -79,7 +69,7 @@ class JsonDocument(Document):
         # Last member: remove from the end of the previous value (its comma included).
         return [TextEdit(siblings[index - 1].value.span.end, entry.value.span.end, "")]
 
-    def _add(self, edit: AddEntry) -> list[TextEdit]:
+    def add(self, edit: AddEntry) -> list[TextEdit]:
         container = edit.container
         entries = container.entries
         if entries is None:

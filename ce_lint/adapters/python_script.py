@@ -13,7 +13,7 @@ import json
 import re
 from typing import Any
 
-from ..findings import KEEP, AbstractEdit, AddEntry, Remove, ReplaceSource, Rewrite, Template
+from ..findings import KEEP, AbstractEdit, AddEntry, Remove, Rewrite, Template
 from ..knowledge import Knowledge
 from ..model import Entry, Site, Span, Value
 from ..textio import SourceText, TextEdit
@@ -79,19 +79,6 @@ class PythonDocument(Document):
 
     # -- what each entry allows ----------------------------------------------------------
 
-    def render(self, edit: AbstractEdit) -> list[TextEdit]:
-        if cli_args.owns(edit):  # flags in a list of strings (python_argv)
-            return cli_args.render(edit)
-        if isinstance(edit, ReplaceSource):
-            return [TextEdit(edit.span.start, edit.span.end, edit.text)]
-        if isinstance(edit, Rewrite):
-            return self._rewrite(edit)
-        if isinstance(edit, Remove):
-            return self._remove(edit.entry)
-        if isinstance(edit, AddEntry):
-            return self._add(edit)
-        raise RenderError(f"unsupported edit {edit!r}")
-
     def can_render(self, edit: AbstractEdit) -> bool:
         """A cheap check (no libcst) of whether render() can express the edit."""
         if cli_args.owns(edit):
@@ -114,7 +101,7 @@ class PythonDocument(Document):
 
     # -- rewrite ---------------------------------------------------------------------
 
-    def _rewrite(self, edit: Rewrite) -> list[TextEdit]:
+    def rewrite(self, edit: Rewrite) -> list[TextEdit]:
         if not self.can_render(edit):
             raise RenderError("this use of the field cannot be rewritten automatically")
         entry = edit.entry
@@ -138,7 +125,7 @@ class PythonDocument(Document):
 
     # -- remove ----------------------------------------------------------------------
 
-    def _remove(self, entry: Entry) -> list[TextEdit]:
+    def remove(self, entry: Entry) -> list[TextEdit]:
         if not self.can_render(Remove(entry)):
             raise RenderError("this use of the field cannot be removed automatically")
         handle = _handle(entry)
@@ -191,7 +178,7 @@ class PythonDocument(Document):
 
     # -- add -------------------------------------------------------------------------
 
-    def _add(self, edit: AddEntry) -> list[TextEdit]:
+    def add(self, edit: AddEntry) -> list[TextEdit]:
         if not self.can_render(edit):
             raise RenderError("cannot add an argument here")
         after = edit.after

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
-from ..findings import AbstractEdit, ReplaceSource
+from ..findings import AbstractEdit
 from ..knowledge import Knowledge
 from ..model import Site, Span
 from ..textio import SourceText, TextEdit
@@ -145,13 +145,6 @@ class ShellDocument(Document):
 
     def comments(self) -> list[tuple[int, str]]:
         return list(self.shell_comments or [])
-
-    def render(self, edit: AbstractEdit) -> list[TextEdit]:
-        if cli_args.owns(edit):
-            return cli_args.render(edit)
-        if isinstance(edit, ReplaceSource):
-            return [TextEdit(edit.span.start, edit.span.end, edit.text)]
-        raise RenderError(f"unsupported edit {edit!r}")
 
     def can_render(self, edit: AbstractEdit) -> bool:
         try:

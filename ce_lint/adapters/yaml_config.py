@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from ..findings import KEEP, AbstractEdit, AddEntry, Remove, ReplaceSource, Rewrite, Template
+from ..findings import KEEP, AbstractEdit, AddEntry, Rewrite, Template
 from ..knowledge import Knowledge
 from ..model import UNKNOWN, Entry, Site, Span, Value
 from ..textio import SourceText, TextEdit
@@ -53,22 +53,9 @@ class YamlDocument(Document):
     def can_render(self, edit: AbstractEdit) -> bool:
         return cli_args.can_render(edit) if cli_args.owns(edit) else True
 
-    def render(self, edit: AbstractEdit) -> list[TextEdit]:
-        if cli_args.owns(edit):  # command-line flags in a list or a command scalar
-            return cli_args.render(edit)
-        if isinstance(edit, Rewrite):
-            return self._rewrite(edit)
-        if isinstance(edit, Remove):
-            return self._remove(edit.entry)
-        if isinstance(edit, AddEntry):
-            return self._add(edit)
-        if isinstance(edit, ReplaceSource):
-            return [TextEdit(edit.span.start, edit.span.end, edit.text)]
-        raise RenderError(f"unsupported edit {edit!r}")
-
     # -- helpers ---------------------------------------------------------------------
 
-    def _rewrite(self, edit: Rewrite) -> list[TextEdit]:
+    def rewrite(self, edit: Rewrite) -> list[TextEdit]:
         entry = edit.entry
         out = []
         if edit.key != entry.key:
@@ -90,7 +77,7 @@ class YamlDocument(Document):
             out.append(TextEdit(span.start, span.end, text))
         return out
 
-    def _remove(self, entry: Entry) -> list[TextEdit]:
+    def remove(self, entry: Entry) -> list[TextEdit]:
         parent = entry.parent
         siblings = parent.entries if parent is not None and parent.entries is not None else [entry]
         index = siblings.index(entry)
@@ -112,7 +99,7 @@ class YamlDocument(Document):
             return [TextEdit(entry.key_span.start, siblings[index + 1].key_span.start, "")]
         return [TextEdit(entry.key_span.start, entry.value.span.end, "{}")]
 
-    def _add(self, edit: AddEntry) -> list[TextEdit]:
+    def add(self, edit: AddEntry) -> list[TextEdit]:
         container = edit.container
         entries = container.entries
         if entries is None:
