@@ -16,21 +16,6 @@ from ..model import ARGUMENT_CLASSES
 LIBRARY_ROOTS = ("transformers", "sentence_transformers")
 
 PARSER = "HfArgumentParser"
-ENUM_CLASSES = frozenset(
-    {
-        "IntervalStrategy",
-        "SaveStrategy",
-        "HubStrategy",
-        "SchedulerType",
-        "OptimizerNames",
-        "FSDPOption",
-        "DebugOption",
-        "EvaluationStrategy",
-        "ShardedDDPOption",
-        "BatchSamplers",
-        "MultiDatasetBatchSamplers",
-    }
-)
 
 # Trainers that take the arguments as `args` (keyword, or the second positional argument).
 TRAINER_CLASSES = frozenset(

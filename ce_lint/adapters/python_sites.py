@@ -22,7 +22,6 @@ from typing import Any
 from ..model import UNKNOWN, Entry, Site, Span, Value
 from ..textio import SourceText
 from .python_names import (
-    ENUM_CLASSES,
     PARSER,
     TRAINER_CLASSES,
     Scope,
@@ -101,6 +100,10 @@ class SiteFinder:
         self.source = source
         self.tree = tree
         self.knowledge = knowledge
+        # Enum classes whose members a value may name (IntervalStrategy, BatchSamplers ...).
+        self.enums = frozenset(knowledge.tf.raw.get("enums", {})) | frozenset(
+            knowledge.st.raw.get("enums", {})
+        )
         self.pos = PositionMap(source)
         self.sites: list[Site] = []
         self.imports: list[ImportRef] = []
@@ -618,7 +621,7 @@ class SiteFinder:
             value.refers_to = "function"
         elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name | ast.Attribute):
             enum = library_object(qualified(node.value, self._scope_of(node)))
-            if enum in ENUM_CLASSES:
+            if enum in self.enums:
                 value.enum = (enum, node.attr)
                 value.py = self._enum_value(enum, node.attr)
         return value
@@ -628,7 +631,7 @@ class SiteFinder:
         if node.id in self.defined:
             return self.defined[node.id]
         imported = library_object(qualified(node, self._scope_of(node)))
-        if imported and imported not in ENUM_CLASSES:
+        if imported and imported not in self.enums:
             return "class" if imported[:1].isupper() else "function"
         return None
 
