@@ -274,7 +274,9 @@ def check(**opts: Any) -> None:
     is_flag=True,
     help="Exit 1 when a file was changed, even if it is clean now.",
 )
-@click.option("--verify", is_flag=True, help="Then train a few steps with each config (ce-lint verify).")
+@click.option(
+    "--verify", is_flag=True, help="Then train a few steps with each config (ce-lint verify)."
+)
 @smoke_options
 @guarded
 def fix(diff: bool, exit_non_zero_on_fix: bool, verify: bool, **opts: Any) -> None:

@@ -98,7 +98,9 @@ def _example(raw: dict[str, Any], code: str) -> Example:
     reported = "before" in raw or "python" in raw
     accepted = "valid" in raw or "python_valid" in raw
     if reported == accepted:
-        raise RulebookError(f"{code}: an example is either reported (before/python) or accepted (valid/python_valid)")
+        raise RulebookError(
+            f"{code}: an example is either reported (before/python) or accepted (valid/python_valid)"
+        )
     return Example(
         name=raw.get("name", ""),
         before=raw.get("before"),

@@ -144,7 +144,9 @@ def _example_block(example: Example) -> list[str]:
         lines.append(f"    {form}:")
         lines.append(textwrap.indent(text.rstrip("\n"), "      "))
     if example.reported:
-        after = [(f, t) for f, t in (("yaml", example.after), ("python", example.python_after)) if t]
+        after = [
+            (f, t) for f, t in (("yaml", example.after), ("python", example.python_after)) if t
+        ]
         if not after:
             lines.append("    (no automatic fix)")
         safety = "unsafe fix, needs --unsafe-fixes" if example.unsafe else "fix"

@@ -205,7 +205,9 @@ def test_a_suppression_covers_its_own_cell_only() -> None:
         IMPORT + "a = TrainingArguments('o', no_cuda=True)  # ce-lint: ignore[CE104]\n",
         IMPORT + "b = TrainingArguments('o', no_cuda=True)\n",
     )
-    assert [(code, cell) for code, cell, _, _ in where(check(text, "n.ipynb", **CE1))] == [("CE104", 2)]
+    assert [(code, cell) for code, cell, _, _ in where(check(text, "n.ipynb", **CE1))] == [
+        ("CE104", 2)
+    ]
 
 
 @pytest.mark.parametrize("text", ["{", '{"cells": 3}', "[]"])

@@ -42,11 +42,15 @@ def test_aliases_and_module_attribute_calls() -> None:
     b = ce.CrossEncoderTrainingArguments(output_dir="out", no_cuda=True)
     c = Args(output_dir="out", per_gpu_train_batch_size=8)
     """
-    assert found(text) == [("CE101", 5, "evaluation_strategy"), ("CE104", 6, "no_cuda"), ("CE102", 7, "per_gpu_train_batch_size")]
+    assert found(text) == [
+        ("CE101", 5, "evaluation_strategy"),
+        ("CE104", 6, "no_cuda"),
+        ("CE102", 7, "per_gpu_train_batch_size"),
+    ]
     out = fixed(text)
     assert 'transformers.TrainingArguments("out", eval_strategy="steps")' in out
     assert 'ce.CrossEncoderTrainingArguments(output_dir="out", use_cpu=True)' in out
-    assert "Args(output_dir=\"out\", per_device_train_batch_size=8)" in out
+    assert 'Args(output_dir="out", per_device_train_batch_size=8)' in out
 
 
 def test_the_class_decides_which_fields_exist() -> None:
@@ -221,7 +225,9 @@ def test_look_alikes_stay_quiet(text: str) -> None:
 
 
 def test_syntax_error_is_one_finding() -> None:
-    result = check("from transformers import TrainingArguments\nargs = TrainingArguments(\n", "train.py")
+    result = check(
+        "from transformers import TrainingArguments\nargs = TrainingArguments(\n", "train.py"
+    )
     assert codes(result) == ["CE901"]
 
 
@@ -305,7 +311,9 @@ def test_helpers_and_moved_imports() -> None:
     """
     assert [c for c, _, _ in found(text)] == ["CE504", "CE502"]
     out = fixed(text)
-    assert "from sentence_transformers.sentence_transformer.training_args import BatchSamplers" in out
+    assert (
+        "from sentence_transformers.sentence_transformer.training_args import BatchSamplers" in out
+    )
     assert "args.set_testing(batch_size=8)" in out
 
 
@@ -318,7 +326,11 @@ def test_parse_dict_literal_is_judged_as_the_parsers_class() -> None:
     (args,) = parser.parse_dict({"output_dir": "out", "evaluation_strategy": "epoch", "warmup_ratio": 0.1})
     print(args.no_cuda)
     """
-    assert found(text) == [("CE101", 5, "evaluation_strategy"), ("CE132", 5, "warmup_ratio"), ("CE104", 6, "no_cuda")]
+    assert found(text) == [
+        ("CE101", 5, "evaluation_strategy"),
+        ("CE132", 5, "warmup_ratio"),
+        ("CE104", 6, "no_cuda"),
+    ]
     out = fixed(text)
     assert '{"output_dir": "out", "eval_strategy": "epoch", "warmup_steps": 0.1}' in out
     assert "print(args.use_cpu)" in out

@@ -23,7 +23,11 @@ from tests.helpers import TODAY, check, fix
 
 SPECS = [s for s in load_specs() if s.kind != "input-problem"]
 CASES = [
-    pytest.param(spec, example, id=f"{spec.code}-{i}-{example.name or ('invalid' if example.reported else 'valid')}")
+    pytest.param(
+        spec,
+        example,
+        id=f"{spec.code}-{i}-{example.name or ('invalid' if example.reported else 'valid')}",
+    )
     for spec in SPECS
     for i, example in enumerate(spec.examples)
 ]
@@ -88,22 +92,32 @@ def test_example(spec: RuleSpec, example: Example) -> None:
         if not example.reported:
             assert not found, f"{form}: unexpected {spec.code}: {[f.message for f in found]}"
             continue
-        assert found, f"{form}: {spec.code} not reported; got {[(f.code, f.message) for f in result.findings]}"
+        assert found, (
+            f"{form}: {spec.code} not reported; got {[(f.code, f.message) for f in result.findings]}"
+        )
         fixed = fix(body, name, unsafe=example.unsafe, **options, **_hardware(example))
         if form == "shell" and example.after is not None and not _shell_after(example):
             continue
-        expects_fix = example.after is not None or (form == "python" and example.python_after is not None)
+        expects_fix = example.after is not None or (
+            form == "python" and example.python_after is not None
+        )
         if not expects_fix:
-            assert all(f.fix is None for f in found), f"{form}: a fix was offered but the example expects none"
+            assert all(f.fix is None for f in found), (
+                f"{form}: a fix was offered but the example expects none"
+            )
             continue
         assert fixed.fixed_text is not None, f"{form}: nothing was fixed"
-        assert spec.code not in [f.code for f in fixed.findings], f"{form}: still reported after fix"
+        assert spec.code not in [f.code for f in fixed.findings], (
+            f"{form}: still reported after fix"
+        )
         _expected_after(example, form, name, fixed.fixed_text)
         if form == "python":
             compile(fixed.fixed_text, name, "exec")
         if not example.unsafe:
             again = fix(body, name, unsafe=False, **options, **_hardware(example))
-            assert again.fixed_text == fixed.fixed_text, "a safe example must not need --unsafe-fixes"
+            assert again.fixed_text == fixed.fixed_text, (
+                "a safe example must not need --unsafe-fixes"
+            )
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.code)

@@ -71,7 +71,9 @@ class HelperKeywords(Kind):
         for entry in site.entries:
             if entry.role != "helper" or entry.key in params:
                 continue
-            known_before = any(entry.key in (p or []) for _, p in kn.tf.raw.get("methods", {}).get(method, []))
+            known_before = any(
+                entry.key in (p or []) for _, p in kn.tf.raw.get("methods", {}).get(method, [])
+            )
             if known_before:
                 fix = Fix(Applicability.UNSAFE, f"Remove `{entry.key}=`", (Remove(entry),))
                 if entry.value.known and not entry.value.py:
@@ -101,7 +103,9 @@ class EnumMember(Kind):
             for nested in entry.value.entries or []:
                 yield from self._value(site, nested.value, ctx, removed)
 
-    def _value(self, site: Site, value: Any, ctx: Context, removed: dict[str, dict[str, Any]]) -> Iterator[Finding]:
+    def _value(
+        self, site: Site, value: Any, ctx: Context, removed: dict[str, dict[str, Any]]
+    ) -> Iterator[Finding]:
         if value.enum is None:
             return
         enum, member = value.enum
@@ -113,7 +117,11 @@ class EnumMember(Kind):
                 fix = None
                 if value.known:
                     text = json.dumps(value.py)
-                    fix = Fix(Applicability.SAFE, f"Write the string {text}", (ReplaceSource(value.span, text),))
+                    fix = Fix(
+                        Applicability.SAFE,
+                        f"Write the string {text}",
+                        (ReplaceSource(value.span, text),),
+                    )
                 message = (
                     f"`{enum}` was removed in {library} {info['removed_in']}; write the plain string "
                     f"({json.dumps(value.py) if value.known else 'its value'}) or use `{info['use']}`."
@@ -123,7 +131,9 @@ class EnumMember(Kind):
         if not value.known:
             library = SENTENCE_TRANSFORMERS if enum.endswith("BatchSamplers") else TRANSFORMERS
             data = ctx.knowledge.library(library)
-            members = sorted({v.upper() for _, values in data.enum_history(enum) for v in values or []})
+            members = sorted(
+                {v.upper() for _, values in data.enum_history(enum) for v in values or []}
+            )
             close = [m for m in members if _close(m, member)]
             hint = f" Did you mean `{enum}.{close[0]}`?" if close else ""
             message = f"`{enum}` has no member `{member}` in any release; the script raises AttributeError.{hint}"
@@ -155,7 +165,9 @@ class MovedImport(Kind):
                     continue
                 new = move["new"]
                 if target.lo >= since:
-                    fix = Fix(Applicability.SAFE, f"Import from `{new}`", (ReplaceSource(ref.span, new),))
+                    fix = Fix(
+                        Applicability.SAFE, f"Import from `{new}`", (ReplaceSource(ref.span, new),)
+                    )
                     how = f"import from `{new}`"
                 else:
                     fix = None
@@ -164,4 +176,6 @@ class MovedImport(Kind):
                     f"`{ref.module}` moved to `{new}` in {library} {_short(since)}; the old path still works "
                     f"but warns ({how})."
                 )
-                yield Finding(self.code, message, Severity.WARNING, document.path, ref.span, None, fix)
+                yield Finding(
+                    self.code, message, Severity.WARNING, document.path, ref.span, None, fix
+                )
