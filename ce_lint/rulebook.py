@@ -16,6 +16,8 @@ from typing import Any
 import yaml
 
 CODE_PATTERN = re.compile(r"^CE\d{3}$")
+# libyaml's loader when pyyaml has it: the rules are read on every start.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class RulebookError(ValueError):
@@ -154,7 +156,7 @@ def load_specs(folder: Path | None = None) -> tuple[RuleSpec, ...]:
     specs: list[RuleSpec] = []
     for path in sorted(folder.glob("*.yaml")):
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER) or {}
         except yaml.YAMLError as exc:
             raise RulebookError(f"{path.name}: {exc}") from None
         for raw in data.get("rules", []):

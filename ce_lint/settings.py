@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import fnmatch
+import functools
 import os
 import tomllib
 from collections.abc import Iterable
@@ -58,10 +59,19 @@ class Settings:
         return self.path.parent if self.path else Path.cwd()
 
     def relative(self, path: str) -> str:
-        try:
-            return Path(path).resolve().relative_to(self.root.resolve()).as_posix()
-        except ValueError:
-            return Path(path).as_posix()
+        # os.path, not Path.resolve(): this runs for every file of a walk.
+        absolute = os.path.abspath(path)
+        root = self._resolved_root
+        if absolute == root or absolute.startswith(root + os.sep):
+            return Path(os.path.relpath(absolute, root)).as_posix()
+        real = os.path.realpath(absolute)  # a symlinked checkout
+        if real == root or real.startswith(root + os.sep):
+            return Path(os.path.relpath(real, root)).as_posix()
+        return Path(path).as_posix()
+
+    @functools.cached_property
+    def _resolved_root(self) -> str:
+        return os.path.realpath(self.root)
 
     def class_for(self, path: str) -> str | None:
         rel = self.relative(path)

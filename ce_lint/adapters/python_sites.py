@@ -19,9 +19,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..model import UNKNOWN, Entry, Site, Span, Value
+from ..model import ARGUMENT_CLASSES, UNKNOWN, Entry, Site, Span, Value
 from ..textio import SourceText
 from .python_names import (
+    LIBRARY_ROOTS,
     PARSER,
     TRAINER_CLASSES,
     Scope,
@@ -123,10 +124,29 @@ class SiteFinder:
             elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
                 self.defined.setdefault(node.name, "function")
         self._collect(self.tree, module_scope)
+        if not self._names_arguments():
+            return self.sites  # nothing in the file resolves to an arguments class or parser
         self._bind(self.tree, module_scope)
         self._sites(self.tree, module_scope)
         self._link_trainers()
         return self.sites
+
+    def _names_arguments(self) -> bool:
+        """Whether any import, subclass or annotated function can lead to arguments.
+
+        Most files that merely mention TrainingArguments (docs, the library's own relative
+        imports) stop here after one walk instead of three.
+        """
+        for scope in {id(s): s for s in self.scopes.values()}.values():
+            if scope.classes or scope.returns:
+                return True
+            for path in scope.imports.values():
+                name = library_object(path)
+                if name in ARGUMENT_CLASSES or name == PARSER:
+                    return True
+                if path.split(".", 1)[0] in LIBRARY_ROOTS and path.rsplit(".", 1)[-1].islower():
+                    return True  # a module (`import transformers as tf`): any attribute may be the class
+        return False
 
     def _children_scopes(self, node: ast.AST, scope: Scope) -> Iterator[tuple[ast.AST, Scope]]:
         for child in ast.iter_child_nodes(node):
