@@ -135,6 +135,7 @@ class Engine:
             if finding.fix is not None and not all(
                 document.can_render(e) for e in finding.fix.edits
             ):
+                finding.message += f" Do it by hand: {finding.fix.message}."
                 finding.fix = None
         result.findings = self._finish(source.path, document, result.findings)
         result.findings.sort(key=lambda f: (f.span.start, f.code))

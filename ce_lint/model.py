@@ -61,6 +61,9 @@ class Value:
     handle: Any = None  # adapter-private
     # A value written as an enum member (e.g. IntervalStrategy.STEPS): (enum class, member).
     enum: tuple[str, str] | None = None
+    # How the format read the text, when that may surprise (set by the adapter, shown by rules
+    # that judge the value): e.g. YAML 1.1 reading a bare `no` as false.
+    reading: str = ""
     # What a non-literal value names, when the adapter can tell: "class" or "function"
     # (e.g. a custom batch sampler passed in a script).
     refers_to: str | None = None
@@ -98,7 +101,14 @@ class Site:
     adapter: Any = None  # the Adapter document that owns the text
     handle: Any = None  # adapter-private
     cls_origin: str = "default"  # default | comment | config | code
-    # What a site may say about itself: e.g. {"kind": "call"} for Python, used in messages.
+    # What the adapter says about the Site, so that rules never need to know the format:
+    #   partial: entries may be missing (merged in, unpacked from unknown values), so a missing
+    #            key does not mean the default;
+    #   validated: the libraries check the values together when the object is built
+    #            (default True; False e.g. for attribute assignments on an existing object);
+    #   strict_keys: an unknown key fails at once (a constructor call raises TypeError), rather
+    #            than sharing the mapping with other dataclasses;
+    #   kind, format, ...: what it is, for messages.
     context: dict[str, Any] = field(default_factory=dict)
 
     def get(self, key: str) -> Entry | None:

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from ..findings import AbstractEdit, AddEntry, Finding, Remove, ReplaceSource, Rewrite
+from ..findings import AbstractEdit, AddEntry, Finding, Remove, ReplaceSource, Rewrite, Template
 from ..model import ARGUMENT_CLASSES, Entry, Site, Value
 from ..textio import SourceText, TextEdit
 
@@ -66,9 +66,16 @@ class Document:
     def add(self, edit: AddEntry) -> list[TextEdit]:
         raise RenderError("this format cannot add entries here")
 
+    # Whether the format can write a value computed from other values (a Python f-string);
+    # a data format can write a Template only when every part of it is known.
+    writes_expressions: ClassVar[bool] = False
+
     def can_render(self, edit: AbstractEdit) -> bool:
         """A cheap check of whether render() can express an edit in this format."""
-        return True
+        value = getattr(edit, "value", None)
+        return not (
+            isinstance(value, Template) and value.concrete() is None and not self.writes_expressions
+        )
 
     def location(self, offset: int) -> tuple[int, int]:
         return self.source.location(offset)

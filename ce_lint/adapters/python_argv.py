@@ -187,7 +187,9 @@ def _list_site(
     if not node.elts:
         return None
     layout = PythonListLayout(source, node.elts, pos)
-    context: dict[str, Any] = {"format": "python", "kind": kind}
+    # A list of flags in code is not validated as one object by the rules (it may be joined
+    # with other arguments at run time).
+    context: dict[str, Any] = {"format": "python", "kind": kind, "validated": False}
     site = Site(source.path, cls, [], pos.span(node), None, layout, "code", context)
     return cli_args.list_site(
         site, layout, knowledge, first=first, launch_only=first is None, trusted=trusted

@@ -70,6 +70,8 @@ def _fstring(template: Template) -> str:
 
 
 class PythonDocument(Document):
+    writes_expressions = True  # f-strings
+
     def __init__(self, source: SourceText, tree: ast.Module | None = None):
         super().__init__(source)
         self.tree = tree

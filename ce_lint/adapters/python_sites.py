@@ -129,7 +129,18 @@ class SiteFinder:
         self._bind(self.tree, module_scope)
         self._sites(self.tree, module_scope)
         self._link_trainers()
+        for site in self.sites:
+            self._declare(site)
         return self.sites
+
+    @staticmethod
+    def _declare(site: Site) -> None:
+        """Say what kind of object each Site is, in the terms rules read (see Site.context)."""
+        kind = site.context.get("kind")
+        site.context["validated"] = kind in ("call", "parse_dict", "replace")
+        site.context["strict_keys"] = kind in ("call", "replace")
+        if kind not in ("call", "parse_dict") or site.context.get("unpacked_unknown"):
+            site.context["partial"] = True
 
     def _names_arguments(self) -> bool:
         """Whether any import, subclass or annotated function can lead to arguments.

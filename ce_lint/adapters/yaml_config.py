@@ -222,6 +222,20 @@ def _loads_as_same(text: str) -> bool:
         return False
 
 
+def _surprising_reading(node: yaml.Node, py: Any) -> str:
+    """What YAML 1.1 (pyyaml, HfArgumentParser's loader) made of a plain scalar, if surprising."""
+    if not isinstance(node, yaml.ScalarNode) or node.style is not None:
+        return ""
+    text = node.value
+    if py is False and text.lower() in ("no", "off", "n"):
+        return f"YAML reads a bare `{text}` as false: quote it."
+    if isinstance(py, str):
+        with contextlib.suppress(ValueError):
+            float(text)
+            return "(YAML 1.1 reads an exponent without a decimal point, like 1e-5, as text.)"
+    return ""
+
+
 class YamlAdapter(Adapter):
     name = "yaml"
     suffixes = (".yaml", ".yml")
@@ -298,7 +312,7 @@ class _SiteBuilder:
         site.entries = self.entries(node, site)
         if any(k.tag == "tag:yaml.org,2002:merge" for k, _ in node.value):
             # `<<: *base` keys are not entries: rules must not read their absence as defaults.
-            site.context["merges"] = True
+            site.context["partial"] = True
         return site
 
     def entries(self, node: yaml.MappingNode, parent: Site | Value) -> list[Entry]:
@@ -327,4 +341,5 @@ class _SiteBuilder:
             value.entries = self.entries(node, value)
         with contextlib.suppress(yaml.YAMLError):
             value.py = self.loader.construct_object(node, deep=True)
+        value.reading = _surprising_reading(node, value.py)
         return value

@@ -509,14 +509,6 @@ class HubModelId(FieldKind):
             edits = [Rewrite(org, "hub_model_id", Template((org.value, "/" + basename)))]
             text = "`<organization>/<name of output_dir>`"
         edits = org_edit + name_edits + edits
-        last = edits[-1]
-        if (
-            isinstance(last, Rewrite)
-            and isinstance(last.value, Template)
-            and last.value.concrete() is None
-            and site.context.get("format") != "python"
-        ):
-            return None, "Combine them into `hub_model_id` by hand."
         if existing is not None:
             edits.append(Remove(existing))
             note = (

@@ -22,7 +22,6 @@ from ..model import UNKNOWN, Entry, Site, Value
 from . import Context
 
 # Python Sites whose values go through __post_init__ (attribute sets and helpers do not).
-CHECKED_KINDS = ("call", "parse_dict", "replace")
 
 
 def short(version: Any) -> str:
@@ -49,9 +48,7 @@ def show(value: Any) -> str:
 
 def post_init_runs(site: Site) -> bool:
     """Whether the libraries validate this Site's values together (a constructor call)."""
-    if site.context.get("format") != "python":
-        return True
-    return site.context.get("kind") in CHECKED_KINDS
+    return bool(site.context.get("validated", True))
 
 
 def complete(site: Site) -> bool:
@@ -65,11 +62,7 @@ def complete(site: Site) -> bool:
     if site.context.get("flags"):
         # Command-line flags: a whole launch command, not an array of flags added to others.
         return bool(site.context.get("launcher")) and site.context.get("kind") != "variable"
-    if site.context.get("format") != "python":
-        return not site.context.get("merges")
-    return site.context.get("kind") in ("call", "parse_dict") and not site.context.get(
-        "unpacked_unknown"
-    )
+    return True
 
 
 # Entry roles that give a field a value: a key or keyword ("set"), an attribute assigned

@@ -21,8 +21,6 @@ from ..model import Site
 from . import Context, Kind, register
 from .support import SETS, close_to, label, library_of, short
 
-STRICT_KINDS = ("call", "replace")
-
 
 @cache
 def ever_fields(knowledge: Knowledge, cls: str) -> frozenset[str]:
@@ -67,7 +65,7 @@ class UnknownField(Kind):
         kn = ctx.knowledge
         known = ever_fields(kn, site.cls)
         today = fields_at(kn, site.cls, ctx.targets.tf, ctx.targets.st)
-        strict = site.context.get("format") == "python" and site.context.get("kind") in STRICT_KINDS
+        strict = bool(site.context.get("strict_keys"))
         others = set(self.params.get("other_arguments", []))
         cutoff = float(self.params.get("cutoff", 0.8))
         for entry in site.entries:
@@ -107,7 +105,7 @@ class UnknownField(Kind):
             head = f"`{key}` is not a field of {site.cls} in any release"
         if attribute:
             effect = "setting it on the object adds an attribute that nothing reads"
-        elif site.context.get("format") == "python" and site.context.get("kind") in STRICT_KINDS:
+        elif site.context.get("strict_keys"):
             effect = "the call raises TypeError"
         else:
             effect = "HfArgumentParser refuses the key"

@@ -205,7 +205,6 @@ class EnumValue(Kind):
         valid = spec.valid(ctx, site, version)
         if valid is None:
             return None
-        written = entry.value.source.strip("'\"")
         lib = f"{label(library)} {short(version)}"
         message = (
             f"`{entry.key}` is {show(entry.value.py)}, not a name; {lib} raises ValueError when it "
@@ -213,8 +212,8 @@ class EnumValue(Kind):
         )
         fix = None
         if entry.value.py is False and "no" in valid:
-            if site.context.get("format") == "yaml" and written.lower() in ("no", "off", "n"):
-                message += f" YAML reads a bare `{written}` as false: quote it."
+            if entry.value.reading:
+                message += f" {entry.value.reading}"
             fix = Fix(SAFE, 'Write "no"', (Rewrite(entry, entry.key, "no"),))
         return self.finding(site, entry.value.span, message, spec.severity, fix, (entry.key,))
 
@@ -401,10 +400,8 @@ class ValueType(Kind):
                 f"`{name}` is the text {show(value)}, not a number: {lib} keeps it as a string and "
                 f"fails when it compares or computes with it."
             )
-            if entry.value.source[:1] not in ("'", '"') and site.context.get("format") == "yaml":
-                message += (
-                    " (YAML 1.1 reads an exponent without a decimal point, like 1e-5, as text.)"
-                )
+            if entry.value.reading:
+                message += f" {entry.value.reading}"
             fix = Fix(SAFE, f"Write the number {number!r}", (Rewrite(entry, name, number),))
             return self.finding(site, entry.value.span, message, Severity.ERROR, fix, (name,))
         if kind == "str" and self.problem == "bool-string" and "bool" in kinds:
