@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from ..knowledge import Knowledge
+from .base import Adapter
 
 CONTAINER_KEYS = frozenset(
     {
@@ -67,6 +68,21 @@ def _takes_mapping(name: str, knowledge: Knowledge) -> bool:
     info = knowledge.field(name)
     types = " ".join(t for _, t in (info.raw.get("types") or [])) if info else ""
     return "dict" in types.lower() or "config" in types.lower()
+
+
+class ConfigAdapter(Adapter):
+    """What the YAML and JSON adapters share: worth parsing when fields appear as keys, or
+    when training flags appear (a command string or an argument list in the file)."""
+
+    def __init__(self, knowledge: Knowledge):
+        from . import shell_script  # the flag pattern lives with the shell format
+
+        self.knowledge = knowledge
+        self.pattern = trigger_pattern(knowledge)
+        self.flags = shell_script.flag_pattern(knowledge)
+
+    def may_hold_arguments(self, data: bytes) -> bool:
+        return may_hold_arguments(data, self.pattern) or self.flags.search(data) is not None
 
 
 def trigger_pattern(knowledge: Knowledge) -> re.Pattern[bytes]:

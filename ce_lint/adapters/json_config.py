@@ -6,11 +6,10 @@ import json
 from typing import Any
 
 from ..findings import KEEP, AbstractEdit, AddEntry, Rewrite, Template
-from ..knowledge import Knowledge
 from ..model import Entry, Site, Span, Value
 from ..textio import SourceText, TextEdit
-from . import cli_args, config_sites, json_args, shell_script
-from .base import Adapter, Document, ParseProblem, RenderError, class_directive
+from . import cli_args, config_sites, json_args
+from .base import Document, ParseProblem, RenderError, class_directive
 from .jsonpos import JArray, JNode, JObject, JsonPosError, parse_with_comments
 
 
@@ -90,20 +89,9 @@ class JsonDocument(Document):
         return [TextEdit(after.value.span.end, after.value.span.end, sep + member)]
 
 
-class JsonAdapter(Adapter):
+class JsonAdapter(config_sites.ConfigAdapter):
     name = "json"
     suffixes = (".json",)
-
-    def __init__(self, knowledge: Knowledge):
-        self.knowledge = knowledge
-        self.pattern = config_sites.trigger_pattern(knowledge)
-        self.flags = shell_script.flag_pattern(knowledge)
-
-    def may_hold_arguments(self, data: bytes) -> bool:
-        return (
-            config_sites.may_hold_arguments(data, self.pattern)
-            or self.flags.search(data) is not None
-        )
 
     def parse(self, source: SourceText, default_class: str) -> Document:
         doc = JsonDocument(source)

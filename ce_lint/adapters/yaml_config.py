@@ -17,8 +17,8 @@ from ..findings import KEEP, AbstractEdit, AddEntry, Rewrite, Template
 from ..knowledge import Knowledge
 from ..model import UNKNOWN, Entry, Site, Span, Value
 from ..textio import SourceText, TextEdit
-from . import cli_args, config_sites, shell_script, yaml_args
-from .base import Adapter, Document, ParseProblem, RenderError, class_directive, leading_space
+from . import cli_args, config_sites, yaml_args
+from .base import Document, ParseProblem, RenderError, class_directive, leading_space
 
 _PLAIN_SAFE = re.compile(r"^[A-Za-z_./](?:[A-Za-z0-9_./@+ -]*[A-Za-z0-9_./@+-])?$")
 
@@ -236,20 +236,9 @@ def _surprising_reading(node: yaml.Node, py: Any) -> str:
     return ""
 
 
-class YamlAdapter(Adapter):
+class YamlAdapter(config_sites.ConfigAdapter):
     name = "yaml"
     suffixes = (".yaml", ".yml")
-
-    def __init__(self, knowledge: Knowledge):
-        self.knowledge = knowledge
-        self.pattern = config_sites.trigger_pattern(knowledge)
-        self.flags = shell_script.flag_pattern(knowledge)
-
-    def may_hold_arguments(self, data: bytes) -> bool:
-        return (
-            config_sites.may_hold_arguments(data, self.pattern)
-            or self.flags.search(data) is not None
-        )
 
     def parse(self, source: SourceText, default_class: str) -> Document:
         doc = YamlDocument(source)

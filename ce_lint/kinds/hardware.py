@@ -98,6 +98,15 @@ class HardwareKind(Kind):
     def uses_cpu(site: Site) -> bool:
         return is_on(site.get("use_cpu")) or is_on(site.get("no_cuda"))
 
+    def switched_on(self, site: Site, ctx: Context) -> tuple[list[Entry], HardwareProfile] | None:
+        """The entries of `fields` that are on, and the profile to judge them by; None when
+        there is nothing to judge (nothing on, use_cpu set, or no profile)."""
+        entries = [e for f in self.params["fields"] for e in site.all(f) if is_on(e)]
+        if not entries or self.uses_cpu(site):
+            return None  # with use_cpu, CE404 explains
+        profile = self.profile(site, ctx)
+        return None if profile is None else (entries, profile)
+
     def effective(self, site: Site, profile: HardwareProfile) -> HardwareProfile:
         return profile.on_cpu() if self.uses_cpu(site) else profile
 
@@ -131,12 +140,10 @@ class Bf16Support(HardwareKind):
     required = ("fields",)
 
     def check(self, site: Site, ctx: Context) -> Iterator[Finding]:
-        entries = [e for f in self.params["fields"] for e in site.all(f) if is_on(e)]
-        if not entries or self.uses_cpu(site):
+        judged = self.switched_on(site, ctx)
+        if judged is None:
             return
-        profile = self.profile(site, ctx)
-        if profile is None:
-            return
+        entries, profile = judged
         verdict = bf16_verdict(profile, ctx.targets.tf)
         for entry in entries:
             text, severity = self.explain(entry, profile, verdict, ctx.targets.tf)
@@ -230,12 +237,10 @@ class Fp16Support(HardwareKind):
     required = ("fields",)
 
     def check(self, site: Site, ctx: Context) -> Iterator[Finding]:
-        entries = [e for f in self.params["fields"] for e in site.all(f) if is_on(e)]
-        if not entries or self.uses_cpu(site):
+        judged = self.switched_on(site, ctx)
+        if judged is None:
             return
-        profile = self.profile(site, ctx)
-        if profile is None:
-            return
+        entries, profile = judged
         version = _short(ctx.targets.tf)
         kind = profile.device if profile.accelerated else "cpu"
         for entry in entries:
