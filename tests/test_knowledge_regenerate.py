@@ -16,7 +16,9 @@ from typing import Any
 
 import pytest
 
+from ce_lint.knowledge import SENTENCE_TRANSFORMERS, TRANSFORMERS, layout
 from ce_lint.knowledge import regenerate as rg
+from ce_lint.knowledge import sources as src
 
 
 def _data(library: str) -> dict[str, Any]:
@@ -38,13 +40,18 @@ def _installed(dist: str, wanted: Callable[[str], bool]) -> tuple[str, dict[str,
         path = str(file).replace("\\", "/")
         if wanted(path):
             sources[path] = Path(str(file.locate())).read_text(encoding="utf-8")
-    data = _data(rg.TRANSFORMERS if dist == "transformers" else rg.SENTENCE_TRANSFORMERS)
+    data = _data(TRANSFORMERS if dist == "transformers" else SENTENCE_TRANSFORMERS)
     if version not in data["versions"]:
         pytest.skip(f"installed {dist} {version} is not an examined release of the data file")
     return version, sources, metadata
 
 
-TF_WANTED = {rg.TF_TRAINING_ARGS, rg.TF_SEQ2SEQ_ARGS, *rg.TF_ENUM_FILES, *rg.TF_INTEGRATION_FILES}
+TF_WANTED = {
+    src.TF_TRAINING_ARGS,
+    src.TF_SEQ2SEQ_ARGS,
+    *src.TF_ENUM_FILES,
+    *src.TF_INTEGRATION_FILES,
+}
 
 
 # --------------------------------------------------------------------------- installed libraries
@@ -52,40 +59,40 @@ TF_WANTED = {rg.TF_TRAINING_ARGS, rg.TF_SEQ2SEQ_ARGS, *rg.TF_ENUM_FILES, *rg.TF_
 
 def test_installed_transformers_fields_match_data() -> None:
     version, sources, _ = _installed("transformers", TF_WANTED.__contains__)
-    snap = rg.transformers_snapshot(sources)
-    expected = rg.fields_at(_data(rg.TRANSFORMERS), version)
+    snap = src.transformers_snapshot(sources)
+    expected = layout.fields_at(_data(TRANSFORMERS), version)
     assert set(snap.fields) == set(expected)
     for name, spec in snap.fields.items():
         assert spec["default"] == expected[name]["default"], name
         assert spec["type"] == expected[name]["type"], name
         assert spec["choices"] == expected[name]["choices"], name
         assert spec["cls"] == expected[name]["class"], name
-    derived = rg.build_data(rg.TRANSFORMERS, {version: snap})
-    assert rg.compare_at(_data(rg.TRANSFORMERS), derived, version) == []
+    derived = layout.build_data(TRANSFORMERS, {version: snap})
+    assert layout.compare_at(_data(TRANSFORMERS), derived, version) == []
 
 
 def test_installed_transformers_enums_match_data() -> None:
     version, sources, _ = _installed("transformers", TF_WANTED.__contains__)
-    snap = rg.transformers_snapshot(sources)
-    assert snap.enums == rg.enums_at(_data(rg.TRANSFORMERS), version)
-    assert rg.REPORT_TO_ENUM in snap.enums
+    snap = src.transformers_snapshot(sources)
+    assert snap.enums == layout.enums_at(_data(TRANSFORMERS), version)
+    assert src.REPORT_TO_ENUM in snap.enums
 
 
 def test_installed_sentence_transformers_match_data() -> None:
-    version, sources, metadata = _installed("sentence-transformers", rg.is_st_source)
-    snap = rg.sentence_transformers_snapshot(sources, metadata)
-    data = _data(rg.SENTENCE_TRANSFORMERS)
-    expected = rg.fields_at(data, version)
+    version, sources, metadata = _installed("sentence-transformers", src.is_st_source)
+    snap = src.sentence_transformers_snapshot(sources, metadata)
+    data = _data(SENTENCE_TRANSFORMERS)
+    expected = layout.fields_at(data, version)
     assert set(snap.fields) == set(expected)
     for name, spec in snap.fields.items():
         assert spec["default"] == expected[name]["default"], name
         assert spec["type"] == expected[name]["type"], name
         assert spec["cls"] == expected[name]["class"], name
-    assert snap.enums == rg.enums_at(data, version)
+    assert snap.enums == layout.enums_at(data, version)
     assert snap.requires == data["requires"][version]
-    derived = rg.build_data(rg.SENTENCE_TRANSFORMERS, {version: snap})
-    rg.apply_curated_overrides(derived, data)
-    assert rg.compare_at(data, derived, version) == []
+    derived = layout.build_data(SENTENCE_TRANSFORMERS, {version: snap})
+    layout.apply_curated_overrides(derived, data)
+    assert layout.compare_at(data, derived, version) == []
 
 
 # --------------------------------------------------------------------------- synthetic sources
@@ -149,8 +156,8 @@ TRAINING_ARGS = textwrap.dedent(
 )
 
 
-def _fields(text: str = TRAINING_ARGS, **kwargs: Any) -> dict[str, rg.FieldSpec]:
-    return rg.parse_training_args_source(text, **kwargs)
+def _fields(text: str = TRAINING_ARGS, **kwargs: Any) -> dict[str, src.FieldSpec]:
+    return src.parse_training_args_source(text, **kwargs)
 
 
 def test_parse_fields_and_defaults() -> None:
@@ -183,7 +190,7 @@ def test_default_factory_formats() -> None:
     fields = _fields()
     assert fields["tags"]["default"] == "<factory list>"
     assert fields["logdir"]["default"] == "<factory default_logdir>"
-    st = _fields(factory_format=rg.FACTORY_FORMATS[rg.SENTENCE_TRANSFORMERS])
+    st = _fields(factory_format=src.FACTORY_FORMATS[SENTENCE_TRANSFORMERS])
     assert st["tags"]["default"] == "factory:list"
     text = textwrap.dedent(
         """
@@ -218,16 +225,16 @@ def test_deprecation_detection(name: str, deprecated: bool) -> None:
 
 
 def test_mentions_deprecated() -> None:
-    assert rg.mentions_deprecated(
+    assert src.mentions_deprecated(
         "The `evaluate_during_training` argument is deprecated", "evaluate_during_training"
     )
-    assert rg.mentions_deprecated("warmup_ratio is deprecated and will be removed", "warmup_ratio")
-    assert not rg.mentions_deprecated("`warmup_ratio_x` is deprecated", "warmup_ratio")
-    assert not rg.mentions_deprecated("apex.amp is deprecated", "amp")
+    assert src.mentions_deprecated("warmup_ratio is deprecated and will be removed", "warmup_ratio")
+    assert not src.mentions_deprecated("`warmup_ratio_x` is deprecated", "warmup_ratio")
+    assert not src.mentions_deprecated("apex.amp is deprecated", "amp")
 
 
 def test_missing_class_gives_no_fields() -> None:
-    assert rg.parse_training_args_source("x = 1\n") == {}
+    assert src.parse_training_args_source("x = 1\n") == {}
 
 
 def test_parse_enums_source() -> None:
@@ -253,11 +260,11 @@ def test_parse_enums_source() -> None:
                 return "x"
         """
     )
-    assert rg.parse_enums_source(text) == {
+    assert src.parse_enums_source(text) == {
         "IntervalStrategy": ["epoch", "no", "steps"],
         "EvaluationStrategy": ["epoch", "no", "steps"],
     }
-    assert rg.parse_enums_source(text, ["IntervalStrategy", "Helper", "Missing"]) == {
+    assert src.parse_enums_source(text, ["IntervalStrategy", "Helper", "Missing"]) == {
         "IntervalStrategy": ["epoch", "no", "steps"],
         "Helper": [],
     }
@@ -265,7 +272,7 @@ def test_parse_enums_source() -> None:
 
 def test_parse_report_to_source() -> None:
     mapping = 'INTEGRATION_TO_CALLBACK = {"wandb": WandbCallback, "azure_ml": AzureMLCallback}\n'
-    assert rg.parse_report_to_source(mapping) == ["azure_ml", "wandb"]
+    assert src.parse_report_to_source(mapping) == ["azure_ml", "wandb"]
     listing = textwrap.dedent(
         """
         def get_available_reporting_integrations():
@@ -277,8 +284,8 @@ def test_parse_report_to_source() -> None:
             return integrations
         """
     )
-    assert rg.parse_report_to_source(listing) == ["tensorboard", "wandb"]
-    assert rg.parse_report_to_source("def other():\n    pass\n") is None
+    assert src.parse_report_to_source(listing) == ["tensorboard", "wandb"]
+    assert src.parse_report_to_source("def other():\n    pass\n") is None
 
 
 def test_parse_requires() -> None:
@@ -287,8 +294,8 @@ def test_parse_requires() -> None:
         "Requires-Dist: transformers <5.0.0,>=4.34.0\n"
         'Requires-Dist: transformers[vision]; extra == "image"\n'
     )
-    assert rg.parse_requires(metadata, "transformers") == "<5.0.0,>=4.34.0"
-    assert rg.parse_requires("Name: x\n", "transformers") is None
+    assert src.parse_requires(metadata, "transformers") == "<5.0.0,>=4.34.0"
+    assert src.parse_requires("Name: x\n", "transformers") is None
 
 
 def test_sentence_transformers_snapshot() -> None:
@@ -325,7 +332,7 @@ def test_sentence_transformers_snapshot() -> None:
             """
         ),
     }
-    snap = rg.sentence_transformers_snapshot(sources, "Requires-Dist: transformers>=5.0.0\n")
+    snap = src.sentence_transformers_snapshot(sources, "Requires-Dist: transformers>=5.0.0\n")
     assert snap.fields["router_mapping"]["default"] == "factory:dict"
     assert snap.fields["batch_sampler"]["default"] == "BatchSamplers.BATCH_SAMPLER"
     assert snap.fields["batch_sampler"]["cls"] is None
@@ -337,8 +344,8 @@ def test_sentence_transformers_snapshot() -> None:
 # --------------------------------------------------------------------------- histories
 
 
-def _spec(default: str | None, type_: str = "int", **kw: Any) -> rg.FieldSpec:
-    spec: rg.FieldSpec = {
+def _spec(default: str | None, type_: str = "int", **kw: Any) -> src.FieldSpec:
+    spec: src.FieldSpec = {
         "type": type_,
         "default": default,
         "choices": None,
@@ -353,17 +360,17 @@ def _spec(default: str | None, type_: str = "int", **kw: Any) -> rg.FieldSpec:
 
 def test_build_data_histories() -> None:
     snapshots = {
-        "1.0.0": rg.Snapshot(
+        "1.0.0": src.Snapshot(
             fields={"a": _spec("1"), "b": _spec("'x'", "str", choices="['x']")},
             enums={"E": ["a"], "Gone": ["z"]},
         ),
-        "1.1.0": rg.Snapshot(
+        "1.1.0": src.Snapshot(
             fields={"a": _spec("1"), "b": _spec("'x'", "str", deprecated=True)},
             enums={"E": ["a", "b"]},
         ),
-        "1.10.0": rg.Snapshot(fields={"a": _spec("2", "float")}, enums={"E": ["a", "b"]}),
+        "1.10.0": src.Snapshot(fields={"a": _spec("2", "float")}, enums={"E": ["a", "b"]}),
     }
-    data = rg.build_data(rg.TRANSFORMERS, snapshots)
+    data = layout.build_data(TRANSFORMERS, snapshots)
     assert data["versions"] == ["1.0.0", "1.1.0", "1.10.0"]
     assert data["fields"]["a"] == {
         "first": "1.0.0",
@@ -379,15 +386,15 @@ def test_build_data_histories() -> None:
         "E": [["1.0.0", ["a"]], ["1.1.0", ["a", "b"]]],
         "Gone": [["1.0.0", ["z"]], ["1.1.0", None]],
     }
-    assert rg.fields_at(data, "1.1.0")["b"]["deprecated"] is True
-    assert "b" not in rg.fields_at(data, "1.10.0")
-    assert rg.enums_at(data, "1.10.0") == {"E": ["a", "b"]}
+    assert layout.fields_at(data, "1.1.0")["b"]["deprecated"] is True
+    assert "b" not in layout.fields_at(data, "1.10.0")
+    assert layout.enums_at(data, "1.10.0") == {"E": ["a", "b"]}
 
 
 def test_merge_keeps_curated_and_reports() -> None:
     report: list[str] = []
     kept: list[str] = []
-    merged = rg.merge(
+    merged = layout.merge(
         {"fields": {"a": {"first": "2"}}},
         {"fields": {"a": {"first": "1", "note": "n"}, "gone": {}}, "classes": {}},
         report=report,
@@ -400,7 +407,7 @@ def test_merge_keeps_curated_and_reports() -> None:
 
 def test_merge_reports_histories_release_by_release() -> None:
     report: list[str] = []
-    rg.merge(
+    layout.merge(
         {"E": [["1.0.0", ["a", "b"]]], "d": [["1.0.0", "1"], ["2.0.0", "2"]]},
         {"E": [["1.0.0", ["a", "c"]]], "d": [["1.0.0", "1"]]},
         report=report,
@@ -418,7 +425,7 @@ def test_curated_conditional_deprecation_is_kept() -> None:
             "warmup_ratio": {"deprecated_in": None, "deprecated_with": {"transformers": ">=5"}}
         }
     }
-    notes = rg.apply_curated_overrides(derived, curated)
+    notes = layout.apply_curated_overrides(derived, curated)
     assert derived["fields"]["warmup_ratio"]["deprecated_in"] is None
     assert len(notes) == 1
 
@@ -429,7 +436,7 @@ def test_curated_conditional_deprecation_is_kept() -> None:
 def _fake_wheel(cache: Path, version: str, training_args: str) -> None:
     cache.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(cache / f"transformers-{version}-py3-none-any.whl", "w") as zf:
-        zf.writestr(rg.TF_TRAINING_ARGS, training_args)
+        zf.writestr(src.TF_TRAINING_ARGS, training_args)
         zf.writestr(
             "transformers/trainer_utils.py",
             'class IntervalStrategy(ExplicitEnum):\n    NO = "no"\n',
@@ -449,7 +456,7 @@ def test_main_write_then_check(
     data_file.write_text(
         json.dumps({"library": "transformers", "source": "test", "versions": ["1.0.0", "1.1.0"]})
     )
-    monkeypatch.setitem(rg.DATA_FILES, rg.TRANSFORMERS, data_file)
+    monkeypatch.setitem(rg.DATA_FILES, TRANSFORMERS, data_file)
     args = ["--library", "transformers", "--cache", str(cache)]
 
     assert rg.main(["--check", *args]) == 1
@@ -462,7 +469,7 @@ def test_main_write_then_check(
     assert rg.main(["--check", *args]) == 0
 
     written["fields"]["seed"]["defaults"] = [["1.0.0", "7"]]
-    data_file.write_text(rg.dumps(written))
+    data_file.write_text(layout.dumps(written))
     assert rg.main(["--check", *args]) == 1
     assert 'fields.seed.defaults: 1.0.0 committed "7" derived "42"' in capsys.readouterr().out
     # Another release list: compared release by release.

@@ -1,0 +1,438 @@
+"""One release's facts, read from its Python sources with ``ast`` (never imported).
+
+Used on released wheels by `regenerate` and on an installed release newer than the data
+files by `installed`: the same parser both ways.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from typing import TypedDict
+
+from packaging.requirements import InvalidRequirement, Requirement
+
+from . import SENTENCE_TRANSFORMERS, TRANSFORMERS
+
+TF_TRAINING_ARGS = "transformers/training_args.py"
+TF_SEQ2SEQ_ARGS = "transformers/training_args_seq2seq.py"
+TF_ENUM_FILES = (
+    "transformers/trainer_utils.py",
+    "transformers/training_args.py",
+    "transformers/debug_utils.py",
+)
+TF_INTEGRATION_FILES = (
+    "transformers/integrations/integration_utils.py",
+    "transformers/integrations.py",
+)
+TF_ENUMS = (
+    "IntervalStrategy",
+    "SaveStrategy",
+    "HubStrategy",
+    "SchedulerType",
+    "OptimizerNames",
+    "FSDPOption",
+    "DebugOption",
+    "ShardedDDPOption",
+    "EvaluationStrategy",
+    "HPSearchBackend",
+    "ParallelMode",
+)
+REPORT_TO_ENUM = "ReportToIntegrations"
+ST_ENUMS = ("BatchSamplers", "MultiDatasetBatchSamplers")
+# Base classes through which sentence-transformers' arguments class extends transformers'.
+ST_TRANSFORMERS_BASES = ("TrainingArguments", "TransformersTrainingArguments")
+
+# How a `default_factory` is written in each data file.
+FACTORY_FORMATS = {TRANSFORMERS: "<factory {}>", SENTENCE_TRANSFORMERS: "factory:{}"}
+
+# Help texts that deprecate their own field: "Deprecated, use ...", "This argument is deprecated".
+HELP_DEPRECATED = re.compile(
+    r"^\W*deprecated\b|\bthis\s+(?:(?:argument|parameter|option|flag|field)\s+)?"
+    r"(?:is|has\s+been)\s+(?:now\s+)?deprecated\b",
+    re.IGNORECASE,
+)
+
+
+class FieldSpec(TypedDict):
+    """One dataclass field of one release, as read from the source."""
+
+    type: str | None
+    default: str | None
+    choices: str | None
+    help: str
+    init: bool
+    deprecated: bool
+    cls: str | None
+
+
+@dataclass
+class Snapshot:
+    """Everything derived from one release."""
+
+    fields: dict[str, FieldSpec] = field(default_factory=dict)
+    enums: dict[str, list[str]] = field(default_factory=dict)
+    requires: dict[str, str] = field(default_factory=dict)
+    # The `set_*` helper methods of TrainingArguments -> their keyword parameters.
+    methods: dict[str, list[str]] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- source parsing
+
+
+def _strings(node: ast.AST | None) -> str:
+    """The text of a string expression (implicit or `+` concatenation, f-strings as `{expr}`)."""
+    if node is None:
+        return ""
+    if isinstance(node, ast.Constant):
+        return node.value if isinstance(node.value, str) else ""
+    if isinstance(node, ast.JoinedStr):
+        return "".join(
+            _strings(part)
+            if isinstance(part, ast.Constant)
+            else "{" + ast.unparse(part.value) + "}"
+            for part in node.values
+            if isinstance(part, ast.Constant | ast.FormattedValue)
+        )
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return _strings(node.left) + _strings(node.right)
+    if isinstance(node, ast.Tuple | ast.List):
+        return " ".join(_strings(e) for e in node.elts)
+    return ""
+
+
+def _find_class(tree: ast.Module, name: str) -> ast.ClassDef | None:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef) and node.name == name:
+            return node
+    return None
+
+
+def _class_constants(cls: ast.ClassDef) -> dict[str, str]:
+    """Class-level names assigned a value, rendered like ``name = 'a' ('b' if cond)``.
+
+    Used for defaults such as ``optim = field(default=default_optim)`` where ``default_optim``
+    is set in the class body, possibly overridden under ``if`` blocks.
+    """
+    base: dict[str, str] = {}
+    alternatives: dict[str, list[str]] = {}
+
+    def visit(body: list[ast.stmt], conditions: list[str]) -> None:
+        for stmt in body:
+            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+                target = stmt.targets[0]
+                if not isinstance(target, ast.Name):
+                    continue
+                value = ast.unparse(stmt.value)
+                if conditions:
+                    condition = " and ".join(conditions)
+                    alternatives.setdefault(target.id, []).append(f"{value} if {condition}")
+                else:
+                    base[target.id] = value
+            elif isinstance(stmt, ast.If):
+                test = ast.unparse(stmt.test)
+                visit(stmt.body, [*conditions, test])
+                visit(stmt.orelse, [*conditions, f"not ({test})"])
+
+    visit(cls.body, [])
+    out = {}
+    for name, value in base.items():
+        text = f"{name} = {value}"
+        if name in alternatives:
+            text += " (" + ", ".join(alternatives[name]) + ")"
+        out[name] = text
+    return out
+
+
+def _is_field_call(node: ast.expr | None) -> bool:
+    if not isinstance(node, ast.Call):
+        return False
+    func = node.func
+    name = (
+        func.id
+        if isinstance(func, ast.Name)
+        else func.attr
+        if isinstance(func, ast.Attribute)
+        else ""
+    )
+    return name == "field"
+
+
+def _method_strings(cls: ast.ClassDef) -> list[str]:
+    """Every string literal inside the methods of a class (warnings, errors, docstrings)."""
+    out = []
+    for stmt in cls.body:
+        if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
+            for node in ast.walk(stmt):
+                if isinstance(node, ast.JoinedStr) or (
+                    isinstance(node, ast.Constant) and isinstance(node.value, str)
+                ):
+                    out.append(_strings(node))
+    return out
+
+
+def mentions_deprecated(text: str, name: str) -> bool:
+    """True when a message says that `name` itself is deprecated.
+
+    Matches "`name` is deprecated", "Using `--name` is deprecated", "The `name` argument is
+    deprecated" and "`--a` and `--name` are deprecated", but not "using `X` for `name` is
+    deprecated" nor "Passing `name` as a string is deprecated" (a value form, not the field).
+    """
+    return _deprecation_of(name).search(text) is not None
+
+
+@cache
+def _deprecation_of(name: str) -> re.Pattern[str]:
+    # Compiled once per field: a class has ~100 fields and its methods ~300 messages.
+    return re.compile(
+        r"(?:^|\b(?:using|the|and)\s+|,\s*)`?(?:--)?" + re.escape(name) + r"`?"
+        r"(?:\s*(?:,|and)\s*`[^`]+`)*"
+        r"\s+(?:(?:argument|parameter|option|flag)s?\s+)?"
+        r"(?:is|are|has\s+been|have\s+been)\s+(?:now\s+)?deprecated\b",
+        re.IGNORECASE | re.MULTILINE,
+    )
+
+
+def help_is_deprecated(help_text: str, name: str) -> bool:
+    return bool(HELP_DEPRECATED.search(help_text)) or mentions_deprecated(help_text, name)
+
+
+def parse_dataclass_fields(
+    cls: ast.ClassDef, factory_format: str = FACTORY_FORMATS[TRANSFORMERS]
+) -> dict[str, FieldSpec]:
+    """The fields a dataclass body declares itself, in declaration order."""
+    constants = _class_constants(cls)
+    # Lower-cased too: a message that never names the field need not be searched.
+    messages = [(text.lower(), text) for text in _method_strings(cls)]
+    out: dict[str, FieldSpec] = {}
+    for stmt in cls.body:
+        if not isinstance(stmt, ast.AnnAssign) or not isinstance(stmt.target, ast.Name):
+            continue
+        annotation = ast.unparse(stmt.annotation)
+        if re.match(r"^(?:typing\.)?ClassVar\b", annotation):
+            continue
+        name = stmt.target.id
+        spec: FieldSpec = {
+            "type": annotation,
+            "default": None,
+            "choices": None,
+            "help": "",
+            "init": True,
+            "deprecated": False,
+            "cls": None,
+        }
+        value = stmt.value
+        if _is_field_call(value):
+            assert isinstance(value, ast.Call)
+            for keyword in value.keywords:
+                if keyword.arg == "default":
+                    spec["default"] = _render_default(keyword.value, constants)
+                elif keyword.arg == "default_factory":
+                    spec["default"] = factory_format.format(ast.unparse(keyword.value))
+                elif keyword.arg == "init":
+                    spec["init"] = not (
+                        isinstance(keyword.value, ast.Constant) and keyword.value.value is False
+                    )
+                elif keyword.arg == "metadata" and isinstance(keyword.value, ast.Dict):
+                    for key, item in zip(keyword.value.keys, keyword.value.values, strict=True):
+                        if isinstance(key, ast.Constant) and key.value == "help":
+                            spec["help"] = _strings(item)
+                        elif isinstance(key, ast.Constant) and key.value == "choices":
+                            spec["choices"] = ast.unparse(item)
+        elif value is not None:
+            spec["default"] = _render_default(value, constants)
+        spec["deprecated"] = help_is_deprecated(spec["help"], name) or any(
+            mentions_deprecated(text, name) for low, text in messages if name.lower() in low
+        )
+        out[name] = spec
+    return out
+
+
+def _render_default(node: ast.expr, constants: Mapping[str, str]) -> str:
+    if isinstance(node, ast.Name) and node.id in constants:
+        return constants[node.id]
+    return ast.unparse(node)
+
+
+def parse_training_args_source(
+    text: str,
+    class_name: str = "TrainingArguments",
+    factory_format: str = FACTORY_FORMATS[TRANSFORMERS],
+) -> dict[str, FieldSpec]:
+    """The fields declared by `class_name` in a module's source (empty if the class is absent)."""
+    cls = _find_class(ast.parse(text), class_name)
+    return parse_dataclass_fields(cls, factory_format) if cls else {}
+
+
+def parse_enums_source(text: str, names: Iterable[str] | None = None) -> dict[str, list[str]]:
+    """Sorted string values of the enum-like classes (class attributes set to string constants).
+
+    With `names`, those of them the module defines (maybe with no values); without, every class
+    that has such attributes. A class without own values takes those of a base class defined in
+    the same module.
+    """
+    wanted = set(names) if names is not None else None
+    classes = {n.name: n for n in ast.walk(ast.parse(text)) if isinstance(n, ast.ClassDef)}
+
+    def values(cls: ast.ClassDef, seen: frozenset[str]) -> list[str]:
+        own = {
+            stmt.value.value
+            for stmt in cls.body
+            if isinstance(stmt, ast.Assign)
+            and all(isinstance(t, ast.Name) for t in stmt.targets)
+            and isinstance(stmt.value, ast.Constant)
+            and isinstance(stmt.value.value, str)
+        }
+        if own:
+            return sorted(own)
+        for base in cls.bases:
+            if isinstance(base, ast.Name) and base.id in classes and base.id not in seen:
+                inherited = values(classes[base.id], seen | {base.id})
+                if inherited:
+                    return inherited
+        return []
+
+    out = {}
+    for name, cls in classes.items():
+        if wanted is not None and name not in wanted:
+            continue
+        found = values(cls, frozenset({name}))
+        if found or wanted is not None:
+            out[name] = found
+    return out
+
+
+def parse_report_to_source(text: str) -> list[str] | None:
+    """Integration names `report_to` accepts: the keys of ``INTEGRATION_TO_CALLBACK``, else the
+    names ``get_available_reporting_integrations`` appends (None when the module has neither)."""
+    tree = ast.parse(text)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign | ast.AnnAssign):
+            target = node.targets[0] if isinstance(node, ast.Assign) else node.target
+            if (
+                isinstance(target, ast.Name)
+                and target.id == "INTEGRATION_TO_CALLBACK"
+                and isinstance(node.value, ast.Dict)
+            ):
+                return sorted(
+                    k.value
+                    for k in node.value.keys
+                    if isinstance(k, ast.Constant) and isinstance(k.value, str)
+                )
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.FunctionDef)
+            and node.name == "get_available_reporting_integrations"
+        ):
+            names = {
+                arg.value
+                for call in ast.walk(node)
+                if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
+                for arg in call.args
+                if isinstance(arg, ast.Constant) and isinstance(arg.value, str)
+            }
+            return sorted(names)
+    return None
+
+
+def parse_requires(metadata: str, package: str) -> str | None:
+    """The version specifier of an unconditional ``Requires-Dist: package...`` line."""
+    for line in metadata.splitlines():
+        if not line.startswith("Requires-Dist:"):
+            continue
+        try:
+            req = Requirement(line.split(":", 1)[1].strip())
+        except InvalidRequirement:
+            continue
+        if req.name.lower() == package and req.marker is None and not req.extras:
+            return str(req.specifier)
+    return None
+
+
+# --------------------------------------------------------------------------- one release
+
+
+def parse_helper_methods(text: str, cls_name: str = "TrainingArguments") -> dict[str, list[str]]:
+    """Keyword parameters of the `set_*` helpers (set_training, set_evaluate, ...)."""
+    cls = _find_class(ast.parse(text), cls_name)
+    if cls is None:
+        return {}
+    out = {}
+    for node in cls.body:
+        if isinstance(node, ast.FunctionDef) and node.name.startswith("set_"):
+            params = node.args.args[1:] + node.args.kwonlyargs
+            out[node.name] = [a.arg for a in params]
+    return out
+
+
+def transformers_snapshot(sources: Mapping[str, str]) -> Snapshot:
+    """Derive one transformers release from its sources (wheel path -> text)."""
+    fmt = FACTORY_FORMATS[TRANSFORMERS]
+    snap = Snapshot()
+    if TF_TRAINING_ARGS in sources:
+        snap.fields = parse_training_args_source(sources[TF_TRAINING_ARGS], factory_format=fmt)
+        snap.methods = parse_helper_methods(sources[TF_TRAINING_ARGS])
+    if TF_SEQ2SEQ_ARGS in sources:
+        own = parse_training_args_source(sources[TF_SEQ2SEQ_ARGS], "Seq2SeqTrainingArguments", fmt)
+        for name, spec in own.items():
+            if name not in snap.fields:
+                snap.fields[name] = {**spec, "cls": "Seq2SeqTrainingArguments"}
+    for path in TF_ENUM_FILES:
+        if path in sources:
+            for name, values in parse_enums_source(sources[path], TF_ENUMS).items():
+                if values and name not in snap.enums:
+                    snap.enums[name] = values
+    for path in TF_INTEGRATION_FILES:
+        if path in sources:
+            names = parse_report_to_source(sources[path])
+            if names is not None:
+                snap.enums[REPORT_TO_ENUM] = names
+                break
+    return snap
+
+
+def is_st_source(path: str) -> bool:
+    """Whether a sentence-transformers wheel path is one the regeneration reads."""
+    return path.startswith("sentence_transformers/") and path.endswith(
+        ("training_args.py", "sampler.py")
+    )
+
+
+def sentence_transformers_snapshot(
+    sources: Mapping[str, str], metadata: str | None = None
+) -> Snapshot:
+    """Derive one sentence-transformers release: the fields its arguments classes add to
+    transformers' TrainingArguments, its sampler enums and its transformers requirement."""
+    fmt = FACTORY_FORMATS[SENTENCE_TRANSFORMERS]
+    snap = Snapshot()
+    roots: dict[str, dict[str, FieldSpec]] = {}
+    others: dict[str, dict[str, FieldSpec]] = {}
+    for path in sorted(sources):
+        if not is_st_source(path):
+            continue
+        tree = ast.parse(sources[path])
+        for cls in ast.walk(tree):
+            if not isinstance(cls, ast.ClassDef):
+                continue
+            if cls.name in ST_ENUMS:
+                snap.enums[cls.name] = parse_enums_source(sources[path], [cls.name])[cls.name]
+                continue
+            bases = {ast.unparse(b).rsplit(".", 1)[-1] for b in cls.bases}
+            own = parse_dataclass_fields(cls, fmt)
+            if bases & set(ST_TRANSFORMERS_BASES):
+                roots[cls.name] = own
+            elif own and cls.name.endswith("TrainingArguments"):
+                others[cls.name] = own
+    for own in roots.values():
+        snap.fields.update(own)
+    for cls_name, own in sorted(others.items()):
+        for name, spec in own.items():
+            if name not in snap.fields:
+                snap.fields[name] = {**spec, "cls": cls_name}
+    requirement = parse_requires(metadata, TRANSFORMERS) if metadata else None
+    if requirement is not None:
+        snap.requires[TRANSFORMERS] = requirement
+    return snap
