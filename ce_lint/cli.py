@@ -22,6 +22,7 @@ from .discover import discover
 from .engine import Engine, FileResult
 from .hardware.profile import ProfileError
 from .knowledge import Knowledge
+from .knowledge.installed import learn_installed
 from .model import ARGUMENT_CLASSES
 from .progress import progress
 from .report import format_names
@@ -122,7 +123,8 @@ class Run:
             for path, nearer in other_configs(s, self.paths).items():
                 click.echo(f"ce-lint: note: {path} has its own settings in {nearer}; this run "
                            f"reads {s.path} only (run ce-lint there, or pass --config)", err=True)  # fmt: skip
-        knowledge = Knowledge.load()
+        # A release installed here that is newer than the data files is read from its sources.
+        knowledge = learn_installed(Knowledge.load())
         select = _codes(opts["select"]) or s.get("select")
         extend = _codes(opts["extend_select"]) + list(s.get("extend-select", []))
         if extend:

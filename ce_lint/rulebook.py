@@ -41,6 +41,9 @@ class Example:
     hardware: Any = field(default=None, compare=False)
     # Releases the example was written for, as with --from (key `from`), for CE6xx.
     written_for: tuple[str, ...] = ()
+    # A release newer than the data files, as if read from its installed sources: library,
+    # version, and the fields it removed, deprecated or added against the newest known one.
+    release: dict[str, Any] | None = field(default=None, compare=False)
 
     @property
     def reported(self) -> bool:
@@ -93,6 +96,7 @@ def _example(raw: dict[str, Any], code: str) -> Example:
         "json",
         "from",
         "hardware",
+        "release",
     }
     unknown = set(raw) - known
     if unknown:
@@ -117,6 +121,7 @@ def _example(raw: dict[str, Any], code: str) -> Example:
         json=raw.get("json"),
         hardware=raw.get("hardware"),
         written_for=_strings(raw.get("from", ())),
+        release=raw.get("release"),
     )
 
 

@@ -137,6 +137,10 @@ def _example_block(example: Example) -> list[str]:
         notes.append(f"hardware: {_hardware_label(example.hardware)}")
     if example.written_for:
         notes.append(f"--from {', '.join(example.written_for)}")
+    if example.release:
+        changes = [f"{k} {', '.join(v)}" for k, v in example.release.items() if isinstance(v, list)]
+        notes.append(f"{example.release['library']} {example.release['version']} installed, "
+                     f"read from its source: {'; '.join(changes)}")  # fmt: skip
     target = f" ({'; '.join(notes)})" if notes else ""
     title = example.name or ("reported" if example.reported else "accepted")
     lines.append(f"  {title}{target}:")

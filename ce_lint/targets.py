@@ -35,10 +35,20 @@ class Target:
     origin: str  # cli | config | installed | declared | newest
     lo: Version  # oldest examined release the spec allows
     hi: Version  # newest examined release the spec allows
+    # Where the facts came from when not from the data files' own release: read from an
+    # installed release's sources, or judged as the newest release ce-lint knows.
+    facts: str = ""
 
     def __str__(self) -> str:
-        span = str(self.hi) if self.lo == self.hi else f"{self.lo}..{self.hi}"
-        return f"{self.library} {span} ({self.origin})"
+        pin = self.spec.removeprefix("==")
+        if self.spec.startswith("==") and "," not in pin and "*" not in pin:
+            shown = pin  # what is installed or pinned, whatever release judged it
+        elif self.facts:
+            shown = self.spec  # as given: no release ce-lint knows matches it
+        else:
+            shown = str(self.hi) if self.lo == self.hi else f"{self.lo}..{self.hi}"
+        origin = f"{self.origin}; {self.facts}" if self.facts else self.origin
+        return f"{self.library} {shown} ({origin})"
 
 
 @dataclass(frozen=True)
@@ -82,15 +92,20 @@ def make_target(library: str, spec: str, origin: str, knowledge: Knowledge) -> T
         specifier = SpecifierSet(spec)
     except Exception as exc:  # packaging raises InvalidSpecifier
         raise TargetError(f"cannot read version range {spec!r} for {library}: {exc}") from None
+    pins = [Version(s.version) for s in specifier if s.operator in (">", ">=", "==", "===", "~=")]
+    newest = data.newest
     allowed = data.matching(specifier)
+    if pins and (
+        min(p.release[:2] for p in pins) > newest.release[:2]
+        or (not allowed and min(pins) >= newest)
+    ):
+        # Newer than anything examined: judge by the newest known release, and say so.
+        note = f"judged as {newest}, the newest release ce-lint knows"
+        return Target(library, spec, origin, newest, newest, note)
     if not allowed:
-        pins = [Version(s.version) for s in specifier if s.operator in (">", ">=", "==")]
-        if pins and min(pins) > data.newest:
-            # Newer than anything examined: judge by the newest known release.
-            allowed = [data.newest]
-        else:
-            raise TargetError(f"no known {library} release matches {spec!r}")
-    return Target(library, spec, origin, allowed[0], allowed[-1])
+        raise TargetError(f"no known {library} release matches {spec!r}")
+    facts = "read from its source" if knowledge.read_from_source(library, allowed[-1]) else ""
+    return Target(library, spec, origin, allowed[0], allowed[-1], facts)
 
 
 def installed_version(library: str) -> str | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ce_lint.engine import Engine, FileResult
-from ce_lint.knowledge import Knowledge
+from ce_lint.knowledge import Knowledge, layout
 from ce_lint.targets import era_targets, resolve
 from ce_lint.textio import SourceText
 
@@ -11,9 +11,13 @@ TODAY = ("transformers==5.24", "sentence-transformers==6.2")
 
 
 def engine(
-    targets: tuple[str, ...] = TODAY, cls: str | None = None, era: tuple[str, ...] = (), **kwargs
+    targets: tuple[str, ...] = TODAY,
+    cls: str | None = None,
+    era: tuple[str, ...] = (),
+    knowledge: Knowledge | None = None,
+    **kwargs,
 ) -> Engine:
-    knowledge = Knowledge.load()
+    knowledge = knowledge or Knowledge.load()
     resolved = resolve(knowledge, targets, use_installed=False)
     kwargs.setdefault("era", era_targets(knowledge, era))
     return Engine(knowledge, resolved, class_for=(lambda path: cls), **kwargs)
@@ -40,3 +44,15 @@ def codes(result: FileResult) -> list[str]:
 def notices(result: FileResult) -> list[str]:
     """Codes of the info findings (behaviour changes)."""
     return [f.code for f in result.findings if f.severity == "info"]
+
+
+def knowledge_with(release: dict | None) -> Knowledge:
+    """The knowledge, plus a rule example's hypothetical newer release (as if read from source)."""
+    knowledge = Knowledge.load()
+    if not release:
+        return knowledge
+    data = knowledge.library(release["library"]).raw
+    snapshot = layout.hypothetical_release(
+        data, release.get("removed", ()), release.get("deprecated", ()), release.get("added", ())
+    )
+    return knowledge.with_release(release["library"], release["version"], snapshot)

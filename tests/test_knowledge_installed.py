@@ -1,7 +1,9 @@
 """The version knowledge agrees with the libraries installed here.
 
-Fields the data says exist at the installed releases are exactly the dataclass fields
-of the installed classes (imported for real: this test needs the [verify] extra).
+Fields the knowledge says exist at the installed releases are exactly the dataclass fields
+of the installed classes (imported for real: this test needs the [verify] extra). The
+knowledge is what `ce-lint check` judges with: the data files, plus an installed release
+newer than them read from its sources.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import pytest
 from packaging.version import Version
 
 from ce_lint.knowledge import Knowledge
+from ce_lint.knowledge.installed import learn_installed
 
 pytest.importorskip("sentence_transformers", reason="needs the [verify] extra")
 
@@ -44,7 +47,7 @@ def test_fields_match_the_installed_classes(module: str, name: str) -> None:
 
     cls = getattr(importlib.import_module(module), name)
     tf, st = _versions()
-    knowledge = Knowledge.load()
+    knowledge = learn_installed(Knowledge.load())
     assert knowledge.fields_of(name, tf, st) == _init_fields(cls)
 
 
@@ -59,7 +62,7 @@ def test_enums_match_the_installed_libraries() -> None:
     from transformers.training_args import OptimizerNames
 
     tf, st = _versions()
-    kn = Knowledge.load()
+    kn = learn_installed(Knowledge.load())
     for enum in (IntervalStrategy, SaveStrategy, HubStrategy, SchedulerType, OptimizerNames):
         assert sorted(e.value for e in enum) == kn.tf.enum_values(enum.__name__, kn.tf.floor(tf)), (
             enum
@@ -75,7 +78,7 @@ def test_removed_fields_are_really_rejected() -> None:
     from sentence_transformers.cross_encoder import CrossEncoderTrainingArguments
 
     tf, st = _versions()
-    kn = Knowledge.load()
+    kn = learn_installed(Knowledge.load())
     accepted = kn.fields_of("CrossEncoderTrainingArguments", tf, st)
     removed = [
         n

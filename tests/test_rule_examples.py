@@ -19,7 +19,7 @@ from ce_lint import ruledoc
 from ce_lint.adapters import jsonpos
 from ce_lint.hardware.select import resolve_spec
 from ce_lint.rulebook import Example, RuleSpec, load_specs
-from tests.helpers import TODAY, check, fix
+from tests.helpers import TODAY, check, fix, knowledge_with
 
 SPECS = [s for s in load_specs() if s.kind != "input-problem"]
 CASES = [
@@ -86,7 +86,12 @@ def test_example(spec: RuleSpec, example: Example) -> None:
     assert forms, "the example has no text"
     for form, body in forms.items():
         name = FILE_NAMES[form]
-        options = {"targets": targets, "cls": example.cls, "era": example.written_for}
+        options = {
+            "targets": targets,
+            "cls": example.cls,
+            "era": example.written_for,
+            "knowledge": knowledge_with(example.release),
+        }
         result = check(body, name, **options, **_hardware(example))
         found = [f for f in result.findings if f.code == spec.code]
         if not example.reported:

@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from ce_lint.cli import main
+from ce_lint.knowledge import Knowledge
 from ce_lint.settings import KNOWN_SETTINGS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -209,7 +210,8 @@ def test_show_settings(project: Path) -> None:
     assert f"Settings file: {project / 'pyproject.toml'}" in out
     assert '  ignore = ["CE124"]' in out
     assert "  baseline = (not set:" in out
-    assert "Target transformers: 5.0.0 .. 5.24.0 (config: >=5.0,<6)" in out
+    newest = Knowledge.load().tf.newest
+    assert f"Target transformers: 5.0.0 .. {newest} (config: >=5.0,<6)" in out
     assert "configs/plain/train.yaml:\n  class: TrainingArguments\n" in out
     code, out = run(
         "show-settings",

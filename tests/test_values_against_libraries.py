@@ -1,10 +1,12 @@
 """The value and cross-field rules agree with the installed libraries.
 
-Every embedded example of a CE2xx/CE3xx rule that is judged against today's releases is
-built as CrossEncoderTrainingArguments by the real transformers + sentence-transformers, in
-one subprocess (the static path never imports them): an example the rule reports must raise
-when the arguments are built (for the rules whose check runs there), and an accepted example
-must build. `use_cpu` is added so that the host's GPU (or its absence) does not decide.
+Every embedded example of a CE2xx/CE3xx rule written for the default targets is judged by
+ce-lint at the installed releases (as `ce-lint check` would judge: read from their sources
+when newer than the data files) and built as CrossEncoderTrainingArguments by the real
+transformers + sentence-transformers, in one subprocess (the static path never imports
+them): what ce-lint reports must raise when the arguments are built (for the rules whose
+check runs there), and what it accepts must build. `use_cpu` is added so that the host's
+GPU (or its absence) does not decide.
 """
 
 from __future__ import annotations
@@ -18,9 +20,13 @@ from typing import Any
 
 import pytest
 import yaml
+from packaging.version import Version
 
+from ce_lint.knowledge import Knowledge
+from ce_lint.knowledge.installed import learn_installed
 from ce_lint.rulebook import load_specs
-from tests.helpers import TODAY
+from ce_lint.targets import resolve
+from tests.helpers import check
 
 # Rules whose check runs when the arguments are built (the others fire later: in the
 # Trainer, the optimizer or the dataloader).
@@ -50,13 +56,25 @@ BUILD = textwrap.dedent(
 )
 
 
+def _judged() -> tuple[Knowledge, tuple[str, ...]]:
+    """What ce-lint judges with here: the installed releases (read from their sources when
+    they are newer than the data files), as `ce-lint check` resolves them."""
+    knowledge = learn_installed(Knowledge.load())
+    targets = resolve(knowledge, (), None, use_installed=True)
+    return knowledge, tuple(
+        f"{t.library}=={t.hi}" for t in (targets.transformers, targets.sentence_transformers)
+    )
+
+
 def _cases() -> list[tuple[str, str, bool, dict[str, Any]]]:
+    """(id, code, whether ce-lint reports it at the installed releases, the mapping)."""
+    knowledge, targets = _judged()
     out = []
     for spec in load_specs():
         if not spec.code.startswith(("CE2", "CE3")):
             continue
         for i, example in enumerate(spec.examples):
-            if example.targets or example.written_for or example.cls:
+            if example.targets or example.written_for or example.cls or example.release:
                 continue
             text = example.before if example.reported else example.valid
             if text is None:
@@ -64,9 +82,11 @@ def _cases() -> list[tuple[str, str, bool, dict[str, Any]]]:
             mapping = yaml.safe_load(text)
             if not isinstance(mapping, dict):
                 continue
-            if example.reported and spec.code not in AT_CONSTRUCTION:
+            result = check(text, targets=targets, knowledge=knowledge)
+            reported = spec.code in [f.code for f in result.findings]
+            if reported and spec.code not in AT_CONSTRUCTION:
                 continue
-            out.append((f"{spec.code}-{i}", spec.code, example.reported, mapping))
+            out.append((f"{spec.code}-{i}", spec.code, reported, mapping))
     return out
 
 
@@ -93,12 +113,13 @@ def test_the_installed_libraries_are_the_ones_judged() -> None:
 
     if importlib.util.find_spec("sentence_transformers") is None:
         pytest.skip("sentence-transformers is not installed")
-    installed = {
-        f"transformers=={version('transformers')}",
-        f"sentence-transformers=={version('sentence-transformers')}",
-    }
-    wanted = {t.rsplit(".", 0)[0] for t in TODAY}
-    assert all(any(i.startswith(w) for i in installed) for w in wanted), (installed, wanted)
+    knowledge = learn_installed(Knowledge.load())
+    targets = resolve(knowledge, (), None, use_installed=True)
+    for target in (targets.transformers, targets.sentence_transformers):
+        installed = Version(version(target.library))
+        assert target.origin == "installed", target
+        assert target.hi.release[:2] == installed.release[:2], target
+        assert "judged as" not in target.facts, target
 
 
 @pytest.mark.parametrize("case", _cases(), ids=lambda c: c[0])

@@ -41,6 +41,7 @@ def settings_report(run: Run) -> dict[str, Any]:
                 "lo": str(target.lo),
                 "hi": str(target.hi),
                 "origin": target.origin,
+                "facts": target.facts,
             }
             for target in (engine.targets.transformers, engine.targets.sentence_transformers)
         },  # fmt: skip
@@ -75,7 +76,8 @@ def as_text(report: dict[str, Any]) -> str:
     lines.append("")
     for library, t in report["targets"].items():
         span = t["hi"] if t["lo"] == t["hi"] else f"{t['lo']} .. {t['hi']}"
-        lines.append(f"Target {library}: {span} ({t['origin']}: {t['range']})")
+        facts = f"; {t['facts']}" if t["facts"] else ""
+        lines.append(f"Target {library}: {span} ({t['origin']}: {t['range']}{facts})")
     rules = report["rules"]
     lines.append(f"Rules in effect: {len(rules)} ({', '.join(rules)})")
     lines.append(f"Unsafe fixes: {'applied' if report['unsafe_fixes'] else 'not applied'}")

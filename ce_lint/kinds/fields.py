@@ -74,17 +74,17 @@ def writable(site: Site, field: str, ctx: Context) -> str | None:
     if kn.accepts(site.cls, field, lo_tf, lo_st) and kn.accepts(site.cls, field, t.tf, t.st):
         return None
     first = kn.first_accepting(site.cls, field)
-    if first is None:
+    if not first:
         return f"`{field}` is not a field of {site.cls}"
-    library, version = first
     info = kn.field(field, site.cls)
     if (
         info is not None
         and info.removed_in is not None
         and not kn.accepts(site.cls, field, t.tf, t.st)
     ):
-        return f"`{field}` was removed as well (in {library} {_short(info.removed_in)})"
-    return f"raise your floor to {library}>={_short(version)} to rewrite it as `{field}`"
+        return f"`{field}` was removed as well (in {info.library} {_short(info.removed_in)})"
+    floors = " or ".join(f"{library}>={_short(version)}" for library, version in first)
+    return f"raise your floor to {floors} to rewrite it as `{field}`"
 
 
 def same_value(a: Any, b: Any) -> bool:

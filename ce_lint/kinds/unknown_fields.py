@@ -19,6 +19,7 @@ from ..findings import Applicability, Finding, Fix, Rewrite, Severity
 from ..knowledge import ST_CLASSES, Knowledge
 from ..model import Site
 from . import Context, Kind, register
+from .fields import field_status
 from .support import SETS, close_to, label, library_of, short
 
 
@@ -158,3 +159,53 @@ class FieldTooNew(Kind):
             if kind.params.get("replacement") == field and "field" in kind.params:
                 return str(kind.params["field"])
         return None
+
+
+@register
+class FieldWithoutRule(Kind):
+    """A field the target rejects (or has deprecated) that no rule of its own describes.
+
+    Every field removed or deprecated in a release ce-lint knows has a rule with its
+    replacement. A newer release read from its installed sources, or data regenerated before
+    its rules were written, can remove or deprecate more: those are still reported, with no fix.
+
+    params:
+      status: "removed" (rejected at the target: error) or "deprecated" (warning)
+    """
+
+    name = "field-without-rule"
+    required = ("status",)
+
+    def setup(self) -> None:
+        if self.params["status"] not in ("removed", "deprecated"):
+            raise ValueError(f"{self.code}: status must be removed or deprecated")
+        self._ruled: frozenset[str] | None = None
+
+    def ruled(self, ctx: Context) -> frozenset[str]:
+        """Fields some rule of the run names (whether or not it is selected)."""
+        if self._ruled is None:
+            names = set()
+            for kind in ctx.rules.values():
+                names.add(kind.params.get("field"))
+                names.update(getattr(kind, "field_names", list)())
+            self._ruled = frozenset(n for n in names if isinstance(n, str))
+        return self._ruled
+
+    def check(self, site: Site, ctx: Context) -> Iterator[Finding]:
+        wanted = Severity.ERROR if self.params["status"] == "removed" else Severity.WARNING
+        known = ever_fields(ctx.knowledge, site.cls)
+        for entry in site.entries:
+            if entry.role not in (*SETS, "read") or entry.key not in known:
+                continue
+            if entry.key in self.ruled(ctx):
+                continue
+            status = field_status(site, entry.key, ctx)
+            if status is None or status[0] is not wanted:
+                continue
+            library, _ = library_of(ctx, site, entry.key)
+            release = f"{label(library)} {short(ctx.targets.of(library).hi)}"
+            message = (
+                f"`{entry.key}` {status[1]}. ce-lint has no rule for it yet, so it cannot say "
+                f"what replaces it: see the release notes of {release}."
+            )
+            yield self.finding(site, entry.key_span, message, wanted, None, (entry.key,))

@@ -12,10 +12,13 @@ import json
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
+
+if TYPE_CHECKING:
+    from .sources import Snapshot
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -131,9 +134,16 @@ class LibraryData:
 
 
 class Knowledge:
-    def __init__(self, transformers: dict[str, Any], sentence_transformers: dict[str, Any]):
+    def __init__(
+        self,
+        transformers: dict[str, Any],
+        sentence_transformers: dict[str, Any],
+        from_source: frozenset[tuple[str, Version]] = frozenset(),
+    ):
         self.tf = LibraryData(transformers)
         self.st = LibraryData(sentence_transformers)
+        # Releases read from an installed package's sources at run time (not the data files).
+        self.from_source = from_source
         self._fields_cache: dict[tuple[str, Version, Version], frozenset[str]] = {}
 
     @classmethod
@@ -142,6 +152,17 @@ class Knowledge:
 
     def library(self, name: str) -> LibraryData:
         return self.tf if name == TRANSFORMERS else self.st
+
+    def with_release(self, library: str, version: str, snapshot: Snapshot) -> Knowledge:
+        """This knowledge plus a newer release of `library`, read from its sources."""
+        from .layout import append_release  # noqa: PLC0415 (only when a newer release is installed)
+
+        raw = append_release(self.library(library).raw, version, snapshot)
+        tf, st = (raw, self.st.raw) if library == TRANSFORMERS else (self.tf.raw, raw)
+        return Knowledge(tf, st, self.from_source | {(library, V(version))})
+
+    def read_from_source(self, library: str, version: Version) -> bool:
+        return (library, version) in self.from_source
 
     @cached_property
     def all_field_names(self) -> frozenset[str]:
@@ -191,12 +212,21 @@ class Knowledge:
         info = self.tf.fields.get(name)
         return bool(info and info.deprecated_in and info.deprecated_in <= self.tf.floor(tf))
 
-    def first_accepting(self, cls: str, name: str) -> tuple[str, Version] | None:
-        """The library and release from which `cls` accepts `name` (None if never)."""
-        if cls in ST_CLASSES and name in self.st.fields:
-            return SENTENCE_TRANSFORMERS, self.st.fields[name].first
+    def first_accepting(self, cls: str, name: str) -> list[tuple[str, Version]]:
+        """Each library whose release from which on `cls` accepts `name`, with that release.
+
+        Both may: sentence-transformers 6.3 declares `activation_checkpointing` for its own
+        classes on any transformers 5, which declares it itself from 5.23.
+        """
+        out = []
         info = self.tf.fields.get(name)
-        return (TRANSFORMERS, info.first) if info else None
+        if info is not None and info.only_class in (None, cls):
+            out.append((TRANSFORMERS, info.first))
+        if cls in ST_CLASSES and name in self.st.fields:
+            st_info = self.st.fields[name]
+            if st_info.only_class in (None, cls):
+                out.append((SENTENCE_TRANSFORMERS, st_info.first))
+        return out
 
     def st_requires(self, st: Version) -> SpecifierSet | None:
         requires = self.st.raw.get("requires", {})

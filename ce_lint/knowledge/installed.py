@@ -1,0 +1,149 @@
+"""Releases newer than the data files, read from the installed package's sources.
+
+When the installed transformers or sentence-transformers is newer than every release the
+data files describe, its sources are read as text (found through importlib.metadata and
+the import system's finders, never imported) with the parser that regenerates the data
+files. What was read is cached per release in the user cache folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import sys
+from dataclasses import asdict
+from importlib import metadata
+from pathlib import Path
+
+from packaging.version import InvalidVersion, Version
+
+from ..targets import installed_version
+from . import SENTENCE_TRANSFORMERS, TRANSFORMERS, Knowledge
+from .sources import (
+    TF_ENUM_FILES,
+    TF_INTEGRATION_FILES,
+    TF_SEQ2SEQ_ARGS,
+    TF_TRAINING_ARGS,
+    Snapshot,
+    is_st_source,
+    sentence_transformers_snapshot,
+    transformers_snapshot,
+)
+
+PACKAGES = {TRANSFORMERS: "transformers", SENTENCE_TRANSFORMERS: "sentence_transformers"}
+TF_WANTED = (TF_TRAINING_ARGS, TF_SEQ2SEQ_ARGS, *TF_ENUM_FILES, *TF_INTEGRATION_FILES)
+CACHE_ENV = "CE_LINT_USER_CACHE"
+
+
+def learn_installed(knowledge: Knowledge) -> Knowledge:
+    """`knowledge`, plus each installed library release newer than it knows and can read."""
+    for library in PACKAGES:
+        text = installed_version(library)
+        try:
+            version = Version(text) if text else None
+        except InvalidVersion:
+            continue
+        if version is None or version <= knowledge.library(library).newest:
+            continue
+        snapshot = read_installed(library, text)
+        if snapshot is not None:
+            knowledge = knowledge.with_release(library, text, snapshot)
+    return knowledge
+
+
+def read_installed(library: str, version: str) -> Snapshot | None:
+    """What the installed release's sources say (None when they cannot be read)."""
+    files = _source_files(library)
+    if not files:
+        return None
+    try:
+        stamp = [(rel, path.stat().st_size, path.stat().st_mtime_ns) for rel, path in files]
+    except OSError:
+        return None
+    key = hashlib.sha256(json.dumps([library, version, _parser_id(), stamp]).encode()).hexdigest()
+    cache = user_cache_dir() / "knowledge" / f"{library}-{version}-{key[:16]}.json"
+    with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
+        return Snapshot(**json.loads(cache.read_text(encoding="utf-8")))
+    try:
+        sources = {rel: path.read_text(encoding="utf-8") for rel, path in files}
+        meta = metadata.distribution(library).read_text("METADATA")
+        if library == TRANSFORMERS:
+            snapshot = transformers_snapshot(sources)
+        else:
+            snapshot = sentence_transformers_snapshot(sources, meta)
+    except (OSError, UnicodeDecodeError, SyntaxError, ValueError, RecursionError):
+        return None
+    if not snapshot.fields:
+        return None  # the arguments class was not where the parser looks: say we could not read
+    _write_cache(cache, json.dumps(asdict(snapshot), sort_keys=True))
+    return snapshot
+
+
+def _source_files(library: str) -> list[tuple[str, Path]]:
+    """(wheel-relative path, file) of the sources the parser reads, in a stable order."""
+    locations = _package_folders(PACKAGES[library])
+    if not locations:
+        return []
+    root = Path(locations[0])
+    if library == TRANSFORMERS:
+        found = [(rel, root.parent / rel) for rel in TF_WANTED]
+        found = [(rel, path) for rel, path in found if path.is_file()]
+        return found if any(rel == TF_TRAINING_ARGS for rel, _ in found) else []
+    out = []
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(names):
+            rel = (Path(folder) / name).relative_to(root.parent).as_posix()
+            if is_st_source(rel):
+                out.append((rel, Path(folder) / name))
+    return out
+
+
+def _package_folders(package: str) -> list[str]:
+    """Where the import system would find a top-level package, without importing it.
+
+    The finders are asked directly: `importlib.util.find_spec` would answer from
+    `sys.modules` when the package is already imported, whatever the path says now.
+    """
+    for finder in sys.meta_path:
+        find = getattr(finder, "find_spec", None)
+        if find is None:
+            continue
+        try:
+            spec = find(package, None)
+        except (ImportError, ValueError, AttributeError):
+            continue
+        if spec is not None:
+            return list(spec.submodule_search_locations or [])
+    return []
+
+
+def _parser_id() -> str:
+    """Changes whenever the parser does, so a cached reading never outlives it."""
+    return hashlib.sha256(Path(__file__).with_name("sources.py").read_bytes()).hexdigest()[:16]
+
+
+def user_cache_dir() -> Path:
+    """ce-lint's folder in the user cache (`CE_LINT_USER_CACHE` overrides it)."""
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV])
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+        return base / "ce-lint" / "Cache"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "ce-lint"
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ce-lint"
+
+
+def _write_cache(path: Path, text: str) -> None:
+    """Best effort and atomic: a read-only home or a full disk only costs the next parse."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
