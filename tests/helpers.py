@@ -7,7 +7,7 @@ from ce_lint.knowledge import Knowledge, layout
 from ce_lint.targets import era_targets, resolve
 from ce_lint.textio import SourceText
 
-TODAY = ("transformers==5.24", "sentence-transformers==6.2")
+TODAY = ("transformers==5.25", "sentence-transformers==6.3")
 
 
 def engine(
