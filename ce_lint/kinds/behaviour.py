@@ -12,6 +12,7 @@ the author may not care about should be a deliberate choice.
 
 from __future__ import annotations
 
+import re
 import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -92,10 +93,31 @@ def _era_of(site: Site, ctx: Context, library: str) -> Era | None:
             )
             best = bound if best is None or bound[0] < best[0] else best
     if best is None:
-        return None
+        return _era_through_transformers(site, ctx, newest_first) if library != TRANSFORMERS else None
     if newest_first is not None and newest_first >= best[0]:
         return None  # it also uses a field newer than that: the evidence contradicts itself
     return Era(best[0], best[1], False, best[2])
+
+
+def _era_through_transformers(site: Site, ctx: Context, newest_first: Version | None) -> Era | None:
+    """The sentence-transformers era that the transformers era implies: written for a
+    transformers release that newer sentence-transformers releases no longer install beside."""
+    tf_era = era_of(site, ctx, TRANSFORMERS)
+    if tf_era is None:
+        return None
+    kn = ctx.knowledge
+    older = [v for v in kn.tf.versions if v < tf_era.before]
+    if not older:
+        return None
+    beside = [v for v in kn.st.versions if (r := kn.st_requires(v)) is None or r.contains(older[-1])]
+    later = [v for v in kn.st.versions if beside and v > beside[-1]]
+    if not later or (newest_first is not None and newest_first >= later[0]):
+        return None
+    evidence = (
+        f"{tf_era.evidence}; sentence-transformers {short(later[0])} and later need a newer "
+        "transformers"
+    )
+    return Era(later[0], evidence, tf_era.named, tf_era.entry)
 
 
 def _next(ctx: Context, library: str, version: Version) -> Version:
@@ -294,3 +316,40 @@ class CrossEncoderPromptText(BehaviourKind):
             "dataset if the model was trained that way."
         )
         yield self.finding(site, entry.key_span, message, Severity.INFO, None, ("prompts",))
+
+
+@register
+class EvaluatorMetricChanged(BehaviourKind):
+    """`metric_for_best_model` names an evaluator metric whose computation changed.
+
+    params: changed_in, library, classes (arguments classes whose trainer runs that
+    evaluator), metrics (a regular expression for the metric names, without `eval_`),
+    evaluator (its name, for the message), old, new (what the metric counted before and now)
+    """
+
+    name = "evaluator-metric-changed"
+    required = ("changed_in", "classes", "metrics", "evaluator", "old", "new")
+    optional = ("library",)
+
+    def setup(self) -> None:
+        self.metrics = re.compile(str(self.params["metrics"]))
+
+    def notice(self, site: Site, ctx: Context, era: Era, since: str) -> Iterator[Finding]:
+        if site.cls not in self.params["classes"]:
+            return
+        entry = setting(site, "metric_for_best_model")
+        if entry is None or not isinstance(entry.value.py, str):
+            return
+        if not self.metrics.search(entry.value.py.removeprefix("eval_")):
+            return
+        old, new = " ".join(self.params["old"].split()), " ".join(self.params["new"].split())
+        message = (
+            f"`metric_for_best_model: {show(entry.value.py)}` names a metric of "
+            f"{self.params['evaluator']}, which counts {new} since {since}. This arguments "
+            f"object looks older ({era.evidence}); then it counted {old}. Where the candidate "
+            "documents miss positives the same model scores lower now, so scores, thresholds "
+            "and the best checkpoint are not comparable with earlier runs."
+        )
+        yield self.finding(
+            site, entry.value.span, message, Severity.INFO, None, ("metric_for_best_model",)
+        )
