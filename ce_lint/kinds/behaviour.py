@@ -93,7 +93,9 @@ def _era_of(site: Site, ctx: Context, library: str) -> Era | None:
             )
             best = bound if best is None or bound[0] < best[0] else best
     if best is None:
-        return _era_through_transformers(site, ctx, newest_first) if library != TRANSFORMERS else None
+        return (
+            _era_through_transformers(site, ctx, newest_first) if library != TRANSFORMERS else None
+        )
     if newest_first is not None and newest_first >= best[0]:
         return None  # it also uses a field newer than that: the evidence contradicts itself
     return Era(best[0], best[1], False, best[2])
@@ -109,7 +111,9 @@ def _era_through_transformers(site: Site, ctx: Context, newest_first: Version | 
     older = [v for v in kn.tf.versions if v < tf_era.before]
     if not older:
         return None
-    beside = [v for v in kn.st.versions if (r := kn.st_requires(v)) is None or r.contains(older[-1])]
+    beside = [
+        v for v in kn.st.versions if (r := kn.st_requires(v)) is None or r.contains(older[-1])
+    ]
     later = [v for v in kn.st.versions if beside and v > beside[-1]]
     if not later or (newest_first is not None and newest_first >= later[0]):
         return None
@@ -323,16 +327,19 @@ class EvaluatorMetricChanged(BehaviourKind):
     """`metric_for_best_model` names an evaluator metric whose computation changed.
 
     params: changed_in, library, classes (arguments classes whose trainer runs that
-    evaluator), metrics (a regular expression for the metric names, without `eval_`),
-    evaluator (its name, for the message), old, new (what the metric counted before and now)
+    evaluator), evaluator (its name, for the message), change (what changed), metrics (a list
+    of {pattern: a regular expression for the metric name without `eval_`, when: in which
+    use of the evaluator that metric changed}; the first match decides)
     """
 
     name = "evaluator-metric-changed"
-    required = ("changed_in", "classes", "metrics", "evaluator", "old", "new")
+    required = ("changed_in", "classes", "evaluator", "change", "metrics")
     optional = ("library",)
 
     def setup(self) -> None:
-        self.metrics = re.compile(str(self.params["metrics"]))
+        self.metrics = [
+            (re.compile(str(m["pattern"])), str(m["when"])) for m in self.params["metrics"]
+        ]
 
     def notice(self, site: Site, ctx: Context, era: Era, since: str) -> Iterator[Finding]:
         if site.cls not in self.params["classes"]:
@@ -340,15 +347,17 @@ class EvaluatorMetricChanged(BehaviourKind):
         entry = setting(site, "metric_for_best_model")
         if entry is None or not isinstance(entry.value.py, str):
             return
-        if not self.metrics.search(entry.value.py.removeprefix("eval_")):
+        metric = entry.value.py.removeprefix("eval_")
+        when = next((w for pattern, w in self.metrics if pattern.search(metric)), None)
+        if when is None:
             return
-        old, new = " ".join(self.params["old"].split()), " ".join(self.params["new"].split())
+        change, when = " ".join(self.params["change"].split()), " ".join(when.split())
         message = (
             f"`metric_for_best_model: {show(entry.value.py)}` names a metric of "
-            f"{self.params['evaluator']}, which counts {new} since {since}. This arguments "
-            f"object looks older ({era.evidence}); then it counted {old}. Where the candidate "
-            "documents miss positives the same model scores lower now, so scores, thresholds "
-            "and the best checkpoint are not comparable with earlier runs."
+            f"{self.params['evaluator']}. Since {since} it {change}; this metric changed {when}. "
+            "Where it did, the same model scores lower than before, so scores, thresholds and "
+            f"the best checkpoint are not comparable with earlier runs. This arguments object "
+            f"looks older ({era.evidence})."
         )
         yield self.finding(
             site, entry.value.span, message, Severity.INFO, None, ("metric_for_best_model",)
