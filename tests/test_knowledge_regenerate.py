@@ -475,3 +475,27 @@ def test_main_write_then_check(
     # Another release list: compared release by release.
     assert rg.main(["--check", "--versions", "1.1.0", *args]) == 1
     assert "1.1.0: seed.default: committed '7', wheel '42'" in capsys.readouterr().out
+
+
+def test_json_text_fields_on_the_module_then_on_the_class() -> None:
+    module_level = '_VALID_DICT_FIELDS = ["fsdp_config", "accelerator_config"]\n\nclass TrainingArguments:\n    seed: int = 42\n'
+    on_class = 'class TrainingArguments:\n    _VALID_DICT_FIELDS = ["lr_scheduler_kwargs"]\n    seed: int = 42\n'
+    assert src.parse_json_text_fields(module_level) == {
+        "fields": ["accelerator_config", "fsdp_config"],
+        "on_class": False,
+    }
+    assert src.parse_json_text_fields(on_class) == {
+        "fields": ["lr_scheduler_kwargs"],
+        "on_class": True,
+    }
+    assert src.parse_json_text_fields("class TrainingArguments:\n    seed: int = 42\n") is None
+    data = layout.build_data(
+        TRANSFORMERS,
+        {
+            "1.0.0": src.Snapshot(fields={"seed": _spec("42")}),
+            "1.1.0": src.transformers_snapshot({src.TF_TRAINING_ARGS: module_level}),
+            "1.2.0": src.transformers_snapshot({src.TF_TRAINING_ARGS: on_class}),
+        },
+    )
+    assert [v for v, _ in data["json_text_fields"]] == ["1.1.0", "1.2.0"]
+    assert layout.snapshot_at(data, "1.0.0").json_text_fields is None

@@ -16,7 +16,7 @@ from typing import Any
 from packaging.version import Version
 
 from ..findings import Applicability, Finding, Fix, Remove, Rewrite, Severity
-from ..knowledge import SENTENCE_TRANSFORMERS, TRANSFORMERS
+from ..knowledge import SENTENCE_TRANSFORMERS, ST_CLASSES, TRANSFORMERS
 from ..model import Entry, Site
 from . import Context, Kind, register
 from .support import (
@@ -512,6 +512,68 @@ def _python_mapping(text: str) -> dict[str, Any] | None:
             return None
         return value
     return None
+
+
+@register
+class JsonTextUnread(Kind):
+    """A mapping field given as `{...}` text that the class, at the target, never reads as JSON.
+
+    __post_init__ reads such text with json.loads only for the fields of `_VALID_DICT_FIELDS`
+    (from the version knowledge); for another field the text stays text.
+
+    params:
+      fields: {name: {effect: what the text does then, severity: error | warning}}
+    """
+
+    name = "json-text-unread"
+    required = ("fields",)
+
+    def check(self, site: Site, ctx: Context) -> Iterator[Finding]:
+        kn, t = ctx.knowledge, ctx.targets
+        ends = [(t.transformers.hi, t.sentence_transformers.hi)]
+        if (t.transformers.lo, t.sentence_transformers.lo) != ends[0]:
+            ends.append((t.transformers.lo, t.sentence_transformers.lo))
+        for entry in set_entries(site):
+            spec = self.params["fields"].get(entry.key)
+            text = entry.value.py
+            if spec is None or not isinstance(text, str) or not text.startswith("{"):
+                continue
+            for tf, st in ends:
+                read = kn.json_text_fields(site.cls, tf, st)
+                if read is None or entry.key in read or not kn.accepts(site.cls, entry.key, tf, st):
+                    continue
+                yield self._finding(site, entry, spec, self._release(site, ctx, tf, st))
+                break
+
+    def _release(self, site: Site, ctx: Context, tf: Version, st: Version) -> str:
+        if site.cls in ST_CLASSES:
+            return f"{site.cls} of sentence-transformers {short(ctx.knowledge.st.floor(st))}"
+        return f"{site.cls} of transformers {short(ctx.knowledge.tf.floor(tf))}"
+
+    def _finding(self, site: Site, entry: Entry, spec: dict[str, Any], release: str) -> Finding:
+        parsed = _json_or_python_mapping(entry.value.py)
+        message = (
+            f"`{entry.key}` is text that starts with `{{`, but {release} does not read this "
+            f"field's text as JSON: {spec['effect']}"
+        )
+        fix = None
+        if parsed is not None and not site.context.get("flags"):
+            message += " Write it as a mapping."
+            fix = Fix(SAFE, "Write it as a mapping", (Rewrite(entry, entry.key, parsed),))
+        elif parsed is not None:
+            message += (
+                " A command-line flag can only give text: set it in a config file or in code."
+            )
+        severity = Severity(spec.get("severity", "error"))
+        return self.finding(site, entry.value.span, message, severity, fix, (entry.key,))
+
+
+def _json_or_python_mapping(text: str) -> dict[str, Any] | None:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return _python_mapping(text)
+    return value if isinstance(value, dict) else None
 
 
 # ---- ranges -------------------------------------------------------------------------------

@@ -129,6 +129,14 @@ class LibraryData:
                 current = params
         return current
 
+    def json_text_fields(self, version: Version) -> dict[str, Any] | None:
+        """`_VALID_DICT_FIELDS` at a release: {"fields": [...], "on_class": bool}, or None."""
+        current = None
+        for since, value in self.raw.get("json_text_fields", []):
+            if V(since) <= version:
+                current = value
+        return current
+
     def enum_history(self, enum: str) -> list[tuple[Version, list[str] | None]]:
         return [(V(v), vals) for v, vals in self.raw.get("enums", {}).get(enum, [])]
 
@@ -227,6 +235,21 @@ class Knowledge:
             if st_info.only_class in (None, cls):
                 out.append((SENTENCE_TRANSFORMERS, st_info.first))
         return out
+
+    def json_text_fields(self, cls: str, tf: Version, st: Version) -> frozenset[str] | None:
+        """Fields whose `{...}` text `cls` reads as JSON when built (None: no such reading).
+
+        From transformers 4.51 the list is read from the class, so sentence-transformers'
+        own list (5.1+) replaces transformers' for its classes; before, the module's list held.
+        """
+        listed = self.tf.json_text_fields(self.tf.floor(tf))
+        if listed is None:
+            return None
+        if cls in ST_CLASSES and listed["on_class"]:
+            own = self.st.json_text_fields(self.st.floor(st))
+            if own is not None:
+                return frozenset(own["fields"])
+        return frozenset(listed["fields"])
 
     def st_requires(self, st: Version) -> SpecifierSet | None:
         requires = self.st.raw.get("requires", {})

@@ -84,6 +84,8 @@ def append_release(data: Mapping[str, Any], version: str, snap: Snapshot) -> dic
                 _record(histories.setdefault(name, []), version, values.get(name))
         if histories:
             out[key] = histories
+    if snap.json_text_fields is not None or out.get("json_text_fields"):
+        _record(out.setdefault("json_text_fields", []), version, snap.json_text_fields)
     if snap.requires:
         out.setdefault("requires", {})[version] = dict(snap.requires)
     return out
@@ -239,6 +241,10 @@ def compare_at(committed: Mapping[str, Any], derived: Mapping[str, Any], version
                 f"{version}: enum {name}: only committed {missing if a else None}, "
                 f"only wheel {extra if b else None}"
             )
+    a = _at(committed.get("json_text_fields"), version)
+    b = _at(derived.get("json_text_fields"), version)
+    if a != b:
+        lines.append(f"{version}: json_text_fields: committed {a!r}, wheel {b!r}")
     if "requires" in derived:
         a = committed.get("requires", {}).get(version)
         b = derived["requires"].get(version)
@@ -272,6 +278,7 @@ def snapshot_at(data: Mapping[str, Any], version: str) -> Snapshot:
         enums=enums_at(data, version),
         requires=dict(data.get("requires", {}).get(version) or {}),
         methods={m: p for m, p in methods.items() if p is not None},
+        json_text_fields=_at(data.get("json_text_fields"), version),
     )
 
 

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from packaging.requirements import InvalidRequirement, Requirement
 
@@ -42,6 +42,8 @@ TF_ENUMS = (
     "ParallelMode",
 )
 REPORT_TO_ENUM = "ReportToIntegrations"
+# The class attribute naming the fields whose `{...}` text __post_init__ reads as JSON.
+JSON_TEXT_LIST = "_VALID_DICT_FIELDS"
 ST_ENUMS = ("BatchSamplers", "MultiDatasetBatchSamplers")
 # Base classes through which sentence-transformers' arguments class extends transformers'.
 ST_TRANSFORMERS_BASES = ("TrainingArguments", "TransformersTrainingArguments")
@@ -78,6 +80,9 @@ class Snapshot:
     requires: dict[str, str] = field(default_factory=dict)
     # The `set_*` helper methods of TrainingArguments -> their keyword parameters.
     methods: dict[str, list[str]] = field(default_factory=dict)
+    # Fields whose text starting with `{` __post_init__ reads as JSON (`_VALID_DICT_FIELDS`):
+    # {"fields": [...], "on_class": whether a subclass's own list takes over}; None if absent.
+    json_text_fields: dict[str, Any] | None = None
 
 
 # --------------------------------------------------------------------------- source parsing
@@ -355,6 +360,38 @@ def parse_requires(metadata: str, package: str) -> str | None:
 # --------------------------------------------------------------------------- one release
 
 
+def parse_class_list(body: list[ast.stmt], name: str) -> list[str] | None:
+    """The sorted strings of a list assigned to `name` in a class or module body (None if absent)."""
+    for stmt in body:
+        target = stmt.targets[0] if isinstance(stmt, ast.Assign) and stmt.targets else None
+        if isinstance(stmt, ast.AnnAssign):
+            target = stmt.target
+        value = getattr(stmt, "value", None)
+        if (
+            isinstance(target, ast.Name)
+            and target.id == name
+            and isinstance(value, ast.List | ast.Tuple)
+        ):
+            return sorted(
+                e.value
+                for e in value.elts
+                if isinstance(e, ast.Constant) and isinstance(e.value, str)
+            )
+    return None
+
+
+def parse_json_text_fields(text: str) -> dict[str, Any] | None:
+    """transformers' `_VALID_DICT_FIELDS`: its fields, and whether __post_init__ reads it from
+    the class (4.51+, so a subclass's own list wins) or from the module (None if absent)."""
+    tree = ast.parse(text)
+    cls = _find_class(tree, "TrainingArguments")
+    listed = parse_class_list(cls.body, JSON_TEXT_LIST) if cls else None
+    if listed is not None:
+        return {"fields": listed, "on_class": True}
+    listed = parse_class_list(tree.body, JSON_TEXT_LIST)
+    return None if listed is None else {"fields": listed, "on_class": False}
+
+
 def parse_helper_methods(text: str, cls_name: str = "TrainingArguments") -> dict[str, list[str]]:
     """Keyword parameters of the `set_*` helpers (set_training, set_evaluate, ...)."""
     cls = _find_class(ast.parse(text), cls_name)
@@ -375,6 +412,7 @@ def transformers_snapshot(sources: Mapping[str, str]) -> Snapshot:
     if TF_TRAINING_ARGS in sources:
         snap.fields = parse_training_args_source(sources[TF_TRAINING_ARGS], factory_format=fmt)
         snap.methods = parse_helper_methods(sources[TF_TRAINING_ARGS])
+        snap.json_text_fields = parse_json_text_fields(sources[TF_TRAINING_ARGS])
     if TF_SEQ2SEQ_ARGS in sources:
         own = parse_training_args_source(sources[TF_SEQ2SEQ_ARGS], "Seq2SeqTrainingArguments", fmt)
         for name, spec in own.items():
@@ -424,6 +462,14 @@ def sentence_transformers_snapshot(
             own = parse_dataclass_fields(cls, fmt)
             if bases & set(ST_TRANSFORMERS_BASES):
                 roots[cls.name] = own
+                # Every arguments class derives from this root: its list is theirs too.
+                listed = parse_class_list(cls.body, JSON_TEXT_LIST)
+                if listed is not None:
+                    known = snap.json_text_fields or {"fields": [], "on_class": True}
+                    snap.json_text_fields = {
+                        "fields": sorted({*known["fields"], *listed}),
+                        "on_class": True,
+                    }
             elif own and cls.name.endswith("TrainingArguments"):
                 others[cls.name] = own
     for own in roots.values():
