@@ -467,10 +467,18 @@ def wrong_edits(
             {"loc": loc, "name": "", "why": "edit in a file without training arguments"}
             for loc in changed
         ]
+    labelled = {
+        join_loc(x.get("cell"), x["line"])
+        for x in label.get("outdated", []) + label.get("uncertain", [])
+    }
     for na in label.get("not_arguments", []):
         if "line" in na:
             loc = join_loc(na.get("cell"), na["line"])
-            if norm(cmap.get(loc, [])) != norm([bmap.get(loc, "")]):
+            now, was = cmap.get(loc, []), [bmap.get(loc, "")]
+            # a line that also holds a labelled item may change, but not the not-argument itself
+            if count_token(na["name"], now) < count_token(na["name"], was) or (
+                loc not in labelled and norm(now) != norm(was)
+            ):
                 out.append({"loc": loc, "name": na["name"], "why": na["why"]})
         else:
             name = na["name"].split(".")[-1]
