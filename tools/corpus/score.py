@@ -199,6 +199,12 @@ def parses(data: bytes, fmt: str, path: Path) -> tuple[bool, str]:
         elif fmt == "python":
             ast.parse(text)
         elif fmt == "notebook":
+            try:  # nbformat validation when it is installed, else a structural check
+                import nbformat  # type: ignore[import-not-found]
+
+                nbformat.validate(nbformat.reads(text, as_version=nbformat.NO_CONVERT))
+            except ImportError:
+                pass
             nb = json.loads(text)
             if not isinstance(nb.get("cells"), list):
                 return False, "no cells list"
