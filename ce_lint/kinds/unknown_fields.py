@@ -148,9 +148,13 @@ class FieldTooNew(Kind):
             older = self._older_name(entry.key, ctx)
             instead = f" (older releases call it `{older}`)" if older else ""
             action = "reading it raises AttributeError" if entry.role == "read" else "it is refused"
+            floors = " or ".join(
+                f"{label(other)}>={short(first)}"
+                for other, first in kn.first_accepting(site.cls, entry.key)
+            )
             message = (
                 f"`{entry.key}` exists only from {lib} {short(info.first)}{instead}; {scope}, so "
-                f"{action}. Raise your floor to {lib}>={short(info.first)}."
+                f"{action}. Raise your floor to {floors}."
             )
             yield self.finding(site, entry.key_span, message, Severity.ERROR, None, (entry.key,))
 
