@@ -293,3 +293,12 @@ def test_launch_flags_use_defaults_but_arrays_of_flags_do_not() -> None:
     result = check(script, "run.sh")
     rows = sorted((result.document.location(f.span.start)[0], f.code) for f in result.findings)
     assert rows == [(4, "CE203"), (4, "CE301"), (4, "CE601")]
+
+
+def test_torch_nccl_variants_pass_in_configs_but_not_on_the_command_line() -> None:
+    # transformers passes ddp_backend on to torch, which registers these from 2.14; only
+    # HfArgumentParser's command line enforces the field's choices.
+    assert "CE207" not in codes(check("ddp_backend: nccl2\nseed: 1\n"))
+    flags = check("torchrun train.py --ddp_backend nccl2 --seed 1\n", "run.sh")
+    (finding,) = [f for f in flags.findings if f.code == "CE207"]
+    assert "On the command line" in finding.message

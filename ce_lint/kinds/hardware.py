@@ -305,11 +305,13 @@ class CpuConflicts(HardwareKind):
 class DdpBackend(HardwareKind):
     """ddp_backend that the machine's devices or torch build cannot provide.
 
-    params: needs: backend -> device kinds it runs on (absent: any device).
+    params: needs: backend -> device kinds it runs on (absent: any device); torch: backend ->
+    the torch release that registers it (absent: every release ce-lint knows).
     """
 
     name = "ddp-backend"
     required = ("field", "needs")
+    optional = ("torch",)
 
     def check(self, site: Site, ctx: Context) -> Iterator[Finding]:
         entry = site.get(self.params["field"])
@@ -327,6 +329,14 @@ class DdpBackend(HardwareKind):
             text = (
                 f"{_setting(entry)} needs {wanted}, and this machine has {has_word(profile)}: the "
                 "distributed launch fails when the process group starts."
+            )
+            yield self.report(site, entry, profile, text, Severity.ERROR)
+        elif (since := (self.params.get("torch") or {}).get(backend)) and torch_at_least(
+            profile, str(since)
+        ) is False:
+            text = (
+                f"{_setting(entry)} is registered from torch {since}, and this machine has torch "
+                f"{profile.torch}: the distributed launch fails when the process group starts."
             )
             yield self.report(site, entry, profile, text, Severity.ERROR)
         elif (

@@ -49,7 +49,10 @@ class FieldValues:
       values: {since: [values]} written in the rule when the knowledge has no enum;
       tokens: the value is a space-separated string or a list of options (debug, fsdp);
       extra: values accepted besides the enum (report_to: all, none);
-      callables: release from which a class or function is accepted (custom samplers).
+      callables: release from which a class or function is accepted (custom samplers);
+      passed_on: {values, to}: values outside the choices that the library hands on to another
+        one that may take them (`to` says which, for the message): only command-line flags,
+        whose parser enforces the choices, are judged for them here.
     """
 
     def __init__(self, field: str, spec: Any):
@@ -65,6 +68,9 @@ class FieldValues:
         self.extra: list[str] = list(spec.get("extra", []))
         self.callables: str | None = spec.get("callables")
         self.bools: bool = bool(spec.get("bools"))  # true/false is a valid value too
+        passed_on = spec.get("passed_on") or {}
+        self.passed_on: frozenset[str] = frozenset(passed_on.get("values", []))
+        self.passed_to: str = passed_on.get("to", "")
         self.severity = Severity(spec.get("severity", "error"))
         self.effect: str = spec.get("effect", "")
         if not (self.enums or self.choices or self.values):
@@ -187,6 +193,8 @@ class EnumValue(Kind):
         tokens = tokens_of(value.py, spec)
         if tokens is None:
             return None
+        if not site.context.get("flags"):
+            tokens = [t for t in tokens if t not in spec.passed_on]
         for i, version in enumerate(versions):
             valid = spec.valid(ctx, site, version)
             if valid is None:
@@ -267,6 +275,12 @@ class EnumValue(Kind):
             severity = Severity(replacement["severity"])
         more = f" (and {', '.join(f'`{b}`' for b in bad[1:])})" if len(bad) > 1 else ""
         effect = f" {spec.effect}" if spec.effect else ""
+        if token in spec.passed_on:
+            why = f"`{token}` is not one of the choices of `{entry.key}`"
+            effect = (
+                " On the command line HfArgumentParser takes only those; a config file or code "
+                f"may name it (it is passed on to {spec.passed_to})."
+            )
         message = f"{why}{more}; {scope}.{effect} {hint}".strip()
         if floor and added is not None:
             message += f" Raise your floor to {label(library)}>={short(added)} to keep it."
