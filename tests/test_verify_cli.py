@@ -133,3 +133,30 @@ def test_nothing_to_verify_is_success(tmp_path: Path) -> None:
     proc = ce_lint("verify", *TARGETS, ".", cwd=tmp_path)
     assert proc.returncode == 0
     assert proc.stdout.startswith("Nothing to verify")
+
+
+@pytest.mark.libs
+@pytest.mark.slow
+def test_no_rank_reloads_before_rank_0_has_saved_even_under_load(tmp_path: Path) -> None:
+    """The race of the issue: rank 1 reloaded final-model while rank 0 had not written it.
+    Busy loops keep every core busy, and CE_LINT_TEST_RANK0_DELAY starts rank 0's training
+    late, so that a rank that does not wait for rank 0 before reloading fails every time."""
+    names = [f"gloo-{n}.yaml" for n in (1, 2, 3)]
+    for name in names:
+        shutil.copy(FIXTURES / "gloo.yaml", tmp_path / name)
+    env = dict(os.environ, CE_LINT_TEST_RANK0_DELAY="3")
+    burners = [
+        subprocess.Popen([sys.executable, "-c", "while True: pass"])
+        for _ in range(min(os.cpu_count() or 2, 8))
+    ]
+    try:
+        proc = ce_lint("verify", *TARGETS, "--output-format", "json", *names, cwd=tmp_path, env=env)
+    finally:
+        for burner in burners:
+            burner.kill()
+            burner.wait()
+    rows = json.loads(proc.stdout)
+    assert [(r["status"], r["ranks"]) for r in rows] == [("verified", [0, 1])] * 3, [
+        r["reason"] for r in rows
+    ]
+    assert proc.returncode == 0

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
+from accelerate.utils import DistributedType
 from datasets import Dataset, DatasetDict
 from sentence_transformers.cross_encoder import CrossEncoder, CrossEncoderTrainer
 from sentence_transformers.cross_encoder.losses import BinaryCrossEntropyLoss, CrossEntropyLoss
@@ -218,6 +219,11 @@ def _run(
     )
 
     result["phase"] = "train"
+    # For tests only: rank 0, the one that writes, starts late, so that the other ranks
+    # reach the reload long before it has saved anything (the race window, made certain).
+    delay = float(os.environ.get("CE_LINT_TEST_RANK0_DELAY") or 0)
+    if delay and args.should_save and args.world_size > 1:
+        time.sleep(delay)
     reset_peak_memory()
     output = trainer.train()
     trainer.accelerator.wait_for_everyone()
@@ -237,13 +243,15 @@ def _run(
     result["phase"] = "save"
     final_dir = workdir / "final-model"
     trainer.save_model(str(final_dir))
-    trainer.accelerator.wait_for_everyone()
+    # Rank 0 alone writes config and weights (of the checkpoints too), and the other ranks
+    # may be far ahead: nothing in a run need synchronise them. None reloads before all wrote.
+    wait_for_all_ranks(trainer)
     output_dir = Path(args.output_dir)
     checkpoints = sorted(output_dir.glob("checkpoint-*"), key=checkpoint_step)
     result["checkpoints"] = [c.name for c in checkpoints]
 
     result["phase"] = "reload"
-    reload_dir = next((c for c in reversed(checkpoints) if has_weights(c)), final_dir)
+    reload_dir = next((c for c in reversed(checkpoints) if loadable(c)), final_dir)
     reloaded = CrossEncoder(str(reload_dir), local_files_only=True, device="cpu")
     prediction = float(
         torch.as_tensor(reloaded.predict([(train_data_row(train_data))], show_progress_bar=False))
@@ -594,8 +602,21 @@ def checkpoint_step(path: Path) -> int:
     return int(tail) if tail.isdigit() else -1
 
 
-def has_weights(directory: Path) -> bool:
-    return any(directory.glob("*.safetensors")) or any(directory.glob("pytorch_model*.bin"))
+def loadable(directory: Path) -> bool:
+    """Both files from_pretrained needs, the config and the weights: a checkpoint with only
+    one of them is still being written, or holds sharded FSDP/DeepSpeed state only."""
+    weights = any(directory.glob("*.safetensors")) or any(directory.glob("pytorch_model*.bin"))
+    return weights and (directory / "config.json").is_file()
+
+
+def wait_for_all_ranks(trainer: CrossEncoderTrainer) -> None:
+    """A barrier over every process torchrun started. accelerate's wait_for_everyone does
+    nothing when it decided the run is not distributed (gloo on a machine without a GPU
+    and without use_cpu), although it did initialise torchrun's process group."""
+    if trainer.accelerator.distributed_type != DistributedType.NO:
+        trainer.accelerator.wait_for_everyone()
+    elif torch.distributed.is_available() and torch.distributed.is_initialized():
+        torch.distributed.barrier()
 
 
 def reset_peak_memory() -> None:
