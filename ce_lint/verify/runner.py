@@ -71,9 +71,8 @@ def worker_environment(home: Path) -> dict[str, str]:
         WANDB_DISABLED="true",
         TOKENIZERS_PARALLELISM="false",
         PYTHONUNBUFFERED="1",
-        # transformers 5.25 swaps layers for kernels downloaded from the Hub by default; offline
-        # on a GPU that download fails when the model is first used (kernels are not the user's
-        # settings, and a real run may fetch them).
+        # transformers 5.25 swaps layers for kernels from the Hub by default: a verify run must
+        # not depend on what an offline cache holds (the user's real run may fetch them).
         USE_HUB_KERNELS="NO",
     )
     # The worker must import this very ce_lint, installed or not.

@@ -17,17 +17,11 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 PY="${PYTHON:-python}"
 
-if ! "$PY" -c "import datasets, libcst" 2>/dev/null; then
-    "$PY" -m pip install -q --no-deps --no-index wheels/datasets-*.whl wheels/dill-*.whl \
-        wheels/multiprocess-*.whl wheels/libcst-*.whl
-fi
-if ! "$PY" -c "import pytest" 2>/dev/null; then
-    "$PY" -m pip install -q --no-deps --no-index wheels/pytest-*.whl wheels/pluggy-*.whl \
-        wheels/iniconfig-*.whl
-fi
-if ! "$PY" -c "import click" 2>/dev/null; then
-    "$PY" -m pip install -q --no-deps --no-index wheels/click-*.whl
-fi
+# Every wheel of tools/gpu/wheels.txt into its own folder, first on the path: the machine's
+# own transformers and sentence-transformers are older than the releases CI pins.
+"$PY" -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
+    --target /tmp/ce-lint-site wheels/*.whl || exit 1
+export PYTHONPATH="/tmp/ce-lint-site${PYTHONPATH:+:$PYTHONPATH}"
 
 GPUS=$("$PY" -c "import torch; print(torch.cuda.device_count())")
 DEST="${OUT:-fixtures/gpu}/${GPUS}gpu"
@@ -49,6 +43,12 @@ print("cuda", torch.version.cuda, "devices", torch.cuda.device_count(),
       "bf16", torch.cuda.is_available() and torch.cuda.is_bf16_supported())
 EOF
 } > "$DEST/environment.txt" 2>&1
+
+# transformers 5.25's Hub kernels offline (verify's worker turns them off): as they come, and off.
+{
+    CUDA_VISIBLE_DEVICES=0 env -u USE_HUB_KERNELS timeout 300 "$PY" tools/gpu/hub_kernels_offline.py
+    CUDA_VISIBLE_DEVICES=0 USE_HUB_KERNELS=NO timeout 300 "$PY" tools/gpu/hub_kernels_offline.py
+} > "$DEST/hub-kernels-offline.jsonl" 2>&1
 
 # One GPU for the single-GPU tests (several visible GPUs would mean nn.DataParallel), then all
 # of them for the two-process test.
