@@ -29,6 +29,7 @@ SEED_PY = (
     "from sentence_transformers.cross_encoder import CrossEncoderTrainingArguments\n\n"
     'args = CrossEncoderTrainingArguments(output_dir="out", evaluation_strategy="steps")\n'
 )
+SEED_SH = "python train.py --evaluation_strategy steps --output_dir out\n"
 CLEAN_YAML = "output_dir: out\neval_strategy: steps\n"
 SETTINGS = (
     '[tool.ce-lint]\ntarget = { transformers = "==5.24", sentence-transformers = "==6.2" }\n'
@@ -119,6 +120,7 @@ def test_both_hooks_in_both_directions(
     files = {
         "configs/train.yaml": SEED_YAML,
         "train.py": SEED_PY,
+        "scripts/train.sh": SEED_SH,
         "configs/clean.yaml": CLEAN_YAML,
         "vendored/old.yaml": SEED_YAML,
         "README.md": "no configs here\n",
@@ -130,10 +132,11 @@ def test_both_hooks_in_both_directions(
         return proc.returncode, proc.stdout + proc.stderr
 
     # Seed-era files: the check hook fails and names each problem, and changes nothing.
-    code, out = hook("ce-lint", "configs/train.yaml", "train.py")
+    code, out = hook("ce-lint", "configs/train.yaml", "train.py", "scripts/train.sh")
     assert code == 1, out
     assert "configs/train.yaml:2:1: CE101" in out and "configs/train.yaml:3:1: CE104" in out
     assert "train.py:3:" in out and "CE101" in out
+    assert "scripts/train.sh:1:17: CE101" in out  # launch scripts reach the hooks too
     assert (project / "configs/train.yaml").read_text() == SEED_YAML
 
     # The environment pre-commit built holds the light core only.
@@ -144,17 +147,20 @@ def test_both_hooks_in_both_directions(
     assert list(envs[0].glob("lib/python*/site-packages/ce_lint"))
 
     # The fix hook fixes them; pre-commit fails the run because files changed.
-    code, out = hook("ce-lint-fix", "configs/train.yaml", "train.py")
+    code, out = hook("ce-lint-fix", "configs/train.yaml", "train.py", "scripts/train.sh")
     assert code == 1, out
     assert "files were modified by this hook" in out
     assert (
         project / "configs/train.yaml"
     ).read_text() == "output_dir: out  # keep\neval_strategy: steps\n"
     assert 'eval_strategy="steps"' in (project / "train.py").read_text()
+    assert (project / "scripts/train.sh").read_text() == SEED_SH.replace("evaluation_", "eval_")
 
     # Clean files pass both hooks and stay as they are.
     for hook_id in ("ce-lint", "ce-lint-fix"):
-        code, out = hook(hook_id, "configs/train.yaml", "train.py", "configs/clean.yaml")
+        code, out = hook(
+            hook_id, "configs/train.yaml", "train.py", "scripts/train.sh", "configs/clean.yaml"
+        )
         assert code == 0, out
     assert (project / "configs/clean.yaml").read_text() == CLEAN_YAML
 
