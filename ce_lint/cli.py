@@ -8,6 +8,7 @@ ce-lint itself. Info findings are shown but never make the exit code 1.
 from __future__ import annotations
 
 import difflib
+import os
 import sys
 from collections import Counter
 from collections.abc import Callable
@@ -101,6 +102,10 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
             raise
         except KeyboardInterrupt:
             sys.exit(130)
+        except BrokenPipeError:
+            # The reader went away (`ce-lint rules | head`): nothing is left to tell it.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
         except Exception as exc:  # a bug in ce-lint, not in the user's files
             import traceback
 
