@@ -67,6 +67,9 @@ class Value:
     # What a non-literal value names, when the adapter can tell: "class" or "function"
     # (e.g. a custom batch sampler passed in a script).
     refers_to: str | None = None
+    # The text the library receives when only text can be given (a command-line flag), and
+    # `py` is what the adapter reads it as (JSON text as a mapping): None elsewhere.
+    as_text: str | None = None
 
     @property
     def known(self) -> bool:

@@ -348,6 +348,7 @@ def _json_entries(value: Value, handle: FlagHandle) -> None:
         return
     if not isinstance(data, dict):
         return
+    value.as_text = value.py
     value.py, value.handle = data, handle
     key_handle = JsonKeyHandle(handle)
     value.entries = [

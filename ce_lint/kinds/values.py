@@ -549,7 +549,7 @@ class JsonTextUnread(Kind):
             ends.append((t.transformers.lo, t.sentence_transformers.lo))
         for entry in set_entries(site):
             spec = self.params["fields"].get(entry.key)
-            text = entry.value.py
+            text = entry.value.as_text or entry.value.py
             if spec is None or not isinstance(text, str) or not text.startswith("{"):
                 continue
             for tf, st in ends:
@@ -565,19 +565,18 @@ class JsonTextUnread(Kind):
         return f"{site.cls} of transformers {short(ctx.knowledge.tf.floor(tf))}"
 
     def _finding(self, site: Site, entry: Entry, spec: dict[str, Any], release: str) -> Finding:
-        parsed = _json_or_python_mapping(entry.value.py)
+        text = entry.value.as_text or entry.value.py
+        parsed = _json_or_python_mapping(text)
         message = (
             f"`{entry.key}` is text that starts with `{{`, but {release} does not read this "
             f"field's text as JSON: {spec['effect']}"
         )
         fix = None
-        if parsed is not None and not site.context.get("flags"):
+        if parsed is not None and entry.value.as_text is None:
             message += " Write it as a mapping."
             fix = Fix(SAFE, "Write it as a mapping", (Rewrite(entry, entry.key, parsed),))
         elif parsed is not None:
-            message += (
-                " A command-line flag can only give text: set it in a config file or in code."
-            )
+            message += " Only text can be given here (a command-line flag): set it in a config file or in code."
         severity = Severity(spec.get("severity", "error"))
         return self.finding(site, entry.value.span, message, severity, fix, (entry.key,))
 
