@@ -18,7 +18,8 @@ from typing import Any
 
 import click
 
-from . import __version__
+from . import __version__, script_links
+from .adapters import handles
 from .discover import discover
 from .engine import Engine, FileResult
 from .hardware.profile import ProfileError
@@ -136,13 +137,22 @@ class Run:
             select = (select or ["ALL"]) + extend
         ignore = _codes(opts["ignore"]) + list(s.get("ignore", []))
         self.targets = resolve(knowledge, opts["targets"], s.get("target"), Path(self.paths[0]))
+        found = discover(self.paths, handles, skip=s.excluded, skip_dirs=frozenset())
+        self.files = [
+            path
+            for path in found
+            if not (opts.get("force_exclude") and s.excluded(str(path), ancestors=True))
+        ]
         cls = opts.get("cls")
+        # What the checked scripts say: the class of the configs they load and of their flags.
+        links = script_links.link(self.files, roots=(Path.cwd(), s.root))
         self.engine = Engine(
             knowledge,
             self.targets,
             select=select,
             ignore=ignore,
-            class_for=(lambda path: cls) if cls else s.class_for,
+            class_for=script_links.class_chooser(cls, s, links),
+            script_class=None if cls else links.script_class,
             ignores_for=s.ignores_for,
             safe_fixes=list(s.get("extend-safe-fixes", [])),
             unsafe_fixes=list(s.get("extend-unsafe-fixes", [])),
@@ -168,15 +178,6 @@ class Run:
 
             if self.output_format not in FORMATS:
                 raise click.UsageError(f"--statistics prints {', '.join(FORMATS)} only")
-        found = discover(self.paths, self.engine.handles, skip=s.excluded, skip_dirs=frozenset())
-        self.files = [
-            path
-            for path in found
-            if not (opts.get("force_exclude") and s.excluded(str(path), ancestors=True))
-        ]
-        from .script_links import attach
-
-        attach(self.engine, self.files, s, opts.get("cls"))  # configs and launches by script
 
     def _hardware(self, opts: dict[str, Any]) -> Any:
         from .hardware.select import HardwareSelection

@@ -6,16 +6,17 @@ Nothing here knows a file format (adapters do) or a rule (kinds do).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import fix_safety, suppress
-from .adapters import Adapter, Document, RenderError, adapter_for, build_adapters
+from .adapters import Adapter, Document, RenderError, adapter_for, build_adapters, handles
+from .adapters.shell_script import ScriptClassOf
 from .findings import Applicability, Finding, Fix, Remove, Severity
 from .kinds import Context, Kind, build_kinds
 from .knowledge import Knowledge
-from .model import DEFAULT_CLASS, Span
+from .model import ClassChoice, Span
 from .rulebook import RuleSpec, load_specs
 from .targets import Targets
 from .textio import DecodeProblem, SourceText, TextEdit, apply_text_edits
@@ -61,7 +62,7 @@ class Engine:
     targets: Targets
     select: list[str] | None = None
     ignore: list[str] = field(default_factory=list)
-    class_for: Callable[[str], str | None] = lambda path: None
+    class_for: Callable[[str], ClassChoice] = lambda path: ClassChoice()
     ignores_for: Callable[[str], list[str]] = lambda path: []
     hardware: Callable[[str], Any] | None = None  # path -> HardwareProfile | None
     specs: tuple[RuleSpec, ...] = ()
@@ -70,12 +71,14 @@ class Engine:
     unsafe_fixes: list[str] = field(default_factory=list)
     baseline: Baseline | None = None  # findings accepted as they are (--baseline)
     era: dict[str, Any] = field(default_factory=dict)  # --from: library -> Target
+    # The class each launched script parses into, from the checked scripts (script_links).
+    script_class: ScriptClassOf | None = None
 
     def __post_init__(self) -> None:
         self.specs = self.specs or load_specs()
         self.kinds: dict[str, Kind] = build_kinds(self.specs)
         self.active: list[Kind] = [k for c, k in self.kinds.items() if self.selected(c)]
-        self.adapters: list[Adapter] = build_adapters(self.knowledge)
+        self.adapters: list[Adapter] = build_adapters(self.knowledge, self.script_class)
         self.context = Context(
             self.knowledge, self.targets, self.hardware, self.kinds, era=self.era
         )
@@ -86,8 +89,9 @@ class Engine:
     def spec(self, code: str) -> RuleSpec:
         return self.kinds[code].spec
 
-    def handles(self, path: str) -> bool:
-        return adapter_for(path, self.adapters) is not None
+    @staticmethod
+    def handles(path: str) -> bool:
+        return handles(path)
 
     # -- checking ----------------------------------------------------------------------
 
@@ -116,27 +120,19 @@ class Engine:
         adapter = adapter or adapter_for(source.path, self.adapters)
         if adapter is None:
             return FileResult(source.path, skipped=True)
-        cls = self.class_for(source.path) or DEFAULT_CLASS
-        document = adapter.parse(source, cls)
+        document = adapter.parse(source, self.class_for(source.path))
         result = FileResult(source.path, document=document)
         for problem in document.problems:
             end = problem.end if problem.end is not None else problem.offset
             result.findings += self._input_problem(
                 PARSE_ERROR, source.path, problem.message, Span(problem.offset, end)
             )
-        result.findings += [f for f in document.findings if self.selected(f.code)]
         for site in document.sites:
             for kind in self.active:
                 result.findings.extend(kind.check(site, self.context))
         for kind in self.active:
             result.findings.extend(kind.check_document(document, self.context))
-        for finding in result.findings:
-            # A fix this format cannot express is no fix: say so rather than promise one.
-            if finding.fix is not None and not all(
-                document.can_render(e) for e in finding.fix.edits
-            ):
-                finding.message += f" Do it by hand: {finding.fix.message}."
-                finding.fix = None
+        result.findings = [_expressible(f, document) for f in result.findings]
         result.findings = self._finish(source.path, document, result.findings)
         result.findings.sort(key=lambda f: (f.span.start, f.code))
         return result
@@ -254,6 +250,14 @@ class Engine:
         for key, n in pending.items():
             removals[key] = removals.get(key, 0) + n
         return True
+
+
+def _expressible(finding: Finding, document: Document) -> Finding:
+    """A fix this format cannot express is no fix: say so rather than promise one."""
+    fix = finding.fix
+    if fix is None or all(document.can_render(e) for e in fix.edits):
+        return finding
+    return replace(finding, message=f"{finding.message} Do it by hand: {fix.message}.", fix=None)
 
 
 def allowed(fix: Fix, unsafe: bool) -> bool:

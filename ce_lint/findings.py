@@ -7,7 +7,7 @@ decides *how* the text changes, so a rule never knows a file format.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from .model import Entry, Site, Span, Value
@@ -96,14 +96,14 @@ class ReplaceSource:
 AbstractEdit = Rewrite | Remove | AddEntry | ReplaceSource
 
 
-@dataclass(eq=False)
+@dataclass(frozen=True, eq=False)
 class Fix:
     applicability: Applicability
     message: str
     edits: tuple[AbstractEdit, ...]
 
 
-@dataclass(eq=False)
+@dataclass(frozen=True, eq=False)
 class Finding:
     code: str
     message: str
@@ -114,7 +114,6 @@ class Finding:
     fix: Fix | None = None
     # Fields this finding is about (names every field of a cross-field finding).
     fields: tuple[str, ...] = ()
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def fixable(self) -> bool:

@@ -33,12 +33,14 @@ def wanted(code: str, current: Applicability, safe: list[str], unsafe: list[str]
 def override(findings: list[Finding], safe: list[str], unsafe: list[str]) -> list[Finding]:
     if not safe and not unsafe:
         return findings
-    for finding in findings:
-        fix = finding.fix
-        if fix is None:
-            continue
-        applicability = wanted(finding.code, fix.applicability, safe, unsafe)
-        if applicability is not fix.applicability:
-            # A new Fix: the same object may be shared with another finding.
-            finding.fix = dataclasses.replace(fix, applicability=applicability)
-    return findings
+    return [_overridden(f, safe, unsafe) for f in findings]
+
+
+def _overridden(finding: Finding, safe: list[str], unsafe: list[str]) -> Finding:
+    fix = finding.fix
+    if fix is None:
+        return finding
+    applicability = wanted(finding.code, fix.applicability, safe, unsafe)
+    if applicability is fix.applicability:
+        return finding
+    return dataclasses.replace(finding, fix=dataclasses.replace(fix, applicability=applicability))

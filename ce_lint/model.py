@@ -6,7 +6,8 @@ Offsets are character offsets into the decoded document text.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import enum
+from dataclasses import dataclass
 from typing import Any
 
 # Names of the arguments classes ce-lint understands, most specific first.
@@ -93,26 +94,94 @@ class Entry:
         return Span(min(self.key_span.start, self.value.span.start), self.value.span.end)
 
 
-@dataclass(eq=False)
+class Origin(enum.StrEnum):
+    """What a Site was read from, in the terms rules may use."""
+
+    MAPPING = "mapping"  # a mapping of a YAML or JSON document
+    CALL = "call"  # a call of the arguments class (its keywords, a `**` dict)
+    REPLACE = "replace"  # dataclasses.replace(args, ...)
+    PARSE_DICT = "parse-dict"  # parser.parse_dict({...})
+    ATTRIBUTES = "attributes"  # attributes set or read on an arguments object already built
+    HELPER = "helper"  # a `set_*` helper called on an arguments object
+    SUBCLASS = "subclass"  # fields a subclass of the arguments class declares
+    COMMAND = "command"  # the flags of a command that starts training
+    FLAGS = "flags"  # flags kept apart from a command (a variable, an argument list)
+
+
+class ClassSource(enum.StrEnum):
+    """How the Site's arguments class is known."""
+
+    ASSUMED = "assumed"  # nothing says: the default class
+    SETTINGS = "settings"  # --class, `class` or `per-file-class` of the project's settings
+    LINKED = "linked"  # a checked script loads this file, or is launched here, with that class
+    COMMENT = "comment"  # a `# ce-lint: class=...` directive in the file
+    CODE = "code"  # the code names the class (a call, an annotation, a parser)
+
+    @property
+    def declared(self) -> bool:
+        return self is not ClassSource.ASSUMED
+
+
+@dataclass(frozen=True)
+class ClassChoice:
+    """The arguments class a file's Sites get unless the code itself names one."""
+
+    cls: str = DEFAULT_CLASS
+    source: ClassSource = ClassSource.ASSUMED
+
+
+@dataclass(frozen=True)
+class Launch:
+    """The command that starts training with a Site's flags."""
+
+    program: str  # python | torchrun | accelerate launch | deepspeed | ...
+    script: str | None  # the script or module it runs
+
+
+@dataclass(frozen=True)
+class TrainerCall:
+    """The trainer an arguments object is handed to (seen in scripts)."""
+
+    cls: str  # CrossEncoderTrainer, Trainer, ...
+    line: int
+    keywords: frozenset[str]  # keyword arguments given
+    none: frozenset[str]  # keyword arguments given as None
+    positional: int  # how many positional arguments
+    unpacked: bool  # `*args` or `**kwargs` hide some
+
+
+@dataclass(frozen=True, eq=False)
 class Site:
-    """One training-arguments object found in a file."""
+    """One training-arguments object found in a file, and what its adapter declares of it.
+
+    Top-level entries are built with `parent=None`; the Site links them to itself.
+    """
 
     path: str
     cls: str  # arguments class name, e.g. CrossEncoderTrainingArguments
-    entries: list[Entry]
+    entries: tuple[Entry, ...]
     span: Span
-    adapter: Any = None  # the Adapter document that owns the text
+    origin: Origin
+    class_source: ClassSource = ClassSource.ASSUMED
+    # Entries may be missing (merged in, unpacked from unknown values, other flags joined
+    # later), so a missing key does not mean the default.
+    partial: bool = False
+    # The libraries check the values together when the object is built (False e.g. for
+    # attributes set on an object that exists already).
+    validated: bool = True
+    # An unknown key fails at once (a call raises TypeError), rather than belonging to another
+    # dataclass that reads the same mapping.
+    strict_keys: bool = False
+    launch: Launch | None = None  # COMMAND: what starts training
+    trainer: TrainerCall | None = None  # the trainer the object is handed to, if seen
+    helper: str | None = None  # HELPER: the method called
+    subclass: str | None = None  # SUBCLASS: its name
     handle: Any = None  # adapter-private
-    cls_origin: str = "default"  # default | comment | config | code
-    # What the adapter says about the Site, so that rules never need to know the format:
-    #   partial: entries may be missing (merged in, unpacked from unknown values), so a missing
-    #            key does not mean the default;
-    #   validated: the libraries check the values together when the object is built
-    #            (default True; False e.g. for attribute assignments on an existing object);
-    #   strict_keys: an unknown key fails at once (a constructor call raises TypeError), rather
-    #            than sharing the mapping with other dataclasses;
-    #   kind, format, ...: what it is, for messages.
-    context: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for entry in self.entries:
+            if entry.parent is None:
+                entry.parent = self
 
     def get(self, key: str) -> Entry | None:
         for entry in self.entries:

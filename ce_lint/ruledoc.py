@@ -77,11 +77,12 @@ def shell_values(script: str, cls: str | None) -> Any:
     """The values a launch script gives its flags, as the parser types them."""
     from .adapters.shell_script import ShellAdapter
     from .knowledge import Knowledge
-    from .model import DEFAULT_CLASS
+    from .model import ClassChoice, ClassSource
     from .textio import SourceText
 
     adapter = ShellAdapter(Knowledge.load())
-    document = adapter.parse(SourceText("run.sh", script), cls or DEFAULT_CLASS)
+    chosen = ClassChoice(cls, ClassSource.SETTINGS) if cls else ClassChoice()
+    document = adapter.parse(SourceText("run.sh", script), chosen)
     if len(document.sites) != 1:
         return None
     return _strict({e.key: e.value.py for e in document.sites[0].entries})

@@ -32,6 +32,7 @@ from .adapters.python_names import (
     qualified,
     record_import,
 )
+from .model import ClassChoice, ClassSource
 
 LOADERS = frozenset(
     {
@@ -85,6 +86,8 @@ def _key(path: Path) -> str:
 
 
 def link(files: Iterable[Path], roots: Iterable[Path] = ()) -> Links:
+    """What the Python scripts among `files` say about the configs they load and the flags
+    they parse."""
     links = Links(roots=tuple(roots))
     files = list(files)
     if not any(
@@ -252,31 +255,22 @@ def _path_literal(node: ast.AST) -> str | None:
 
 def class_chooser(
     cli_class: str | None, settings: Any, links: Links
-) -> Callable[[str], str | None]:
+) -> Callable[[str], ClassChoice]:
     """The class of a file: --class, then per-file-class, then the script that loads it, then
-    the `class` setting."""
+    the `class` setting, then the default."""
     from .settings import glob_matches
 
-    def choose(path: str) -> str | None:
+    def choose(path: str) -> ClassChoice:
         if cli_class:
-            return cli_class
+            return ClassChoice(cli_class, ClassSource.SETTINGS)
         relative = settings.relative(path)
         for pattern, cls in (settings.get("per-file-class") or {}).items():
             if glob_matches(relative, pattern):
-                return cls
-        return links.config_class(path) or settings.get("class")
+                return ClassChoice(cls, ClassSource.SETTINGS)
+        linked = links.config_class(path)
+        if linked:
+            return ClassChoice(linked, ClassSource.LINKED)
+        configured = settings.get("class")
+        return ClassChoice(configured, ClassSource.SETTINGS) if configured else ClassChoice()
 
     return choose
-
-
-def attach(engine: Any, files: list[Path], settings: Any, cli_class: str | None) -> None:
-    """Give the engine and the shell adapters what the scripts among `files` say."""
-    links = link(files, roots=(Path.cwd(), settings.root))
-    if not links.configs and not links.scripts:
-        return
-    engine.class_for = class_chooser(cli_class, settings, links)
-    if cli_class:
-        return
-    for adapter in engine.adapters:
-        if hasattr(adapter, "script_class"):
-            adapter.script_class = links.script_class

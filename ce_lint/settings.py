@@ -73,13 +73,6 @@ class Settings:
     def _resolved_root(self) -> str:
         return os.path.realpath(self.root)
 
-    def class_for(self, path: str) -> str | None:
-        rel = self.relative(path)
-        for pattern, cls in (self.get("per-file-class") or {}).items():
-            if glob_matches(rel, pattern):
-                return cls
-        return self.get("class")
-
     def ignores_for(self, path: str) -> list[str]:
         rel = self.relative(path)
         out: list[str] = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ce_lint.engine import Engine, FileResult
 from ce_lint.knowledge import Knowledge, layout
+from ce_lint.model import ClassChoice, ClassSource
 from ce_lint.targets import era_targets, resolve
 from ce_lint.textio import SourceText
 
@@ -20,7 +21,8 @@ def engine(
     knowledge = knowledge or Knowledge.load()
     resolved = resolve(knowledge, targets, use_installed=False)
     kwargs.setdefault("era", era_targets(knowledge, era))
-    return Engine(knowledge, resolved, class_for=(lambda path: cls), **kwargs)
+    chosen = ClassChoice(cls, ClassSource.SETTINGS) if cls else ClassChoice()
+    return Engine(knowledge, resolved, class_for=(lambda path: chosen), **kwargs)
 
 
 def check(text: str, name: str = "config.yaml", **kwargs) -> FileResult:

@@ -206,7 +206,8 @@ def test_flag_forms_and_values() -> None:
         "report_to": ["wandb", "tensorboard"], "per_device_train_batch_size": 8,
         "remove_unused_columns": False, "eval_steps": UNKNOWN,
     }  # fmt: skip
-    assert site.context["launcher"] == "torchrun" and site.context["script"] == "train.py"
+    assert site.launch is not None
+    assert site.launch.program == "torchrun" and site.launch.script == "train.py"
 
 
 def test_launcher_options_are_not_training_arguments() -> None:
@@ -404,9 +405,10 @@ def test_values_are_written_the_way_the_parser_reads_them() -> None:
     ],
 )
 def test_adding_a_flag_follows_the_layout(text: str, expected: str) -> None:
-    site = check(text, "run.sh").document.sites[0]
+    document = check(text, "run.sh").document
+    site = document.sites[0]
     after = site.get("seed")
-    edits = site.adapter.render(AddEntry(site, "save_strategy", "no", after=after))
+    edits = document.render(AddEntry(site, "save_strategy", "no", after=after))
     assert apply_text_edits(text, edits) == expected
 
 

@@ -12,22 +12,44 @@ from .json_config import JsonAdapter
 from .makefile import MakefileAdapter
 from .notebook import NotebookAdapter
 from .python_script import PythonAdapter
-from .shell_script import ShellAdapter
+from .shell_script import ScriptClassOf, ShellAdapter
 from .yaml_config import YamlAdapter
 
-__all__ = ["Adapter", "Document", "ParseProblem", "RenderError", "build_adapters", "adapter_for"]
+__all__ = [
+    "ADAPTERS",
+    "Adapter",
+    "Document",
+    "ParseProblem",
+    "RenderError",
+    "adapter_for",
+    "build_adapters",
+    "handles",
+]
 
 
-def build_adapters(knowledge: Knowledge) -> list[Adapter]:
-    adapters: list[Adapter] = [
+ADAPTERS: tuple[type[Adapter], ...] = (
+    YamlAdapter, JsonAdapter, PythonAdapter, ShellAdapter, NotebookAdapter, MakefileAdapter,
+)  # fmt: skip
+
+
+def handles(path: str) -> bool:
+    """Whether some format reads this file (by its name alone)."""
+    return any(adapter.matches(path) for adapter in ADAPTERS)
+
+
+def build_adapters(
+    knowledge: Knowledge, script_class: ScriptClassOf | None = None
+) -> list[Adapter]:
+    """Every format's adapter. `script_class`: the class each launched script parses into,
+    when the run has read the checked scripts (see script_links)."""
+    return [
         YamlAdapter(knowledge),
         JsonAdapter(knowledge),
         PythonAdapter(knowledge),
-        ShellAdapter(knowledge),
-        NotebookAdapter(knowledge),
-        MakefileAdapter(knowledge),
+        ShellAdapter(knowledge, script_class),
+        NotebookAdapter(knowledge, script_class),
+        MakefileAdapter(knowledge, script_class),
     ]
-    return adapters
 
 
 def adapter_for(path: str, adapters: list[Adapter]) -> Adapter | None:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from ..findings import AbstractEdit, AddEntry, Finding, Remove, ReplaceSource, Rewrite, Template
-from ..model import ARGUMENT_CLASSES, Entry, Site, Value
+from ..findings import AbstractEdit, AddEntry, Remove, ReplaceSource, Rewrite, Template
+from ..model import ARGUMENT_CLASSES, ClassChoice, ClassSource, Entry, Site, Span, Value
 from ..textio import SourceText, TextEdit
 
 # `# ce-lint: class=TrainingArguments` anywhere in a file sets the class of its Sites.
@@ -18,7 +18,7 @@ class RenderError(Exception):
     """The adapter cannot express this edit in its format; the fix is skipped."""
 
 
-@dataclass
+@dataclass(frozen=True)
 class ParseProblem:
     """A file the adapter could not read as its format."""
 
@@ -27,15 +27,27 @@ class ParseProblem:
     end: int | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
+class ImportRef:
+    """A `from MODULE import NAMES` statement, for rules about moved modules."""
+
+    module: str
+    names: tuple[str, ...]
+    span: Span  # the module path in the statement
+    statement: Span
+
+
+@dataclass(frozen=True, eq=False)
 class Document:
-    """One parsed file: its text, the Sites in it, and how to edit it."""
+    """One parsed file: its text, the Sites in it, and how to edit it.
+
+    An adapter's `parse` builds it whole; nothing changes it afterwards.
+    """
 
     source: SourceText
-    sites: list[Site] = field(default_factory=list)
-    problems: list[ParseProblem] = field(default_factory=list)
-    # Findings an adapter produces itself (e.g. Python-only checks); rarely used.
-    findings: list[Finding] = field(default_factory=list)
+    sites: tuple[Site, ...] = ()
+    problems: tuple[ParseProblem, ...] = ()
+    imports: tuple[ImportRef, ...] = ()  # Python's `from ... import` statements
 
     @property
     def path(self) -> str:
@@ -102,14 +114,15 @@ class Adapter:
     name: ClassVar[str] = ""
     suffixes: ClassVar[tuple[str, ...]] = ()
 
-    def matches(self, path: str) -> bool:
-        return path.lower().endswith(self.suffixes)
+    @classmethod
+    def matches(cls, path: str) -> bool:
+        return path.lower().endswith(cls.suffixes)
 
     def may_hold_arguments(self, data: bytes) -> bool:
         """Cheap byte-level test run before any parsing."""
         return True
 
-    def parse(self, source: SourceText, default_class: str) -> Document:
+    def parse(self, source: SourceText, chosen: ClassChoice) -> Document:
         raise NotImplementedError
 
 
@@ -118,6 +131,12 @@ def class_directive(text: str) -> str | None:
     if match and match.group(1) in ARGUMENT_CLASSES:
         return match.group(1)
     return None
+
+
+def directed(chosen: ClassChoice, text: str) -> ClassChoice:
+    """The class a `# ce-lint: class=...` directive in the file names, else `chosen`."""
+    cls = class_directive(text)
+    return ClassChoice(cls, ClassSource.COMMENT) if cls else chosen
 
 
 def container_entries(container: Site | Value) -> list[Entry]:

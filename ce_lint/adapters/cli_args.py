@@ -26,7 +26,7 @@ from typing import Any, Protocol
 
 from ..findings import KEEP, AbstractEdit, AddEntry, Remove, Rewrite, Template
 from ..knowledge import Knowledge
-from ..model import UNKNOWN, Entry, Site, Span, Value
+from ..model import UNKNOWN, ClassChoice, ClassSource, Entry, Launch, Origin, Site, Span, Value
 from ..textio import TextEdit
 from .base import RenderError
 
@@ -117,7 +117,9 @@ DISTRIBUTED_MODULES = {
 
 
 @dataclass(frozen=True)
-class Launch:
+class FoundLaunch:
+    """A launch found among words: what starts, and where the script's arguments begin."""
+
     program: str  # python | torchrun | accelerate launch | deepspeed
     script: str | None  # the script or module, None when written as a variable
     first: int  # index of the script's first argument
@@ -128,7 +130,7 @@ def _name(value: str | None) -> str:
     return posixpath.basename(value) if value else ""
 
 
-def find_launch(values: list[str | None]) -> Launch | None:
+def find_launch(values: list[str | None]) -> FoundLaunch | None:
     """Where the training script and its arguments are in one command, if it launches one."""
     i, n = 0, len(values)
     while i < n and (values[i] in RESERVED or _is_assignment(values[i])):
@@ -155,7 +157,7 @@ def _is_launcher(values: list[str | None], i: int) -> bool:
     return name == "accelerate" and i + 1 < len(values) and values[i + 1] == "launch"
 
 
-def _launch_at(values: list[str | None], i: int) -> Launch | None:
+def _launch_at(values: list[str | None], i: int) -> FoundLaunch | None:
     name = _name(values[i])
     if name == "torchrun":
         return _after_options(values, i + 1, "torchrun", TORCHRUN_FLAGS)
@@ -179,16 +181,16 @@ def _launch_at(values: list[str | None], i: int) -> Launch | None:
             if module in DISTRIBUTED_MODULES:
                 program, flags = DISTRIBUTED_MODULES[module]
                 return _after_options(values, k, program, flags)
-            return Launch("python", module, k, False)
+            return FoundLaunch("python", module, k, False)
         k += 2 if value in PYTHON_OPTIONS_WITH_VALUE else 1
     if k >= n or values[k] == "-":
         return None
-    return Launch("python", values[k], k + 1, False)
+    return FoundLaunch("python", values[k], k + 1, False)
 
 
 def _after_options(
     values: list[str | None], k: int, program: str, no_value: frozenset[str]
-) -> Launch | None:
+) -> FoundLaunch | None:
     n = len(values)
     while k < n:
         value = values[k]
@@ -208,7 +210,7 @@ def _after_options(
     script = values[k]
     if _name(script) and _PYTHON.match(_name(script)):  # `--no-python python train.py`
         return _launch_at(values, k)
-    return Launch(program, script, k + 1, True)
+    return FoundLaunch(program, script, k + 1, True)
 
 
 # ---- flags into entries -------------------------------------------------------------------
@@ -241,9 +243,7 @@ def is_option(value: str | None) -> bool:
     )
 
 
-def flag_entries(
-    layout: Layout, first: int, parent: Site, knowledge: Knowledge, cls: str
-) -> list[Entry]:
+def flag_entries(layout: Layout, first: int, knowledge: Knowledge, cls: str) -> list[Entry]:
     """Entries for the `--flags` among words[first:] (up to a bare `--`)."""
     words = layout.words
     fields = knowledge.all_field_names
@@ -281,7 +281,7 @@ def flag_entries(
         handle = FlagHandle(layout, k, count, flag, offset, bool(eq), negated)
         entry_value = _value(words, k, count, eq, rest, texts, key, knowledge, cls, negated)
         _json_entries(entry_value, handle)
-        out.append(Entry(key, key_span, entry_value, parent, handle))
+        out.append(Entry(key, key_span, entry_value, None, handle))
         k += count
     return out
 
@@ -398,7 +398,9 @@ def _scalar(text: str, kind: str) -> Any:
     return text
 
 
-def counts_as_arguments(entries: list[Entry], knowledge: Knowledge, launch: Launch | None) -> bool:
+def counts_as_arguments(
+    entries: list[Entry], knowledge: Knowledge, launch: FoundLaunch | None
+) -> bool:
     """Whether these flags are training arguments rather than some other tool's options.
 
     A distributed launcher says so by itself (one known field is enough); a plain `python`
@@ -416,21 +418,26 @@ def counts_as_arguments(entries: list[Entry], knowledge: Knowledge, launch: Laun
 
 
 def list_site(
-    site: Site,
+    path: str,
+    span: Span,
     layout: Layout,
     knowledge: Knowledge,
+    chosen: ClassChoice,
     *,
     first: int | None = None,
     launch_only: bool = False,
     trusted: bool = False,
+    held: bool = False,
+    validated: bool = True,
     script_class: Callable[[str | None], str | None] | None = None,
 ) -> Site | None:
-    """Fill `site` with the flags of a list of words; None when they are not training arguments.
+    """The Site of a list of words' flags; None when they are not training arguments.
 
     The words either launch training (`["torchrun", "train.py", "--flag", ...]`) or, unless
     `launch_only`, are the script's arguments themselves (`["--flag", "value", ...]`); `first`
     says where the arguments start when the caller knows it. `trusted`: the words certainly go
-    to an HfArgumentParser, so one known field is enough.
+    to an HfArgumentParser, so one known field is enough. `held`: a variable holds the words,
+    so a command may add more. `validated`: HfArgumentParser builds the object from them alone.
     """
     launch = None
     if first is None:
@@ -438,23 +445,32 @@ def list_site(
         launch = find_launch(values)
         if launch is not None:
             first = launch.first
-            site.context.update(launcher=launch.program, script=launch.script)
             found = script_class(launch.script) if script_class is not None else None
             if found:  # the class the launched script parses its flags into
-                site.cls, site.cls_origin = found, "code"
+                chosen = ClassChoice(found, ClassSource.LINKED)
         elif not launch_only and values and (values[0] or "").startswith("--"):
             first = 0
         else:
             return None
-    site.context["flags"] = True
-    site.entries = flag_entries(layout, first, site, knowledge, site.cls)
-    if not site.entries:
+    entries = flag_entries(layout, first, knowledge, chosen.cls)
+    if not entries:
         return None
-    if not trusted and not counts_as_arguments(site.entries, knowledge, launch):
+    if not trusted and not counts_as_arguments(entries, knowledge, launch):
         return None
-    if trusted and not any(e.key in knowledge.all_field_names for e in site.entries):
+    if trusted and not any(e.key in knowledge.all_field_names for e in entries):
         return None
-    return site
+    return Site(
+        path,
+        chosen.cls,
+        tuple(entries),
+        span,
+        Origin.COMMAND if launch is not None else Origin.FLAGS,
+        chosen.source,
+        partial=held or launch is None,
+        validated=validated,
+        launch=Launch(launch.program, launch.script) if launch is not None else None,
+        handle=layout,
+    )
 
 
 # ---- edits --------------------------------------------------------------------------------
@@ -468,7 +484,7 @@ def owns(edit: AbstractEdit) -> bool:
         container = edit.container
         if isinstance(container, Value):
             return isinstance(container.handle, FlagHandle)
-        return isinstance(container, Site) and container.context.get("flags") is True
+        return isinstance(container, Site) and container.origin in (Origin.COMMAND, Origin.FLAGS)
     return False
 
 

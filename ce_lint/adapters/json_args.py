@@ -11,10 +11,9 @@ starts and ends and how to change items without breaking the JSON or its layout.
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from ..knowledge import Knowledge
-from ..model import Site, Span
+from ..model import ClassChoice, Site, Span
 from ..textio import SourceText, TextEdit
 from . import cli_args, shell_script
 from .cli_args import ArgWord
@@ -69,7 +68,7 @@ class JsonArrayLayout:
 
 
 def find_sites(
-    source: SourceText, root: JNode, knowledge: Knowledge, cls: str, document: Any, origin: str
+    source: SourceText, root: JNode, knowledge: Knowledge, chosen: ClassChoice
 ) -> list[Site]:
     """Sites for argument arrays and command strings anywhere in a JSON document."""
     sites: list[Site] = []
@@ -83,7 +82,9 @@ def find_sites(
             if node.items and all(
                 isinstance(i, JScalar) and isinstance(i.py, str) for i in node.items
             ):
-                site = _array_site(source, node, knowledge, cls, document, origin)
+                layout = JsonArrayLayout(source, node)
+                span = Span(node.start, node.end)
+                site = cli_args.list_site(source.path, span, layout, knowledge, chosen)
                 if site is not None:
                     sites.append(site)
             else:
@@ -92,16 +93,6 @@ def find_sites(
             raw = source.text[node.start + 1 : node.end - 1]
             if raw == node.py and pattern.search(raw.encode()):  # no escapes: positions map 1:1
                 sites += shell_script.find_sites(
-                    source, knowledge, cls, document, node.start + 1, node.end - 1, origin,
-                    forbidden='"\\',
-                )  # fmt: skip
+                    source, knowledge, chosen, node.start + 1, node.end - 1, forbidden='"\\'
+                )
     return sorted(sites, key=lambda s: s.span.start)
-
-
-def _array_site(
-    source: SourceText, node: JArray, knowledge: Knowledge, cls: str, document: Any, origin: str
-) -> Site | None:
-    layout = JsonArrayLayout(source, node)
-    context = {"format": "json", "kind": "arguments"}
-    site = Site(source.path, cls, [], Span(node.start, node.end), document, layout, origin, context)
-    return cli_args.list_site(site, layout, knowledge)

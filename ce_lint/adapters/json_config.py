@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from ..findings import KEEP, AbstractEdit, AddEntry, Rewrite, Template
-from ..model import Entry, Site, Span, Value
+from ..model import ClassChoice, Entry, Origin, Site, Span, Value
 from ..textio import SourceText, TextEdit
 from . import cli_args, config_sites, json_args
-from .base import Document, ParseProblem, RenderError, class_directive
+from .base import Document, ParseProblem, RenderError, directed
 from .jsonpos import JArray, JNode, JObject, JsonPosError, parse_with_comments
 
 
@@ -25,11 +26,12 @@ def render_json(value: Any) -> str:
         raise RenderError(f"cannot write {value!r} as JSON") from None
 
 
+@dataclass(frozen=True, eq=False)
 class JsonDocument(Document):
-    found_comments: list[tuple[int, str]] | None = None  # set by the parser
+    found_comments: tuple[tuple[int, str], ...] = ()
 
     def comments(self) -> list[tuple[int, str]]:
-        return list(self.found_comments or [])
+        return list(self.found_comments)
 
     def can_render(self, edit: AbstractEdit) -> bool:
         return cli_args.can_render(edit) if cli_args.owns(edit) else True
@@ -93,14 +95,14 @@ class JsonAdapter(config_sites.ConfigAdapter):
     name = "json"
     suffixes = (".json",)
 
-    def parse(self, source: SourceText, default_class: str) -> Document:
-        doc = JsonDocument(source)
+    def parse(self, source: SourceText, chosen: ClassChoice) -> Document:
         try:
-            root, doc.found_comments = parse_with_comments(source.text)
+            root, comments = parse_with_comments(source.text)
         except JsonPosError as exc:
-            doc.problems.append(ParseProblem(f"JSON does not parse: {exc}", exc.offset))
-            return doc
-        cls = class_directive(source.text)
+            problem = ParseProblem(f"JSON does not parse: {exc}", exc.offset)
+            return JsonDocument(source, problems=(problem,))
+        chosen = directed(chosen, source.text)
+        sites: list[Site] = []
 
         def walk(node: JNode, parent_key: str | None, root: bool = False) -> None:
             if isinstance(node, JObject):
@@ -109,12 +111,19 @@ class JsonAdapter(config_sites.ConfigAdapter):
                 if config_sites.is_arguments_mapping(
                     keys, parent_key, self.knowledge, root, nested
                 ):
-                    site = Site(
-                        doc.path, cls or default_class, [], Span(node.start, node.end), doc, node,
-                        "comment" if cls else "default", {"format": "json"},
-                    )  # fmt: skip
-                    site.entries = self._entries(node, site, source.text)
-                    doc.sites.append(site)
+                    entries = tuple(self._entries(node, None, source.text))
+                    span = Span(node.start, node.end)
+                    sites.append(
+                        Site(
+                            source.path,
+                            chosen.cls,
+                            entries,
+                            span,
+                            Origin.MAPPING,
+                            chosen.source,
+                            handle=node,
+                        )  # fmt: skip
+                    )
                     return
                 for key, child in node.members:
                     walk(child, key.py)
@@ -123,13 +132,10 @@ class JsonAdapter(config_sites.ConfigAdapter):
                     walk(child, parent_key)
 
         walk(root, None, root=True)
-        origin = "comment" if cls else "default"
-        doc.sites += json_args.find_sites(
-            source, root, self.knowledge, cls or default_class, doc, origin
-        )
-        return doc
+        sites += json_args.find_sites(source, root, self.knowledge, chosen)
+        return JsonDocument(source, tuple(sites), found_comments=tuple(comments))
 
-    def _entries(self, node: JObject, parent: Site | Value, text: str) -> list[Entry]:
+    def _entries(self, node: JObject, parent: Value | None, text: str) -> list[Entry]:
         out = []
         for key, child in node.members:
             value = Value(

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Callable
 
 from ..knowledge import Knowledge
+from ..model import ClassChoice, Site
 from ..textio import SourceText
 from . import shell_script
-from .base import Adapter, Document, class_directive
-from .shell_script import ShellDocument
+from .base import Adapter, Document, directed
+from .shell_script import ScriptClassOf, ShellDocument
 
 _RULE = re.compile(r"[^\s#=:][^#=]*?:(?!=)")
 _ASSIGNMENT = re.compile(
@@ -59,28 +59,27 @@ class MakefileAdapter(Adapter):
     name = "make"
     suffixes = (".mk",)
 
-    def __init__(self, knowledge: Knowledge):
+    def __init__(self, knowledge: Knowledge, script_class: ScriptClassOf | None = None):
         self.knowledge = knowledge
         self.pattern = shell_script.flag_pattern(knowledge)
-        # Set by a run that knows its Python scripts: the arguments class a script parses into.
-        self.script_class: Callable[[str, str | None], str | None] | None = None
+        # The arguments class a launched script parses into, when the run knows its scripts.
+        self.script_class = script_class
 
-    def matches(self, path: str) -> bool:
+    @classmethod
+    def matches(cls, path: str) -> bool:
         return posixpath.basename(path.replace("\\", "/")).lower() in NAMES or super().matches(path)
 
     def may_hold_arguments(self, data: bytes) -> bool:
         return b"ce-lint:" in data or self.pattern.search(data) is not None
 
-    def parse(self, source: SourceText, default_class: str) -> Document:
-        doc = ShellDocument(source)
-        doc.shell_comments = []
-        cls = class_directive(source.text)
-        resolve = None if cls else self.script_class
+    def parse(self, source: SourceText, chosen: ClassChoice) -> Document:
+        comments: list[tuple[int, str]] = []
+        chosen = directed(chosen, source.text)
+        scripts = shell_script.scripts_of(self.script_class, source.path, chosen)
+        sites: list[Site] = []
         for start, end, flag_list in shell_slices(source.text):
-            doc.sites += shell_script.find_sites(
-                source, self.knowledge, cls or default_class, doc, start, end,
-                origin="comment" if cls else "default", comments=doc.shell_comments,
+            sites += shell_script.find_sites(
+                source, self.knowledge, chosen, start, end, scripts, comments=comments,
                 arguments=flag_list,
-                script_class=(lambda script: resolve(source.path, script)) if resolve else None,
             )  # fmt: skip
-        return doc
+        return ShellDocument(source, tuple(sites), shell_comments=tuple(comments))

@@ -18,19 +18,18 @@ import bisect
 import dataclasses
 import json
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..findings import AbstractEdit, AddEntry, Remove, ReplaceSource, Rewrite
 from ..knowledge import Knowledge
-from ..model import Entry, Site, Span, Value
+from ..model import ClassChoice, Entry, Site, Span, Value
 from ..textio import SourceText, TextEdit
 from . import cli_args, shell_script
-from .base import Adapter, Document, ParseProblem, RenderError, class_directive
+from .base import Adapter, Document, ImportRef, ParseProblem, RenderError, directed
 from .jsonpos import JArray, JObject, JScalar, JsonPosError, parse
 from .python_script import TRIGGERS, PythonAdapter, PythonDocument
-from .python_sites import ImportRef
+from .shell_script import ScriptClassOf
 
 # Cell magics whose body is Python all the same.
 PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug", "writefile"})
@@ -80,18 +79,24 @@ def _decode_positions(raw: str, start: int) -> list[int]:
     return starts
 
 
+@dataclass(frozen=True, eq=False)
 class NotebookDocument(Document):
-    def __init__(self, source: SourceText):
-        super().__init__(source)
-        self.cells: list[_Cell] = []
-        self.joined: SourceText | None = None  # the joined cell text (magics kept)
-        self.python: PythonDocument | None = None
-        self.origin: dict[int, Any] = {}  # id(notebook object) -> joined-text object
-        self.imports: list[ImportRef] = []
-        self.found_comments: list[tuple[int, str]] = []
-        self.ensure_ascii = False
-        self._piece_starts: list[int] = []
-        self._pieces: list[tuple[_Cell, _Piece]] = []
+    """The notebook, and its code cells joined into one text that the other formats read.
+
+    The cell lists are filled while the notebook is read; the Sites are in notebook offsets
+    and `origin` maps each of their objects back to the joined text's.
+    """
+
+    cells: list[_Cell] = field(default_factory=list)
+    joined: SourceText | None = None  # the joined cell text (magics kept)
+    python: PythonDocument | None = None
+    origin: dict[int, Any] = field(
+        default_factory=dict
+    )  # id(notebook object) -> joined-text object
+    found_comments: tuple[tuple[int, str], ...] = ()
+    ensure_ascii: bool = False
+    piece_starts: list[int] = field(default_factory=list)
+    pieces: list[tuple[_Cell, _Piece]] = field(default_factory=list)
 
     # -- positions ---------------------------------------------------------------------
 
@@ -126,10 +131,10 @@ class NotebookDocument(Document):
 
     def _from_notebook(self, offset: int) -> tuple[_Cell, int] | None:
         """(cell, offset in its text) of a notebook offset inside a cell's source strings."""
-        k = bisect.bisect_right(self._piece_starts, offset) - 1
+        k = bisect.bisect_right(self.piece_starts, offset) - 1
         if k < 0:
             return None
-        cell, piece = self._pieces[k]
+        cell, piece = self.pieces[k]
         if offset >= piece.node.end:
             return None
         i = bisect.bisect_right(piece.starts, offset) - 1
@@ -273,12 +278,12 @@ class NotebookAdapter(Adapter):
     name = "notebook"
     suffixes = (".ipynb",)
 
-    def __init__(self, knowledge: Knowledge):
+    def __init__(self, knowledge: Knowledge, script_class: ScriptClassOf | None = None):
         self.knowledge = knowledge
         self.python = PythonAdapter(knowledge)
         self.flags = shell_script.flag_pattern(knowledge)
-        # Set by a run that knows its Python scripts: the arguments class a script parses into.
-        self.script_class: Callable[[str, str | None], str | None] | None = None
+        # The arguments class a launched script parses into, when the run knows its scripts.
+        self.script_class = script_class
 
     def may_hold_arguments(self, data: bytes) -> bool:
         return (
@@ -287,41 +292,44 @@ class NotebookAdapter(Adapter):
             or self.flags.search(data) is not None
         )
 
-    def parse(self, source: SourceText, default_class: str) -> Document:
-        doc = NotebookDocument(source)
+    def parse(self, source: SourceText, chosen: ClassChoice) -> Document:
         try:
             root = parse(source.text)
         except JsonPosError as exc:
-            doc.problems.append(ParseProblem(f"the notebook is not JSON: {exc}", exc.offset))
-            return doc
+            problem = ParseProblem(f"the notebook is not JSON: {exc}", exc.offset)
+            return NotebookDocument(source, problems=(problem,))
         cells = _member(root, "cells")
         if not isinstance(cells, JArray):
-            doc.problems.append(ParseProblem("the notebook has no `cells` list"))
-            return doc
-        doc.ensure_ascii = source.text.isascii() and "\\u" in source.text
+            return NotebookDocument(
+                source, problems=(ParseProblem("the notebook has no `cells` list"),)
+            )
+        doc = NotebookDocument(source, ensure_ascii=source.text.isascii() and "\\u" in source.text)
         self._read_cells(doc, cells)
         joined = "".join(c.text + "\n" * c.separator for c in doc.cells)
-        doc.joined = SourceText(source.path, joined)
+        doc = dataclasses.replace(doc, joined=SourceText(source.path, joined))
+        assert doc.joined is not None
         python_text, shell_ranges = _split_languages(doc.cells, joined)
-        cls = class_directive(joined) or default_class
-        origin = "comment" if class_directive(joined) else "default"
+        chosen = directed(chosen, joined)
         inner_sites: list[Site] = []
         comments: list[tuple[int, str]] = []
-        python = self._python(source.path, python_text, doc, cls)
+        python = self._python(source.path, python_text, doc, chosen)
+        imports: tuple[ImportRef, ...] = ()
         if python is not None:
-            doc.python = python
             inner_sites += python.sites
             comments += python.comments()
-            doc.imports = [_moved_import(ref, doc) for ref in python.imports]
-        resolve = None if origin == "comment" else self.script_class
+            imports = tuple(_moved_import(ref, doc) for ref in python.imports)
+        scripts = shell_script.scripts_of(self.script_class, source.path, chosen)
         for start, end in shell_ranges:
             inner_sites += shell_script.find_sites(
-                doc.joined, self.knowledge, cls, doc, start, end, origin, comments=comments,
-                script_class=(lambda script: resolve(source.path, script)) if resolve else None,
-            )  # fmt: skip
-        doc.sites = [_translate_site(site, doc) for site in inner_sites]
-        doc.found_comments = [(doc.to_notebook(o), text) for o, text in comments]
-        return doc
+                doc.joined, self.knowledge, chosen, start, end, scripts, comments=comments
+            )
+        return dataclasses.replace(
+            doc,
+            sites=tuple(_translate_site(site, doc) for site in inner_sites),
+            imports=imports,
+            python=python,
+            found_comments=tuple((doc.to_notebook(o), text) for o, text in comments),
+        )
 
     def _read_cells(self, doc: NotebookDocument, cells: JArray) -> None:
         offset_in_cell = 0
@@ -350,15 +358,15 @@ class NotebookAdapter(Adapter):
             cell.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
             position += len(text) + cell.separator
             for piece in cell.pieces:
-                doc._piece_starts.append(piece.node.start)
-                doc._pieces.append((cell, piece))
+                doc.piece_starts.append(piece.node.start)
+                doc.pieces.append((cell, piece))
 
     def _python(
-        self, path: str, text: str, doc: NotebookDocument, cls: str
+        self, path: str, text: str, doc: NotebookDocument, chosen: ClassChoice
     ) -> PythonDocument | None:
         if not text.strip():
             return None
-        parsed = self.python.parse(SourceText(path, text), cls)
+        parsed = self.python.parse(SourceText(path, text), chosen)
         if isinstance(parsed, PythonDocument) and not parsed.problems:
             return parsed
         # One broken cell must not hide the others: blank the cells that do not parse alone.
@@ -371,7 +379,7 @@ class NotebookAdapter(Adapter):
                 for i in range(cell.start, cell.start + len(cell.text)):
                     if chars[i] != "\n":
                         chars[i] = " "
-        parsed = self.python.parse(SourceText(path, "".join(chars)), cls)
+        parsed = self.python.parse(SourceText(path, "".join(chars)), chosen)
         if isinstance(parsed, PythonDocument) and not parsed.problems:
             return parsed
         return None
@@ -450,10 +458,9 @@ def _span(span: Span, doc: NotebookDocument) -> Span:
 
 
 def _translate_site(site: Site, doc: NotebookDocument) -> Site:
-    new = dataclasses.replace(site, span=_span(site.span, doc), adapter=doc, entries=[])
-    new.context = {**site.context, "cell": doc.cell(new.span.start)}
+    entries = tuple(_translate_entry(e, None, doc) for e in site.entries)
+    new = dataclasses.replace(site, span=_span(site.span, doc), entries=entries)
     doc.origin[id(new)] = site
-    new.entries = [_translate_entry(e, new, doc) for e in site.entries]
     return new
 
 

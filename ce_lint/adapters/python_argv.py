@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Any
 
 from ..knowledge import Knowledge
-from ..model import Site, Value
+from ..model import ClassChoice, ClassSource, Site, Value
 from ..textio import SourceText, TextEdit
 from . import cli_args, shell_script
 from .cli_args import ArgWord
@@ -86,25 +85,26 @@ class PythonListLayout:
 
 
 def find_sites(
-    source: SourceText, tree: ast.Module, finder: SiteFinder, knowledge: Knowledge, cls: str
-) -> list[Site]:
+    source: SourceText, tree: ast.Module, finder: SiteFinder, knowledge: Knowledge,
+    chosen: ClassChoice,
+) -> list[Site]:  # fmt: skip
     """Sites for flag lists handed to a parser, set as sys.argv, or run as a command."""
     if not any(hint in source.text for hint in HINTS) or "--" not in source.text:
         return []  # walking a big module's tree costs more than these searches
     pos = finder.pos
-    file_class = _file_parser_class(finder)
+    parsed = _file_parser_class(finder)
     sites: list[Site] = []
     for node in finder.scopes:  # every node, already collected by the finder's first pass
         if isinstance(node, ast.Call):
-            sites += _call_sites(source, node, finder, knowledge, cls, pos)
+            sites += _call_sites(source, node, finder, knowledge, chosen, pos)
         elif isinstance(node, ast.Assign | ast.AugAssign):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             for target in targets:
                 first = _argv_target(target, isinstance(node, ast.AugAssign))
                 if first is not None and isinstance(node.value, ast.List | ast.Tuple):
                     site = _list_site(
-                        source, node.value, pos, knowledge, file_class or cls, "argv", first,
-                        trusted=file_class is not None,
+                        source, node.value, pos, knowledge, parsed or chosen, first,
+                        trusted=parsed is not None,
                     )  # fmt: skip
                     sites += [site] if site else []
     return sorted(sites, key=lambda s: s.span.start)
@@ -129,8 +129,8 @@ def _is_sys_argv(node: ast.expr) -> bool:
 
 
 def _call_sites(
-    source: SourceText, call: ast.Call, finder: SiteFinder, knowledge: Knowledge, cls: str,
-    pos: PositionMap,
+    source: SourceText, call: ast.Call, finder: SiteFinder, knowledge: Knowledge,
+    chosen: ClassChoice, pos: PositionMap,
 ) -> list[Site]:  # fmt: skip
     func = call.func
     listed = (
@@ -151,22 +151,22 @@ def _call_sites(
         found = next((c for c in classes or [] if c), None)
         if found is None:
             return []
-        site = _list_site(source, listed, pos, knowledge, found, "parse_args", 0, trusted=True)
+        parser = ClassChoice(found, ClassSource.CODE)
+        site = _list_site(source, listed, pos, knowledge, parser, 0, trusted=True)
         return [site] if site else []
     if isinstance(func, ast.Attribute) and func.attr == "extend" and _is_sys_argv(func.value):
         if isinstance(listed, ast.List | ast.Tuple):
-            file_class = _file_parser_class(finder)
+            parsed = _file_parser_class(finder)
             site = _list_site(
-                source, listed, pos, knowledge, file_class or cls, "argv", 0,
-                trusted=file_class is not None,
-            )  # fmt: skip
+                source, listed, pos, knowledge, parsed or chosen, 0, trusted=parsed is not None
+            )
             return [site] if site else []
         return []
     scope = finder.scopes.get(call) or finder.scopes[finder.tree]
     if qualified(func, scope) not in RUN_CALLS or listed is None:
         return []
     if isinstance(listed, ast.List | ast.Tuple):
-        site = _list_site(source, listed, pos, knowledge, cls, "command", None)
+        site = _list_site(source, listed, pos, knowledge, chosen, None)
         return [site] if site else []
     if isinstance(listed, ast.Constant) and isinstance(listed.value, str):
         span = pos.span(listed)
@@ -174,33 +174,31 @@ def _call_sites(
         quote = raw[:1]
         if quote in ("'", '"') and raw[1:-1] == listed.value and raw[-1:] == quote:
             return shell_script.find_sites(
-                source, knowledge, cls, None, span.start + 1, span.end - 1, "default",
-                forbidden=quote + "\\",
-            )  # fmt: skip
+                source, knowledge, chosen, span.start + 1, span.end - 1, forbidden=quote + "\\"
+            )
     return []
 
 
 def _list_site(
     source: SourceText, node: ast.List | ast.Tuple, pos: PositionMap, knowledge: Knowledge,
-    cls: str, kind: str, first: int | None, trusted: bool = False,
+    chosen: ClassChoice, first: int | None, trusted: bool = False,
 ) -> Site | None:  # fmt: skip
     if not node.elts:
         return None
     layout = PythonListLayout(source, node.elts, pos)
     # A list of flags in code is not validated as one object by the rules (it may be joined
     # with other arguments at run time).
-    context: dict[str, Any] = {"format": "python", "kind": kind, "validated": False}
-    site = Site(source.path, cls, [], pos.span(node), None, layout, "code", context)
     return cli_args.list_site(
-        site, layout, knowledge, first=first, launch_only=first is None, trusted=trusted
-    )
+        source.path, pos.span(node), layout, knowledge, chosen, first=first,
+        launch_only=first is None, trusted=trusted, validated=False,
+    )  # fmt: skip
 
 
-def _file_parser_class(finder: SiteFinder) -> str | None:
+def _file_parser_class(finder: SiteFinder) -> ClassChoice | None:
     """The arguments class of an HfArgumentParser built in the file, if there is one."""
     for bindings in finder.bindings.values():
         for classes in bindings.parsers.values():
             found = next((c for c in classes if c), None)
             if found:
-                return found
+                return ClassChoice(found, ClassSource.CODE)
     return None

@@ -11,15 +11,17 @@ from __future__ import annotations
 import ast
 import json
 import re
-from typing import Any
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, ClassVar
 
 from ..findings import KEEP, AbstractEdit, AddEntry, Remove, Rewrite, Template
 from ..knowledge import Knowledge
-from ..model import Entry, Site, Span, Value
+from ..model import ClassChoice, Entry, Site, Span, Value
 from ..textio import SourceText, TextEdit
 from . import cli_args, python_argv, shell_script
 from .base import Adapter, Document, ParseProblem, RenderError
-from .python_sites import Handle, ImportRef, SiteFinder
+from .python_sites import Handle, SiteFinder
 
 # Words a script must contain to hold training arguments at all (checked on bytes first).
 TRIGGERS = re.compile(
@@ -69,15 +71,11 @@ def _fstring(template: Template) -> str:
     raise RenderError("the value cannot be written as a simple f-string")
 
 
+@dataclass(frozen=True, eq=False)
 class PythonDocument(Document):
-    writes_expressions = True  # f-strings
+    tree: ast.Module | None = None
 
-    def __init__(self, source: SourceText, tree: ast.Module | None = None):
-        super().__init__(source)
-        self.tree = tree
-        self.imports: list[ImportRef] = []
-        self._cst: _CstIndex | None = None
-        self._parents: dict[ast.AST, ast.AST] | None = None
+    writes_expressions: ClassVar[bool] = True  # f-strings
 
     # -- what each entry allows ----------------------------------------------------------
 
@@ -251,22 +249,19 @@ class PythonDocument(Document):
 
         return PositionMap(self.source).span(node)
 
-    @property
+    @cached_property
     def parents(self) -> dict[ast.AST, ast.AST]:
-        if self._parents is None:
-            assert self.tree is not None
-            self._parents = {
-                child: parent
-                for parent in ast.walk(self.tree)
-                for child in ast.iter_child_nodes(parent)
-            }
-        return self._parents
+        assert self.tree is not None
+        return {
+            child: parent
+            for parent in ast.walk(self.tree)
+            for child in ast.iter_child_nodes(parent)
+        }
 
-    @property
+    @cached_property
     def cst(self) -> _CstIndex:
-        if self._cst is None:
-            self._cst = _CstIndex(self.source)
-        return self._cst
+        """libcst's view of the file, made only when an edit is rendered."""
+        return _CstIndex(self.source)
 
     def comments(self) -> list[tuple[int, str]]:
         """(offset, text) of every comment, from the tokenizer."""
@@ -343,26 +338,19 @@ class PythonAdapter(Adapter):
             return False
         return any(h.encode() in data for h in python_argv.HINTS)
 
-    def parse(self, source: SourceText, default_class: str) -> Document:
+    def parse(self, source: SourceText, chosen: ClassChoice) -> Document:
         try:
             tree = ast.parse(source.text, filename=source.path)
         except SyntaxError as exc:
-            doc = PythonDocument(source)
             offset = 0
             if exc.lineno:
                 try:
                     offset = source.offset(exc.lineno, max(exc.offset or 1, 1))
                 except IndexError:
                     offset = 0
-            doc.problems.append(
-                ParseProblem(f"Python does not parse: {exc.msg} (line {exc.lineno})", offset)
-            )
-            return doc
-        doc = PythonDocument(source, tree)
+            problem = ParseProblem(f"Python does not parse: {exc.msg} (line {exc.lineno})", offset)
+            return PythonDocument(source, problems=(problem,))
         finder = SiteFinder(source, tree, self.knowledge)
-        doc.sites = finder.run()
-        doc.sites += python_argv.find_sites(source, tree, finder, self.knowledge, default_class)
-        doc.imports = finder.imports
-        for site in doc.sites:
-            site.adapter = doc
-        return doc
+        sites = finder.run()
+        sites += python_argv.find_sites(source, tree, finder, self.knowledge, chosen)
+        return PythonDocument(source, tuple(sites), imports=tuple(finder.imports), tree=tree)

@@ -19,8 +19,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..model import ARGUMENT_CLASSES, UNKNOWN, Entry, Site, Span, Value
+from ..model import (
+    ARGUMENT_CLASSES,
+    UNKNOWN,
+    ClassSource,
+    Entry,
+    Origin,
+    Site,
+    Span,
+    TrainerCall,
+    Value,
+)
 from ..textio import SourceText
+from .base import ImportRef
 from .python_names import (
     LIBRARY_ROOTS,
     PARSER,
@@ -49,14 +60,43 @@ class Handle:
     container: ast.AST | None = None  # the Call or Dict the item belongs to
 
 
-@dataclass
-class ImportRef:
-    """A `from MODULE import NAMES` statement, for rules about moved modules."""
+# How each kind of Python Site is checked: whether the libraries validate its values when the
+# object is built, and whether an unknown key fails at once.
+_VALIDATED = frozenset({Origin.CALL, Origin.PARSE_DICT, Origin.REPLACE})
+_STRICT = frozenset({Origin.CALL, Origin.REPLACE})
+_WHOLE = frozenset({Origin.CALL, Origin.PARSE_DICT})
 
-    module: str
-    names: list[str]
-    span: Span  # the module path in the statement
-    statement: Span
+
+@dataclass(eq=False)
+class _Draft:
+    """A Site being read: the walk adds entries to it until the file is done."""
+
+    cls: str
+    span: Span
+    origin: Origin
+    entries: list[Entry] = field(default_factory=list)
+    handle: Any = None
+    unpacked_unknown: bool = False  # a `**name` whose content is unknown
+    helper: str | None = None
+    subclass: str | None = None
+    trainer: TrainerCall | None = None
+
+    def build(self, path: str) -> Site:
+        return Site(
+            path,
+            self.cls,
+            tuple(self.entries),
+            self.span,
+            self.origin,
+            ClassSource.CODE,
+            partial=self.origin not in _WHOLE or self.unpacked_unknown,
+            validated=self.origin in _VALIDATED,
+            strict_keys=self.origin in _STRICT,
+            trainer=self.trainer,
+            helper=self.helper,
+            subclass=self.subclass,
+            handle=self.handle,
+        )
 
 
 @dataclass
@@ -106,7 +146,7 @@ class SiteFinder:
             knowledge.st.raw.get("enums", {})
         )
         self.pos = PositionMap(source)
-        self.sites: list[Site] = []
+        self.drafts: list[_Draft] = []
         self.imports: list[ImportRef] = []
         self.scopes: dict[ast.AST, Scope] = {}
         self.bindings: dict[ast.AST, _Bindings] = {}
@@ -125,22 +165,11 @@ class SiteFinder:
                 self.defined.setdefault(node.name, "function")
         self._collect(self.tree, module_scope)
         if not self._names_arguments():
-            return self.sites  # nothing in the file resolves to an arguments class or parser
+            return []  # nothing in the file resolves to an arguments class or parser
         self._bind(self.tree, module_scope)
         self._sites(self.tree, module_scope)
         self._link_trainers()
-        for site in self.sites:
-            self._declare(site)
-        return self.sites
-
-    @staticmethod
-    def _declare(site: Site) -> None:
-        """Say what kind of object each Site is, in the terms rules read (see Site.context)."""
-        kind = site.context.get("kind")
-        site.context["validated"] = kind in ("call", "parse_dict", "replace")
-        site.context["strict_keys"] = kind in ("call", "replace")
-        if kind not in ("call", "parse_dict") or site.context.get("unpacked_unknown"):
-            site.context["partial"] = True
+        return [draft.build(self.source.path) for draft in self.drafts]
 
     def _names_arguments(self) -> bool:
         """Whether any import, subclass or annotated function can lead to arguments.
@@ -196,7 +225,7 @@ class SiteFinder:
         if start < 0:
             return
         span = Span(statement.start + start, statement.start + start + len(module))
-        self.imports.append(ImportRef(module, [a.name for a in node.names], span, statement))
+        self.imports.append(ImportRef(module, tuple(a.name for a in node.names), span, statement))
 
     def _scope_of(self, node: ast.AST) -> Scope:
         return self.scopes[node]
@@ -322,15 +351,15 @@ class SiteFinder:
     # -- pass 2: sites -----------------------------------------------------------------
 
     def _sites(self, node: ast.AST, scope: Scope) -> None:
-        attribute_sites: dict[tuple[int, str], Site] = {}
+        attribute_sites: dict[tuple[int, str], _Draft] = {}
         self._walk(node, scope, attribute_sites, None)
 
     def _walk(
         self,
         node: ast.AST,
         scope: Scope,
-        attribute_sites: dict[tuple[int, str], Site],
-        subclass: tuple[Site, ast.ClassDef] | None,
+        attribute_sites: dict[tuple[int, str], _Draft],
+        subclass: tuple[_Draft, ast.ClassDef] | None,
     ) -> None:
         for child, child_scope in self._children_scopes(node, scope):
             if isinstance(child, ast.ClassDef) and child.name in child_scope.classes:
@@ -347,36 +376,26 @@ class SiteFinder:
                 self._attribute_read(child, child_scope, attribute_sites, subclass)
             self._walk(child, child_scope, attribute_sites, subclass)
 
-    def _new_site(self, cls: str, span: Span, kind: str, **context: Any) -> Site:
-        site = Site(
-            self.source.path,
-            cls,
-            [],
-            span,
-            None,
-            None,
-            "code",
-            {"format": "python", "kind": kind, **context},
-        )
-        self.sites.append(site)
-        return site
+    def _new_site(self, cls: str, span: Span, origin: Origin, **traits: Any) -> _Draft:
+        draft = _Draft(cls, span, origin, **traits)
+        self.drafts.append(draft)
+        return draft
 
     def _call(
-        self, call: ast.Call, scope: Scope, attribute_sites: dict[tuple[int, str], Site]
+        self, call: ast.Call, scope: Scope, attribute_sites: dict[tuple[int, str], _Draft]
     ) -> None:
         cls = arguments_class(call.func, scope)
         if cls:
-            site = self._new_site(cls, self.pos.span(call), "call", callee=ast.unparse(call.func))
-            site.handle = call
+            site = self._new_site(cls, self.pos.span(call), Origin.CALL, handle=call)
             if call.args and not isinstance(call.args[0], ast.Starred):
                 arg = call.args[0]
                 span = self.pos.span(arg)
                 site.entries.append(
                     Entry(
-                        "output_dir", span, self._value(arg), site, Handle("positional", arg, call)
+                        "output_dir", span, self._value(arg), None, Handle("positional", arg, call)
                     )
                 )
-            self._keywords(site, call, site)
+            self._keywords(site, call)
             return
         func = call.func
         path = qualified(func, scope)
@@ -389,9 +408,8 @@ class SiteFinder:
             if isinstance(target, ast.Name) and (
                 cls := self._lookup(target.id, scope, "args_vars")
             ):
-                site = self._new_site(cls, self.pos.span(call), "replace")
-                site.handle = call
-                self._keywords(site, call, site)
+                site = self._new_site(cls, self.pos.span(call), Origin.REPLACE, handle=call)
+                self._keywords(site, call)
             return
         if isinstance(func, ast.Attribute):
             owner = func.value
@@ -400,22 +418,18 @@ class SiteFinder:
                 cls = next((c for c in classes if c), None)
                 if cls:
                     # Keys of the other dataclasses (model, data arguments) share the dict.
-                    site = self._new_site(
-                        cls, self.pos.span(call), "parse_dict", mixed=len(classes) > 1
-                    )
-                    site.handle = call
+                    site = self._new_site(cls, self.pos.span(call), Origin.PARSE_DICT, handle=call)
                     self._unpacked(site, call.args[0], scope)
                 return
             if func.attr.startswith("set_") and isinstance(owner, ast.Name):
                 cls = self._lookup(owner.id, scope, "args_vars")
                 if cls:
                     site = self._new_site(
-                        cls, self.pos.span(call), "helper", method=func.attr, variable=owner.id
+                        cls, self.pos.span(call), Origin.HELPER, handle=call, helper=func.attr
                     )
-                    site.handle = call
-                    self._keywords(site, call, site, role="helper")
+                    self._keywords(site, call, role="helper")
 
-    def _keywords(self, site: Site, call: ast.Call, parent: Site, role: str = "set") -> None:
+    def _keywords(self, site: _Draft, call: ast.Call, role: str = "set") -> None:
         scope = self._scope_of(call)
         for kw in call.keywords:
             if kw.arg is None:
@@ -429,13 +443,13 @@ class SiteFinder:
                     kw.arg,
                     key_span,
                     self._value(kw.value),
-                    parent,
+                    None,
                     Handle("keyword", kw, call),
                     role,
                 )
             )
 
-    def _unpacked(self, site: Site, value: ast.expr, scope: Scope) -> None:
+    def _unpacked(self, site: _Draft, value: ast.expr, scope: Scope) -> None:
         """`**{...}`, `**dict(...)` or `**name` bound to one of those: its entries join the Site."""
         node: ast.expr | None = value
         name = None
@@ -443,7 +457,7 @@ class SiteFinder:
             name = value.id
             node, scope = self._lookup_with_scope(name, scope, "dict_vars")
         if node is None or node in self.used_dicts:
-            site.context.setdefault("unpacked_unknown", []).append(ast.unparse(value))
+            site.unpacked_unknown = True
             return
         self.used_dicts.add(node)
         container = Value(
@@ -456,13 +470,13 @@ class SiteFinder:
         if isinstance(node, ast.Dict):
             container.entries = self._dict_entries(node, container)
         elif isinstance(node, ast.Call):
-            self._keywords(site, node, site)  # dict(a=1): keywords, edited like the call's own
+            self._keywords(site, node)  # dict(a=1): keywords, edited like the call's own
             container.entries = None
         site.entries.extend(container.entries or [])
         if name is not None:
             self._subscript_sets(site, name, scope)
 
-    def _dict_entries(self, node: ast.Dict, parent: Site | Value) -> list[Entry]:
+    def _dict_entries(self, node: ast.Dict, parent: Value) -> list[Entry]:
         out = []
         for key, value in zip(node.keys, node.values, strict=True):
             if isinstance(key, ast.Constant) and isinstance(key.value, str):
@@ -477,7 +491,7 @@ class SiteFinder:
                 )
         return out
 
-    def _subscript_sets(self, site: Site, name: str, scope: Scope) -> None:
+    def _subscript_sets(self, site: _Draft, name: str, scope: Scope) -> None:
         for node in ast.walk(scope.node):
             if not isinstance(node, ast.Assign) or self._scope_of(node) is not scope:
                 continue
@@ -490,13 +504,13 @@ class SiteFinder:
                     and isinstance(target.slice.value, str)
                 ):
                     entry = Entry(
-                        target.slice.value, self.pos.span(target.slice), self._value(node.value), site,
+                        target.slice.value, self.pos.span(target.slice), self._value(node.value), None,
                         Handle("subscript-set", node),
                     )  # fmt: skip
                     site.entries.append(entry)
 
     def _assignment(
-        self, stmt: ast.stmt, target: ast.expr, scope: Scope, sites: dict[tuple[int, str], Site]
+        self, stmt: ast.stmt, target: ast.expr, scope: Scope, sites: dict[tuple[int, str], _Draft]
     ) -> None:
         if not (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)):
             return
@@ -508,7 +522,7 @@ class SiteFinder:
         value = stmt.value if isinstance(stmt, ast.Assign) else None
         entry = Entry(
             target.attr, self._attr_span(target), self._value(value) if value is not None else Value(UNKNOWN, self.pos.span(stmt)),
-            site, Handle("attribute-set", stmt), "assign",
+            None, Handle("attribute-set", stmt), "assign",
         )  # fmt: skip
         site.entries.append(entry)
 
@@ -517,19 +531,19 @@ class SiteFinder:
         return Span(end - len(node.attr), end)
 
     def _attribute_site(
-        self, cls: str, var: str, scope: Scope, node: ast.AST, sites: dict[tuple[int, str], Site]
-    ) -> Site:
+        self, cls: str, var: str, scope: Scope, node: ast.AST, sites: dict[tuple[int, str], _Draft]
+    ) -> _Draft:
         key = (id(scope.node), var)
         if key not in sites:
-            sites[key] = self._new_site(cls, self.pos.span(node), "attributes", variable=var)
+            sites[key] = self._new_site(cls, self.pos.span(node), Origin.ATTRIBUTES)
         return sites[key]
 
     def _attribute_read(
         self,
         node: ast.Attribute,
         scope: Scope,
-        sites: dict[tuple[int, str], Site],
-        subclass: tuple[Site, ast.ClassDef] | None,
+        sites: dict[tuple[int, str], _Draft],
+        subclass: tuple[_Draft, ast.ClassDef] | None,
     ) -> None:
         if not isinstance(node.value, ast.Name):
             return
@@ -547,14 +561,14 @@ class SiteFinder:
             node.attr,
             self._attr_span(node),
             Value(UNKNOWN, self.pos.span(node)),
-            site,
+            None,
             Handle("attribute-read", node),
             "read",
         )
         site.entries.append(entry)
 
-    def _subclass_site(self, node: ast.ClassDef, cls: str) -> Site:
-        site = self._new_site(cls, self.pos.span(node), "subclass", subclass=node.name)
+    def _subclass_site(self, node: ast.ClassDef, cls: str) -> _Draft:
+        site = self._new_site(cls, self.pos.span(node), Origin.SUBCLASS, subclass=node.name)
         for stmt in node.body:
             if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
                 value = self._field_default(stmt.value)
@@ -562,7 +576,7 @@ class SiteFinder:
                     stmt.target.id,
                     self.pos.span(stmt.target),
                     value,
-                    site,
+                    None,
                     Handle("declaration", stmt),
                     "declare",
                 )
@@ -585,9 +599,7 @@ class SiteFinder:
 
     def _link_trainers(self) -> None:
         """Record on each arguments Site the trainer call it is passed to (as `args`)."""
-        by_handle = {
-            id(s.handle): s for s in self.sites if s.context.get("kind") in ("call", "parse_dict")
-        }
+        by_handle = {id(d.handle): d for d in self.drafts if d.origin in _WHOLE}
         for call, trainer, scope in self.trainer_calls:
             args = next((k.value for k in call.keywords if k.arg == "args"), None)
             positional = [a for a in call.args if not isinstance(a, ast.Starred)]
@@ -600,21 +612,21 @@ class SiteFinder:
                 site = self._bound_site(args.id, call, scope, by_handle)
             if site is None:
                 continue
-            site.context["trainer"] = {
-                "class": trainer,
-                "keywords": [k.arg for k in call.keywords if k.arg],
-                "none": [
+            site.trainer = TrainerCall(
+                trainer,
+                call.lineno,
+                frozenset(k.arg for k in call.keywords if k.arg),
+                frozenset(
                     k.arg for k in call.keywords
                     if k.arg and isinstance(k.value, ast.Constant) and k.value.value is None
-                ],
-                "positional": len(positional),
-                "unpacked": any(k.arg is None for k in call.keywords) or len(positional) < len(call.args),
-                "line": call.lineno,
-            }  # fmt: skip
+                ),
+                len(positional),
+                any(k.arg is None for k in call.keywords) or len(positional) < len(call.args),
+            )  # fmt: skip
 
     def _bound_site(
-        self, name: str, call: ast.Call, scope: Scope, by_handle: dict[int, Site]
-    ) -> Site | None:
+        self, name: str, call: ast.Call, scope: Scope, by_handle: dict[int, _Draft]
+    ) -> _Draft | None:
         """The Site built by the last assignment to `name` before `call`, in its scope."""
         _, owner = self._lookup_with_scope(name, scope, "args_vars")
         found = None

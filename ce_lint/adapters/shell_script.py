@@ -12,15 +12,15 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
-from typing import Any
 
 from ..findings import AbstractEdit
 from ..knowledge import Knowledge
-from ..model import Site, Span
+from ..model import ClassChoice, ClassSource, Site, Span
 from ..textio import SourceText, TextEdit
 from . import cli_args, config_sites
-from .base import Adapter, Document, RenderError, class_directive
+from .base import Adapter, Document, RenderError, directed
 from .cli_args import ArgWord
 from .shell_lex import Command, lex
 
@@ -32,7 +32,10 @@ _SHELLS = frozenset({"bash", "sh", "zsh", "dash", "ksh"})
 # Characters a new word may not hold inside a quoted string of the outer shell.
 _FORBIDDEN_IN = {"'": "'", '"': '"\\$`'}
 
+# The class a launched script parses into: from the launching file's point of view, and given
+# that file's path too (what a run learns from the checked scripts).
 ScriptClass = Callable[[str | None], str | None]
+ScriptClassOf = Callable[[str, str | None], str | None]
 
 
 def shell_quote(value: str, like: str = "", forbidden: str = "", split_only: bool = False) -> str:
@@ -140,11 +143,12 @@ class ShellLayout:
         return [TextEdit(end, end, " " + rendered)]
 
 
+@dataclass(frozen=True, eq=False)
 class ShellDocument(Document):
-    shell_comments: list[tuple[int, str]] | None = None
+    shell_comments: tuple[tuple[int, str], ...] = ()
 
     def comments(self) -> list[tuple[int, str]]:
-        return list(self.shell_comments or [])
+        return list(self.shell_comments)
 
     def can_render(self, edit: AbstractEdit) -> bool:
         try:
@@ -157,11 +161,9 @@ class ShellDocument(Document):
 def find_sites(
     source: SourceText,
     knowledge: Knowledge,
-    cls: str,
-    document: Any,
+    chosen: ClassChoice,
     start: int = 0,
     end: int | None = None,
-    origin: str = "default",
     script_class: ScriptClass | None = None,
     forbidden: str = "",
     comments: list[tuple[int, str]] | None = None,
@@ -172,7 +174,7 @@ def find_sites(
 
     `forbidden`: characters a new word may not hold (the slice is inside a quoted string of
     another format); `fold`: newlines in the slice are blanks; `arguments`: the slice is a
-    list of flags itself (a make variable), not a command.
+    list of flags itself (a make variable), not a command; `comments` collects the comments.
     """
     script = lex(source.text, start, end, fold)
     if comments is not None:
@@ -183,40 +185,32 @@ def find_sites(
             ArgWord(w.value, Span(w.start, w.end), source.text[w.start : w.end])
             for w in command.words
         ]
-        sites += _nested(source, knowledge, cls, document, words, origin, script_class, comments)
+        sites += _nested(source, knowledge, chosen, words, script_class, comments)
         site = _site(
-            source, knowledge, cls, document, command, words, origin, script_class, forbidden,
-            fold, arguments,
-        )  # fmt: skip
+            source, knowledge, chosen, command, words, script_class, forbidden, fold, arguments
+        )
         if site is not None:
             sites.append(site)
     return sites
 
 
 def _site(
-    source: SourceText, knowledge: Knowledge, cls: str, document: Any, command: Command,
-    words: list[ArgWord], origin: str, script_class: ScriptClass | None, forbidden: str,
-    fold: bool, arguments: bool,
+    source: SourceText, knowledge: Knowledge, chosen: ClassChoice, command: Command,
+    words: list[ArgWord], script_class: ScriptClass | None, forbidden: str, fold: bool,
+    arguments: bool,
 ) -> Site | None:  # fmt: skip
     free = command.free_newlines or fold
     layout = ShellLayout(source, words, free, command.split_only, forbidden)
-    variable = command.variable is not None or arguments
-    context = {
-        "format": "shell",
-        "kind": "variable" if variable else "command",
-        "variable": command.variable,
-    }
-    site = Site(
-        source.path, cls, [], Span(command.start, command.end), document, layout, origin, context
-    )
+    held = command.variable is not None or arguments
     return cli_args.list_site(
-        site, layout, knowledge, launch_only=not variable, script_class=script_class
-    )
+        source.path, Span(command.start, command.end), layout, knowledge, chosen,
+        launch_only=not held, held=held, script_class=script_class,
+    )  # fmt: skip
 
 
 def _nested(
-    source: SourceText, knowledge: Knowledge, cls: str, document: Any, words: list[ArgWord],
-    origin: str, script_class: ScriptClass | None, comments: list[tuple[int, str]] | None,
+    source: SourceText, knowledge: Knowledge, chosen: ClassChoice, words: list[ArgWord],
+    script_class: ScriptClass | None, comments: list[tuple[int, str]] | None,
 ) -> list[Site]:  # fmt: skip
     """Commands given as a string: `bash -c "..."`, `sbatch --wrap "..."`."""
     out = []
@@ -242,8 +236,8 @@ def _nested(
             continue  # escapes would move the positions
         inner_start = held.span.start + skip + 1
         out += find_sites(
-            source, knowledge, cls, document, inner_start, held.span.end - 1, origin,
-            script_class, _FORBIDDEN_IN[quote], comments,
+            source, knowledge, chosen, inner_start, held.span.end - 1, script_class,
+            _FORBIDDEN_IN[quote], comments,
         )  # fmt: skip
     return out
 
@@ -259,24 +253,30 @@ class ShellAdapter(Adapter):
     name = "shell"
     suffixes = (".sh", ".bash", ".zsh", ".ksh", ".slurm", ".sbatch")
 
-    def __init__(self, knowledge: Knowledge):
+    def __init__(self, knowledge: Knowledge, script_class: ScriptClassOf | None = None):
         self.knowledge = knowledge
         self.pattern = flag_pattern(knowledge)
-        # Set by a run that knows its Python scripts: the arguments class a script parses into.
-        self.script_class: Callable[[str, str | None], str | None] | None = None
+        # The arguments class a launched script parses into, when the run knows its scripts.
+        self.script_class = script_class
 
     def may_hold_arguments(self, data: bytes) -> bool:
         return b"ce-lint:" in data or self.pattern.search(data) is not None
 
-    def parse(self, source: SourceText, default_class: str) -> Document:
-        doc = ShellDocument(source)
-        doc.shell_comments = []
-        cls = class_directive(source.text)
-        resolve = self.script_class
-        doc.sites = find_sites(
-            source, self.knowledge, cls or default_class, doc,
-            origin="comment" if cls else "default",
-            script_class=(lambda script: resolve(source.path, script)) if resolve and not cls else None,
-            comments=doc.shell_comments,
+    def parse(self, source: SourceText, chosen: ClassChoice) -> Document:
+        comments: list[tuple[int, str]] = []
+        directed_here = directed(chosen, source.text)
+        sites = find_sites(
+            source, self.knowledge, directed_here,
+            script_class=scripts_of(self.script_class, source.path, directed_here),
+            comments=comments,
         )  # fmt: skip
-        return doc
+        return ShellDocument(source, tuple(sites), shell_comments=tuple(comments))
+
+
+def scripts_of(
+    script_class: ScriptClassOf | None, path: str, chosen: ClassChoice
+) -> ScriptClass | None:
+    """The launched scripts' classes as seen from `path`; none when a directive names the class."""
+    if script_class is None or chosen.source is ClassSource.COMMENT:
+        return None
+    return lambda script: script_class(path, script)

@@ -14,12 +14,10 @@ nodes: which text a scalar's value comes from, and how to change sequence items 
 
 from __future__ import annotations
 
-from typing import Any
-
 import yaml
 
 from ..knowledge import Knowledge
-from ..model import Site, Span, Value
+from ..model import ClassChoice, Site, Span, Value
 from ..textio import SourceText, TextEdit
 from . import cli_args, shell_script
 from .cli_args import ArgWord
@@ -78,12 +76,7 @@ class YamlSequenceLayout:
 
 
 def find_sites(
-    source: SourceText,
-    roots: list[yaml.Node],
-    knowledge: Knowledge,
-    cls: str,
-    document: Any,
-    origin: str,
+    source: SourceText, roots: list[yaml.Node], knowledge: Knowledge, chosen: ClassChoice
 ) -> list[Site]:
     """Sites for argument lists and command scalars anywhere in the YAML documents."""
     sites: list[Site] = []
@@ -99,13 +92,13 @@ def find_sites(
             stack += [value for _, value in node.value]
         elif isinstance(node, yaml.SequenceNode):
             if node.value and all(_is_string(i) for i in node.value):
-                site = _list_site(source, node, knowledge, cls, document, origin)
+                site = _list_site(source, node, knowledge, chosen)
                 if site is not None:
                     sites.append(site)
             else:
                 stack += node.value
         elif _is_string(node) and "--" in node.value and pattern.search(node.value.encode()):
-            sites += _scalar_sites(source, node, knowledge, cls, document, origin)
+            sites += _scalar_sites(source, node, knowledge, chosen)
     return sorted(sites, key=lambda s: s.span.start)
 
 
@@ -114,28 +107,16 @@ def _is_string(node: yaml.Node) -> bool:
 
 
 def _list_site(
-    source: SourceText, node: yaml.SequenceNode, knowledge: Knowledge, cls: str, document: Any,
-    origin: str,
-) -> Site | None:  # fmt: skip
+    source: SourceText, node: yaml.SequenceNode, knowledge: Knowledge, chosen: ClassChoice
+) -> Site | None:
     layout = YamlSequenceLayout(source, node)
     span = Span(node.start_mark.index, node.end_mark.index)
-    site = Site(
-        source.path,
-        cls,
-        [],
-        span,
-        document,
-        layout,
-        origin,
-        {"format": "yaml", "kind": "arguments"},
-    )
-    return cli_args.list_site(site, layout, knowledge)
+    return cli_args.list_site(source.path, span, layout, knowledge, chosen)
 
 
 def _scalar_sites(
-    source: SourceText, node: yaml.ScalarNode, knowledge: Knowledge, cls: str, document: Any,
-    origin: str,
-) -> list[Site]:  # fmt: skip
+    source: SourceText, node: yaml.ScalarNode, knowledge: Knowledge, chosen: ClassChoice
+) -> list[Site]:
     """The commands in a scalar whose text maps one to one onto its value."""
     start, end = node.start_mark.index, node.end_mark.index
     text = source.text
@@ -153,5 +134,5 @@ def _scalar_sites(
         fold = "\n" in text[start:end]
         forbidden = _PLAIN_FORBIDDEN
     return shell_script.find_sites(
-        source, knowledge, cls, document, start, end, origin, forbidden=forbidden, fold=fold
+        source, knowledge, chosen, start, end, forbidden=forbidden, fold=fold
     )

@@ -9,22 +9,24 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import yaml
 
 from ..findings import KEEP, AbstractEdit, AddEntry, Rewrite, Template
 from ..knowledge import Knowledge
-from ..model import UNKNOWN, Entry, Site, Span, Value
+from ..model import UNKNOWN, ClassChoice, Entry, Origin, Site, Span, Value
 from ..textio import SourceText, TextEdit
 from . import cli_args, config_sites, yaml_args
-from .base import Document, ParseProblem, RenderError, class_directive, leading_space
+from .base import Document, ParseProblem, RenderError, directed, leading_space
 
 _PLAIN_SAFE = re.compile(r"^[A-Za-z_./](?:[A-Za-z0-9_./@+ -]*[A-Za-z0-9_./@+-])?$")
 
 
+@dataclass(frozen=True, eq=False)
 class YamlDocument(Document):
-    roots: list[yaml.Node] | None = None  # the composed documents, kept for comments()
+    roots: tuple[yaml.Node, ...] = ()  # the composed documents, kept for comments()
 
     def comments(self) -> list[tuple[int, str]]:
         """`#` comments: a `#` after a blank or at a line start, outside every scalar.
@@ -35,7 +37,7 @@ class YamlDocument(Document):
         text = self.source.text
         if "#" not in text:
             return []
-        inside = _scalar_spans(self.roots or [], self.source)
+        inside = _scalar_spans(list(self.roots), self.source)
         out, i, k = [], text.find("#"), 0
         while i != -1:
             while k < len(inside) and inside[k][1] <= i:
@@ -240,36 +242,31 @@ class YamlAdapter(config_sites.ConfigAdapter):
     name = "yaml"
     suffixes = (".yaml", ".yml")
 
-    def parse(self, source: SourceText, default_class: str) -> Document:
-        doc = YamlDocument(source)
-        cls = class_directive(source.text)
+    def parse(self, source: SourceText, chosen: ClassChoice) -> Document:
         try:
             roots = list(yaml.compose_all(source.text, Loader=yaml.SafeLoader))
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
             problem = getattr(exc, "problem", None) or str(exc)
             offset = mark.index if mark is not None else 0
-            doc.problems.append(ParseProblem(f"YAML does not parse: {problem}", offset))
-            return doc
-        doc.roots = roots
-        builder = _SiteBuilder(
-            doc, self.knowledge, cls or default_class, "comment" if cls else "default"
-        )
+            return YamlDocument(
+                source, problems=(ParseProblem(f"YAML does not parse: {problem}", offset),)
+            )
+        chosen = directed(chosen, source.text)
+        builder = _SiteBuilder(source, self.knowledge, chosen)
         for root in roots:
             if root is not None:
                 builder.walk(root, None, root=True)
-        doc.sites += yaml_args.find_sites(
-            source, roots, self.knowledge, cls or default_class, doc, builder.origin
-        )
-        return doc
+        sites = builder.sites + yaml_args.find_sites(source, roots, self.knowledge, chosen)
+        return YamlDocument(source, tuple(sites), roots=tuple(roots))
 
 
 class _SiteBuilder:
-    def __init__(self, doc: YamlDocument, knowledge: Knowledge, cls: str, origin: str):
-        self.doc = doc
+    def __init__(self, source: SourceText, knowledge: Knowledge, chosen: ClassChoice):
+        self.source = source
         self.knowledge = knowledge
-        self.cls = cls
-        self.origin = origin
+        self.chosen = chosen
+        self.sites: list[Site] = []
         self.loader = yaml.SafeLoader("")
         self.seen: set[int] = set()
 
@@ -285,7 +282,7 @@ class _SiteBuilder:
                 if isinstance(k, yaml.ScalarNode) and isinstance(v, yaml.MappingNode)
             )
             if config_sites.is_arguments_mapping(keys, parent_key, self.knowledge, root, nested):
-                self.doc.sites.append(self.site(node))
+                self.sites.append(self.site(node))
                 return
             for key, child in node.value:
                 self.walk(child, key.value if isinstance(key, yaml.ScalarNode) else None)
@@ -294,17 +291,19 @@ class _SiteBuilder:
                 self.walk(child, parent_key)
 
     def site(self, node: yaml.MappingNode) -> Site:
-        span = Span(node.start_mark.index, node.end_mark.index)
-        site = Site(
-            self.doc.path, self.cls, [], span, self.doc, node, self.origin, {"format": "yaml"}
-        )
-        site.entries = self.entries(node, site)
-        if any(k.tag == "tag:yaml.org,2002:merge" for k, _ in node.value):
+        return Site(
+            self.source.path,
+            self.chosen.cls,
+            tuple(self.entries(node, None)),
+            Span(node.start_mark.index, node.end_mark.index),
+            Origin.MAPPING,
+            self.chosen.source,
             # `<<: *base` keys are not entries: rules must not read their absence as defaults.
-            site.context["partial"] = True
-        return site
+            partial=any(k.tag == "tag:yaml.org,2002:merge" for k, _ in node.value),
+            handle=node,
+        )
 
-    def entries(self, node: yaml.MappingNode, parent: Site | Value) -> list[Entry]:
+    def entries(self, node: yaml.MappingNode, parent: Value | None) -> list[Entry]:
         out = []
         for key, value in node.value:
             if not isinstance(key, yaml.ScalarNode):
@@ -323,7 +322,7 @@ class _SiteBuilder:
 
     def value(self, node: yaml.Node) -> Value:
         span = Span(node.start_mark.index, node.end_mark.index)
-        text = self.doc.source.text[span.start : span.end]
+        text = self.source.text[span.start : span.end]
         value = Value(UNKNOWN, span, text, None, node)
         if isinstance(node, yaml.MappingNode):
             # Read the keys before constructing: pyyaml flattens `<<` merges in place.

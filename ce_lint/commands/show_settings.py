@@ -55,7 +55,7 @@ def settings_report(run: Run) -> dict[str, Any]:
         "files_checked": len(run.files),
         "files": {
             path: {
-                "class": engine.class_for(path) or "CrossEncoderTrainingArguments",
+                "class": engine.class_for(path).cls,
                 "ignored": s.ignores_for(path),
                 "hardware": hardware_choice(run, path),
                 "excluded": s.excluded(path, ancestors=True),

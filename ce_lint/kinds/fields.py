@@ -9,6 +9,7 @@ writes exists in the oldest release the target allows.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 from ..findings import (
@@ -142,7 +143,7 @@ class FieldKind(Kind):
                 ):
                     # Old names were often aliases copied once in __post_init__: assigning one
                     # afterwards did nothing on some releases, so the rewrite may change behaviour.
-                    fix.applicability = UNSAFE
+                    fix = replace(fix, applicability=UNSAFE)
                     note = f"{note} It is assigned after the arguments were built; depending on the release, the old name may not have taken effect there, so check the result.".strip()
                 if entry.role == "read":
                     consequence = (

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..findings import Applicability, Finding, Fix, Remove, ReplaceSource, Severity
 from ..knowledge import SENTENCE_TRANSFORMERS, TRANSFORMERS, V
-from ..model import Site
+from ..model import Origin, Site
 from . import Context, Kind, register
 from .fields import _short, field_status
 
@@ -25,7 +25,7 @@ class RedeclaredField(Kind):
     name = "redeclared-field"
 
     def check(self, site: Site, ctx: Context) -> Iterator[Finding]:
-        subclass = site.context.get("subclass", "the subclass")
+        subclass = site.subclass or "the subclass"
         for entry in site.entries:
             if entry.role != "declare":
                 continue
@@ -56,8 +56,8 @@ class HelperKeywords(Kind):
     name = "helper-keywords"
 
     def check(self, site: Site, ctx: Context) -> Iterator[Finding]:
-        method = site.context.get("method")
-        if site.context.get("kind") != "helper" or not method:
+        method = site.helper
+        if site.origin is not Origin.HELPER or not method:
             return
         kn = ctx.knowledge
         version = kn.tf.floor(ctx.targets.tf)
@@ -75,9 +75,10 @@ class HelperKeywords(Kind):
                 entry.key in (p or []) for _, p in kn.tf.raw.get("methods", {}).get(method, [])
             )
             if known_before:
-                fix = Fix(Applicability.UNSAFE, f"Remove `{entry.key}=`", (Remove(entry),))
-                if entry.value.known and not entry.value.py:
-                    fix.applicability = Applicability.SAFE
+                # Passing a falsy value asked for nothing: dropping it keeps the meaning.
+                harmless = entry.value.known and not entry.value.py
+                safety = Applicability.SAFE if harmless else Applicability.UNSAFE
+                fix = Fix(safety, f"Remove `{entry.key}=`", (Remove(entry),))
                 why = "it was removed together with the setting it controlled"
             else:
                 fix = None

@@ -2,7 +2,7 @@
 
 Cross-encoder prompts per column, the group_by_label batch-size rule per release, and
 evaluation requested without anything to evaluate (visible in scripts, where the trainer
-call is: the Python adapter records it in Site.context["trainer"]).
+call is: the Python adapter records it as the Site's `trainer`).
 """
 
 from __future__ import annotations
@@ -133,14 +133,14 @@ class EvaluationWithoutData(Kind):
     name = "evaluation-without-data"
 
     def check(self, site: Site, ctx: Context) -> Iterator[Finding]:
-        trainer = site.context.get("trainer")
-        if not trainer or trainer.get("unpacked"):
+        trainer = site.trainer
+        if trainer is None or trainer.unpacked:
             return
-        slots = EVAL_DATA.get(trainer["class"])
+        slots = EVAL_DATA.get(trainer.cls)
         if slots is None:
             return
-        given = set(trainer.get("keywords", [])) - set(trainer.get("none", []))
-        positional = int(trainer.get("positional", 0))
+        given = trainer.keywords - trainer.none
+        positional = trainer.positional
         if any(k in given or positional > i for k, i in slots.items()):
             return
         strategy, entry = effective(site, "eval_strategy", ctx)
@@ -149,14 +149,12 @@ class EvaluationWithoutData(Kind):
         if entry is None or strategy in ("no", None) or not isinstance(strategy, str):
             return
         library = (
-            TRANSFORMERS
-            if trainer["class"] in ("Trainer", "Seq2SeqTrainer")
-            else SENTENCE_TRANSFORMERS
+            TRANSFORMERS if trainer.cls in ("Trainer", "Seq2SeqTrainer") else SENTENCE_TRANSFORMERS
         )
         needs = " or ".join(f"`{k}`" for k in slots)
         message = (
-            f"`eval_strategy: {show(strategy)}` asks for evaluation, but `{trainer['class']}(...)` "
-            f"(line {trainer['line']}) gets no {needs}; the trainer raises ValueError when it is "
+            f"`eval_strategy: {show(strategy)}` asks for evaluation, but `{trainer.cls}(...)` "
+            f"(line {trainer.line}) gets no {needs}; the trainer raises ValueError when it is "
             f"built ({'transformers' if library == TRANSFORMERS else 'sentence-transformers'}). "
             f"Pass {needs}, or set `eval_strategy: no`."
         )

@@ -48,21 +48,16 @@ def show(value: Any) -> str:
 
 def post_init_runs(site: Site) -> bool:
     """Whether the libraries validate this Site's values together (a constructor call)."""
-    return bool(site.context.get("validated", True))
+    return site.validated
 
 
 def complete(site: Site) -> bool:
     """Whether a missing key means the field's default (the Site is a whole object).
 
-    An adapter that knows a Site is only part of the object (words only the shell expands,
-    `**kwargs` of unknown content) says so with context["partial"] or its own markers.
+    The adapter says when a Site is only part of the object: `**kwargs` of unknown content,
+    flags held in a variable or joined to a command later.
     """
-    if site.context.get("partial"):
-        return False
-    if site.context.get("flags"):
-        # Command-line flags: a whole launch command, not an array of flags added to others.
-        return bool(site.context.get("launcher")) and site.context.get("kind") != "variable"
-    return True
+    return not site.partial
 
 
 # Entry roles that give a field a value: a key or keyword ("set"), an attribute assigned

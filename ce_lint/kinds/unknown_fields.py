@@ -17,7 +17,7 @@ from packaging.version import Version
 
 from ..findings import Applicability, Finding, Fix, Rewrite, Severity
 from ..knowledge import ST_CLASSES, Knowledge
-from ..model import Site
+from ..model import Origin, Site
 from . import Context, Kind, register
 from .fields import field_status
 from .support import SETS, close_to, label, library_of, short
@@ -66,7 +66,7 @@ class UnknownField(Kind):
         kn = ctx.knowledge
         known = ever_fields(kn, site.cls)
         today = fields_at(kn, site.cls, ctx.targets.tf, ctx.targets.st)
-        strict = bool(site.context.get("strict_keys"))
+        strict = site.strict_keys
         others = set(self.params.get("other_arguments", []))
         cutoff = float(self.params.get("cutoff", 0.8))
         for entry in site.entries:
@@ -83,7 +83,7 @@ class UnknownField(Kind):
                 continue
             if not strict and entry.key in others:
                 continue
-            attribute = site.context.get("kind") == "attributes"
+            attribute = site.origin is Origin.ATTRIBUTES
             if attribute and not candidates:
                 continue
             message = self._message(site, entry.key, candidates, elsewhere, attribute)
@@ -106,7 +106,7 @@ class UnknownField(Kind):
             head = f"`{key}` is not a field of {site.cls} in any release"
         if attribute:
             effect = "setting it on the object adds an attribute that nothing reads"
-        elif site.context.get("strict_keys"):
+        elif site.strict_keys:
             effect = "the call raises TypeError"
         else:
             effect = "HfArgumentParser refuses the key"

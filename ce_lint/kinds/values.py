@@ -17,7 +17,7 @@ from packaging.version import Version
 
 from ..findings import Applicability, Finding, Fix, Remove, Rewrite, Severity
 from ..knowledge import SENTENCE_TRANSFORMERS, ST_CLASSES, TRANSFORMERS
-from ..model import Entry, Site
+from ..model import Entry, Origin, Site
 from . import Context, Kind, register
 from .support import (
     close_to,
@@ -193,7 +193,7 @@ class EnumValue(Kind):
         tokens = tokens_of(value.py, spec)
         if tokens is None:
             return None
-        if not site.context.get("flags"):
+        if site.origin not in (Origin.COMMAND, Origin.FLAGS):
             tokens = [t for t in tokens if t not in spec.passed_on]
         for i, version in enumerate(versions):
             valid = spec.valid(ctx, site, version)
