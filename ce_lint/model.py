@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 # Names of the arguments classes ce-lint understands, most specific first.
 ARGUMENT_CLASSES = (
@@ -92,6 +92,26 @@ class Entry:
     @property
     def span(self) -> Span:
         return Span(min(self.key_span.start, self.value.span.start), self.value.span.end)
+
+
+@dataclass(frozen=True)
+class ImportRef:
+    """A `from MODULE import NAMES` statement, for rules about moved modules."""
+
+    module: str
+    names: tuple[str, ...]
+    span: Span  # the module path in the statement
+    statement: Span
+
+
+class SourceFile(Protocol):
+    """What rules about a whole file read of it (an adapter's Document provides it)."""
+
+    @property
+    def path(self) -> str: ...
+
+    @property
+    def imports(self) -> tuple[ImportRef, ...]: ...
 
 
 class Origin(enum.StrEnum):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from ..findings import AbstractEdit, AddEntry, Remove, ReplaceSource, Rewrite, Template
-from ..model import ARGUMENT_CLASSES, ClassChoice, ClassSource, Entry, Site, Span, Value
+from ..model import ARGUMENT_CLASSES, ClassChoice, ClassSource, Entry, ImportRef, Site, Value
 from ..textio import SourceText, TextEdit
 
 # `# ce-lint: class=TrainingArguments` anywhere in a file sets the class of its Sites.
@@ -25,16 +25,6 @@ class ParseProblem:
     message: str
     offset: int = 0
     end: int | None = None
-
-
-@dataclass(frozen=True)
-class ImportRef:
-    """A `from MODULE import NAMES` statement, for rules about moved modules."""
-
-    module: str
-    names: tuple[str, ...]
-    span: Span  # the module path in the statement
-    statement: Span
 
 
 @dataclass(frozen=True, eq=False)

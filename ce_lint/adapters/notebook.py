@@ -23,10 +23,10 @@ from typing import Any
 
 from ..findings import AbstractEdit, AddEntry, Remove, ReplaceSource, Rewrite
 from ..knowledge import Knowledge
-from ..model import ClassChoice, Entry, Site, Span, Value
+from ..model import ClassChoice, Entry, ImportRef, Site, Span, Value
 from ..textio import SourceText, TextEdit
 from . import cli_args, shell_script
-from .base import Adapter, Document, ImportRef, ParseProblem, RenderError, directed
+from .base import Adapter, Document, ParseProblem, RenderError, directed
 from .jsonpos import JArray, JObject, JScalar, JsonPosError, parse
 from .python_script import TRIGGERS, PythonAdapter, PythonDocument
 from .shell_script import ScriptClassOf

@@ -24,6 +24,7 @@ from ..model import (
     UNKNOWN,
     ClassSource,
     Entry,
+    ImportRef,
     Origin,
     Site,
     Span,
@@ -31,7 +32,6 @@ from ..model import (
     Value,
 )
 from ..textio import SourceText
-from .base import ImportRef
 from .python_names import (
     LIBRARY_ROOTS,
     PARSER,

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from ..findings import AbstractEdit, Applicability, Finding, Fix, Severity
-from ..knowledge import SENTENCE_TRANSFORMERS, TRANSFORMERS, Knowledge
-from ..model import Entry, Site, Span
+from ..knowledge import Knowledge
+from ..model import Entry, Site, SourceFile, Span
 from ..rulebook import RuleSpec
 from ..targets import Targets
 
@@ -64,7 +64,7 @@ class Kind:
     def check(self, site: Site, ctx: Context) -> Iterator[Finding]:
         return iter(())
 
-    def check_document(self, document: Any, ctx: Context) -> Iterator[Finding]:
+    def check_document(self, document: SourceFile, ctx: Context) -> Iterator[Finding]:
         """Rules about a whole file rather than one Site (e.g. Python imports)."""
         return iter(())
 
@@ -84,10 +84,6 @@ class Kind:
 
 def make_fix(applicability: Applicability, message: str, *edits: AbstractEdit) -> Fix:
     return Fix(applicability, message, tuple(edits))
-
-
-def lib_label(library: str) -> str:
-    return {TRANSFORMERS: "transformers", SENTENCE_TRANSFORMERS: "sentence-transformers"}[library]
 
 
 def entry_span(entry: Entry) -> Span:

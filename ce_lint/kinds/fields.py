@@ -9,7 +9,7 @@ writes exists in the oldest release the target allows.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ..findings import (
@@ -27,6 +27,7 @@ from ..findings import (
 from ..knowledge import TRANSFORMERS, V
 from ..model import UNKNOWN, Entry, Site, Value
 from . import Context, Kind, register
+from .support import label, short
 
 SAFE, UNSAFE = Applicability.SAFE, Applicability.UNSAFE
 
@@ -41,34 +42,33 @@ def field_status(site: Site, field: str, ctx: Context) -> tuple[Severity, str] |
     if not kn.accepts(site.cls, field, t.tf, t.st):
         if info is None:
             return None
-        lib = "transformers" if info.library == TRANSFORMERS else "sentence-transformers"
+        lib = label(info.library)
         version = t.tf if info.library == TRANSFORMERS else t.st
         if info.removed_in is not None and info.removed_in <= kn.library(info.library).floor(
             version
         ):
-            since = f"removed in {lib} {_short(info.removed_in)}"
+            since = f"removed in {lib} {short(info.removed_in)}"
         elif info.first > version:
             return None  # a field newer than the target: not this rule's business
         else:
             since = f"not part of {site.cls}"
-        return Severity.ERROR, f"is rejected by {site.cls} of transformers {_short(t.tf)} ({since})"
+        return Severity.ERROR, f"is rejected by {site.cls} of transformers {short(t.tf)} ({since})"
     if kn.deprecated(site.cls, field, t.tf, t.st):
-        since = f" since {_short(info.deprecated_in)}" if info and info.deprecated_in else ""
-        lib = (
-            "transformers"
-            if info is None or info.library == TRANSFORMERS
-            else "sentence-transformers"
-        )
+        since = f" since {short(info.deprecated_in)}" if info and info.deprecated_in else ""
+        lib = label(info.library if info is not None else TRANSFORMERS)
         return Severity.WARNING, f"is deprecated{since} ({lib} still accepts it but will drop it)"
     return None
 
 
-def _short(version: Any) -> str:
-    text = str(version)
-    return text[:-2] if text.endswith(".0") and text.count(".") == 2 else text
+@dataclass(frozen=True)
+class Unwritable:
+    """Why a fix cannot write `field` for every release the target allows."""
+
+    gone: bool  # the field was removed too: the setting has no equivalent at the target
+    text: str  # what to say (it completes "To fix it, ...")
 
 
-def writable(site: Site, field: str, ctx: Context) -> str | None:
+def writable(site: Site, field: str, ctx: Context) -> Unwritable | None:
     """None when `field` can be written for every release the target allows, else why not."""
     kn, t = ctx.knowledge, ctx.targets
     lo_tf, lo_st = t.transformers.lo, t.sentence_transformers.lo
@@ -76,16 +76,17 @@ def writable(site: Site, field: str, ctx: Context) -> str | None:
         return None
     first = kn.first_accepting(site.cls, field)
     if not first:
-        return f"`{field}` is not a field of {site.cls}"
+        return Unwritable(False, f"`{field}` is not a field of {site.cls}")
     info = kn.field(field, site.cls)
     if (
         info is not None
         and info.removed_in is not None
         and not kn.accepts(site.cls, field, t.tf, t.st)
     ):
-        return f"`{field}` was removed as well (in {info.library} {_short(info.removed_in)})"
-    floors = " or ".join(f"{library}>={_short(version)}" for library, version in first)
-    return f"raise your floor to {floors} to rewrite it as `{field}`"
+        removed = f"in {label(info.library)} {short(info.removed_in)}"
+        return Unwritable(True, f"`{field}` was removed as well ({removed})")
+    floors = " or ".join(f"{label(library)}>={short(version)}" for library, version in first)
+    return Unwritable(False, f"raise your floor to {floors} to rewrite it as `{field}`")
 
 
 def same_value(a: Any, b: Any) -> bool:
@@ -236,11 +237,12 @@ class FieldMigration(FieldKind):
         for key, _ in settings:
             problem = writable(site, key, ctx)
             if problem is not None:
-                if "removed as well" in problem:
+                if problem.gone:
                     # The replacement is gone too: all that is left is to drop the field.
                     fix = Fix(UNSAFE, f"Remove `{entry.key}`", (Remove(entry),))
-                    return fix, f"{note} {problem}, so the setting has no equivalent today.".strip()
-                return None, f"{note} To fix it, {problem}.".strip()
+                    text = f"{note} {problem.text}, so the setting has no equivalent today."
+                    return fix, text.strip()
+                return None, f"{note} To fix it, {problem.text}.".strip()
 
         edits: list[AbstractEdit] = []
         conflicts = []
@@ -346,7 +348,7 @@ class MoveIntoMapping(FieldKind):
             return Fix(SAFE, f"Remove `{entry.key}` (it is unset)", (Remove(entry),)), ""
         problem = writable(site, self.into, ctx)
         if problem is not None:
-            return None, f"To fix it, {problem}."
+            return None, f"To fix it, {problem.text}."
         if not entry.value.known:
             return None, f"Move its value into `{self.into}` as `{self.key}` by hand."
         companions = self.companions_for(ctx)
@@ -436,7 +438,7 @@ class AppendOption(FieldKind):
             return None, f"Add `{option}` to `{into}` by hand."
         problem = writable(site, into, ctx)
         if problem is not None:
-            return None, f"To fix it, {problem}."
+            return None, f"To fix it, {problem.text}."
         as_string = self.params.get("style", "list") == "string"
         target = site.get(into)
         if target is None or (target.value.known and not target.value.py):
@@ -469,7 +471,7 @@ class HubModelId(FieldKind):
     def plan(self, site: Site, entry: Entry, ctx: Context) -> tuple[Fix | None, str]:
         problem = writable(site, "hub_model_id", ctx)
         if problem is not None:
-            return None, f"To fix it, {problem}."
+            return None, f"To fix it, {problem.text}."
         name = site.get("push_to_hub_model_id")
         org = site.get("push_to_hub_organization")
         existing = site.get("hub_model_id")

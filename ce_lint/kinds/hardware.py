@@ -26,7 +26,8 @@ from ..hardware.predicates import (
 from ..hardware.profile import OPTIONAL_PACKAGES, HardwareProfile
 from ..model import Entry, Site
 from . import Context, Kind, register
-from .fields import _short, describe, matches
+from .fields import describe, matches
+from .support import short
 
 DEVICE_WORDS = {
     "cuda": "a CUDA GPU",
@@ -154,7 +155,7 @@ class Bf16Support(HardwareKind):
         self, entry: Entry, profile: HardwareProfile, verdict: Verdict, target: Version
     ) -> tuple[str, Severity]:
         setting = _setting(entry)
-        version = _short(target)
+        version = short(target)
         if verdict is Verdict.EMULATED:
             cc = profile.compute_capability
             level = f" (compute capability {cc[0]}.{cc[1]})" if cc else ""
@@ -183,7 +184,7 @@ class Bf16Support(HardwareKind):
             )
         elif kind not in rules.accelerators:
             first = next((r.since for r in BF16_HISTORY if kind in r.accelerators), None)
-            floor = f"; transformers {_short(first)} and newer accept it" if first else ""
+            floor = f"; transformers {short(first)} and newer accept it" if first else ""
             why = f"transformers {version} does not look for bf16 on {kind} devices{floor}"
         else:
             why = f"torch reports no bf16 support on {device_word(profile)}; use fp16 instead"
@@ -241,7 +242,7 @@ class Fp16Support(HardwareKind):
         if judged is None:
             return
         entries, profile = judged
-        version = _short(ctx.targets.tf)
+        version = short(ctx.targets.tf)
         kind = profile.device if profile.accelerated else "cpu"
         for entry in entries:
             verdict = fp16_verdict(profile, ctx.targets.tf, full_eval=entry.key.endswith("_eval"))

@@ -13,9 +13,10 @@ from typing import Any
 
 from ..findings import Applicability, Finding, Fix, Remove, ReplaceSource, Severity
 from ..knowledge import SENTENCE_TRANSFORMERS, TRANSFORMERS, V
-from ..model import Origin, Site
+from ..model import Origin, Site, SourceFile
 from . import Context, Kind, register
-from .fields import _short, field_status
+from .fields import field_status
+from .support import short
 
 
 @register
@@ -37,7 +38,7 @@ class RedeclaredField(Kind):
             state = "no longer has" if status[0] is Severity.ERROR else "deprecates"
             message = (
                 f"`{subclass}` declares `{entry.key}`, a field {site.cls} of transformers "
-                f"{_short(ctx.targets.tf)} {state}: the subclass's field does nothing for the Trainer{instead}."
+                f"{short(ctx.targets.tf)} {state}: the subclass's field does nothing for the Trainer{instead}."
             )
             yield self.finding(site, entry.key_span, message, Severity.WARNING, None, (entry.key,))
 
@@ -65,7 +66,7 @@ class HelperKeywords(Kind):
         if params is None:
             history = kn.tf.raw.get("methods", {})
             if method in history:
-                message = f"`{method}()` does not exist in transformers {_short(ctx.targets.tf)}."
+                message = f"`{method}()` does not exist in transformers {short(ctx.targets.tf)}."
                 yield self.finding(site, site.span, message, Severity.ERROR)
             return
         for entry in site.entries:
@@ -84,7 +85,7 @@ class HelperKeywords(Kind):
                 fix = None
                 why = f"it takes {', '.join(params)}"
             message = (
-                f"`{method}()` of transformers {_short(ctx.targets.tf)} takes no `{entry.key}` argument "
+                f"`{method}()` of transformers {short(ctx.targets.tf)} takes no `{entry.key}` argument "
                 f"({why}); the call raises TypeError."
             )
             yield self.finding(site, entry.key_span, message, Severity.ERROR, fix, (entry.key,))
@@ -154,8 +155,8 @@ class MovedImport(Kind):
     name = "moved-import"
     required = ("moves",)
 
-    def check_document(self, document: Any, ctx: Context) -> Iterator[Finding]:
-        for ref in getattr(document, "imports", []):
+    def check_document(self, document: SourceFile, ctx: Context) -> Iterator[Finding]:
+        for ref in document.imports:
             for move in self.params["moves"]:
                 if ref.module != move["module"]:
                     continue
@@ -172,9 +173,9 @@ class MovedImport(Kind):
                     how = f"import from `{new}`"
                 else:
                     fix = None
-                    how = f"raise your floor to {library}>={_short(since)} to import from `{new}`"
+                    how = f"raise your floor to {library}>={short(since)} to import from `{new}`"
                 message = (
-                    f"`{ref.module}` moved to `{new}` in {library} {_short(since)}; the old path still works "
+                    f"`{ref.module}` moved to `{new}` in {library} {short(since)}; the old path still works "
                     f"but warns ({how})."
                 )
                 yield Finding(
