@@ -14,7 +14,7 @@ from . import fix_safety, suppress
 from .adapters import Adapter, Document, RenderError, adapter_for, build_adapters, handles
 from .adapters.shell_script import ScriptClassOf
 from .findings import Applicability, Finding, Fix, Remove, Severity
-from .kinds import Context, Kind, build_kinds
+from .kinds import Context, Kind, build_kinds, index_rules
 from .knowledge import Knowledge
 from .model import ClassChoice, Span
 from .rulebook import RuleSpec, load_specs
@@ -80,7 +80,7 @@ class Engine:
         self.active: list[Kind] = [k for c, k in self.kinds.items() if self.selected(c)]
         self.adapters: list[Adapter] = build_adapters(self.knowledge, self.script_class)
         self.context = Context(
-            self.knowledge, self.targets, self.hardware, self.kinds, era=self.era
+            self.knowledge, self.targets, self.hardware, index_rules(self.kinds), era=self.era
         )
 
     def selected(self, code: str) -> bool:

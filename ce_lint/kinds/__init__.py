@@ -6,9 +6,11 @@ same rule works for YAML, JSON, Python and every other adapter.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
+
+from packaging.version import Version
 
 from ..findings import AbstractEdit, Applicability, Finding, Fix, Severity
 from ..knowledge import Knowledge
@@ -24,6 +26,29 @@ def register(cls: type[Kind]) -> type[Kind]:
     return cls
 
 
+@dataclass(frozen=True)
+class RuleIndex:
+    """What rules need to know of each other, gathered once when the rules load (from every
+    rule, selected or not)."""
+
+    renamed: Mapping[str, str] = field(default_factory=dict)  # old field -> its new name
+    moved: Mapping[str, str] = field(default_factory=dict)  # old field -> mapping it moved into
+    described: frozenset[str] = frozenset()  # fields that some rule describes
+    # mapping field -> the rules that move fields into it (they coordinate their edits)
+    moves_into: Mapping[str, tuple[Kind, ...]] = field(default_factory=dict)
+    # rules that know when a value of a field was removed (the enum rules)
+    value_histories: tuple[Kind, ...] = ()
+    older_names: Mapping[str, str] = field(default_factory=dict)  # new name -> old field
+
+    def removed_value(self, site: Site, field: str, value: Any, ctx: Context) -> Version | None:
+        """The release that removed `value` of `field`, if a rule knows it."""
+        for kind in self.value_histories:
+            removed = kind.removed_value(site, field, value, ctx)
+            if removed is not None:
+                return removed
+        return None
+
+
 @dataclass
 class Context:
     knowledge: Knowledge
@@ -31,9 +56,7 @@ class Context:
     # path -> the HardwareProfile to judge that file against, or None to skip hardware
     # rules (see ce_lint.hardware.select); called only when a rule needs it.
     hardware: Callable[[str], Any] | None = None
-    # All rules of the run, by code, for kinds that coordinate (e.g. several fields
-    # moving into one mapping).
-    rules: dict[str, Kind] = field(default_factory=dict)
+    index: RuleIndex = field(default_factory=RuleIndex)
     notices: list[str] = field(default_factory=list)
     # Releases the user says the files were written for (--from), by library: Targets.
     era: dict[str, Any] = field(default_factory=dict)
@@ -67,6 +90,24 @@ class Kind:
     def check_document(self, document: SourceFile, ctx: Context) -> Iterator[Finding]:
         """Rules about a whole file rather than one Site (e.g. Python imports)."""
         return iter(())
+
+    # -- what other rules may ask (see RuleIndex) ------------------------------------------
+
+    def described_fields(self) -> tuple[str, ...]:
+        """Fields this rule describes (their removal, rename or move)."""
+        field_name = self.params.get("field")
+        return (field_name,) if isinstance(field_name, str) else ()
+
+    def moves_into(self) -> str | None:
+        """The mapping field this rule moves its field into, if it does."""
+        return None
+
+    # Whether removed_value can answer (the index asks only the rules that can).
+    knows_value_history: ClassVar[bool] = False
+
+    def removed_value(self, site: Site, field: str, value: Any, ctx: Context) -> Version | None:
+        """The release that removed `value` of `field` (None: unknown, or never removed)."""
+        return None
 
     # -- helpers for kinds -------------------------------------------------------
 
@@ -111,3 +152,27 @@ def build_kinds(specs: tuple[RuleSpec, ...]) -> dict[str, Kind]:
             raise ValueError(f"{spec.code}: unknown rule kind {spec.kind!r}")
         out[spec.code] = KINDS[spec.kind](spec)
     return out
+
+
+def index_rules(rules: Mapping[str, Kind]) -> RuleIndex:
+    renamed: dict[str, str] = {}
+    older_names: dict[str, str] = {}  # the first rule (by code) that renames into a name wins
+    moved: dict[str, str] = {}
+    moves_into: dict[str, list[Kind]] = {}
+    for kind in rules.values():
+        old, new = kind.params.get("field"), kind.params.get("replacement")
+        if isinstance(old, str) and isinstance(new, str):
+            renamed.setdefault(old, new)
+            older_names.setdefault(new, old)
+        into = kind.moves_into()
+        if into is not None and isinstance(old, str):
+            moved.setdefault(old, into)
+            moves_into.setdefault(into, []).append(kind)
+    return RuleIndex(
+        renamed=renamed,
+        older_names=older_names,
+        moved=moved,
+        described=frozenset(f for kind in rules.values() for f in kind.described_fields()),
+        moves_into={k: tuple(v) for k, v in moves_into.items()},
+        value_histories=tuple(k for k in rules.values() if k.knows_value_history),
+    )

@@ -84,7 +84,7 @@ def _era_of(site: Site, ctx: Context, library: str) -> Era | None:
                 entry,
             )
             best = bound if best is None or bound[0] < best[0] else best
-        removed = _removed_value(site, entry.key, entry.value.py, ctx)
+        removed = ctx.index.removed_value(site, entry.key, entry.value.py, ctx)
         if removed is not None:
             bound = (
                 removed,
@@ -128,21 +128,6 @@ def _next(ctx: Context, library: str, version: Version) -> Version:
     versions = ctx.knowledge.library(library).versions
     later = [v for v in versions if v > version]
     return later[0] if later else Version(f"{version.major}.{version.minor + 1}")
-
-
-def _removed_value(site: Site, field: str, value: Any, ctx: Context) -> Version | None:
-    """The release that removed this value of an enum-valued field (from the CE2xx rules)."""
-    if not isinstance(value, str):
-        return None
-    from .values import EnumValue  # noqa: PLC0415 (the kinds are all loaded by then)
-
-    for kind in ctx.rules.values():
-        if isinstance(kind, EnumValue) and field in kind.fields:
-            spec = kind.fields[field]
-            added, removed = spec.history(ctx, site, value)
-            if added is not None and removed is not None:
-                return removed
-    return None
 
 
 class BehaviourKind(Kind):

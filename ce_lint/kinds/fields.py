@@ -127,6 +127,9 @@ class FieldKind(Kind):
     def field_names(self) -> list[str]:
         return [self.params["field"]]
 
+    def described_fields(self) -> tuple[str, ...]:
+        return tuple(self.field_names())
+
     def check(self, site: Site, ctx: Context) -> Iterator[Finding]:
         for name in self.field_names():
             for entry in site.all(name):
@@ -302,6 +305,9 @@ class MoveIntoMapping(FieldKind):
         "note",
     )
 
+    def moves_into(self) -> str | None:
+        return self.into
+
     def setup(self) -> None:
         self.into: str = self.params["into"]
         self.key: str = self.params["key"]
@@ -321,9 +327,7 @@ class MoveIntoMapping(FieldKind):
 
     def siblings(self, site: Site, ctx: Context) -> list[tuple[MoveIntoMapping, Entry]]:
         """Every field in this Site that moves into the same mapping, in Site order."""
-        kinds = [
-            k for k in ctx.rules.values() if isinstance(k, MoveIntoMapping) and k.into == self.into
-        ]
+        kinds = ctx.index.moves_into.get(self.into, ())
         out = []
         for entry in site.entries:
             for kind in kinds:

@@ -43,11 +43,7 @@ class RedeclaredField(Kind):
             yield self.finding(site, entry.key_span, message, Severity.WARNING, None, (entry.key,))
 
     def _replacement(self, field: str, ctx: Context) -> str | None:
-        for kind in ctx.rules.values():
-            params = kind.params
-            if params.get("field") == field:
-                return params.get("replacement") or params.get("into")
-        return None
+        return ctx.index.renamed.get(field) or ctx.index.moved.get(field)
 
 
 @register

@@ -35,13 +35,10 @@ def ever_fields(knowledge: Knowledge, cls: str) -> frozenset[str]:
     return frozenset(out)
 
 
-def current_name(field: str, today: set[str], ctx: Context) -> str:
+def current_name(field: str, today: frozenset[str], ctx: Context) -> str:
     """The name a renamed field has today (through the rename rules), else the field."""
-    for kind in ctx.rules.values():
-        replacement = kind.params.get("replacement")
-        if kind.params.get("field") == field and replacement in today:
-            return str(replacement)
-    return field
+    replacement = ctx.index.renamed.get(field)
+    return replacement if replacement in today else field
 
 
 @cache
@@ -145,7 +142,7 @@ class FieldTooNew(Kind):
                 scope = f"{lib} {short(hi)} rejects it"
             else:
                 scope = f"the oldest release your target allows, {lib} {short(lo)}, rejects it"
-            older = self._older_name(entry.key, ctx)
+            older = ctx.index.older_names.get(entry.key)
             instead = f" (older releases call it `{older}`)" if older else ""
             action = "reading it raises AttributeError" if entry.role == "read" else "it is refused"
             floors = " or ".join(
@@ -157,12 +154,6 @@ class FieldTooNew(Kind):
                 f"{action}. Raise your floor to {floors}."
             )
             yield self.finding(site, entry.key_span, message, Severity.ERROR, None, (entry.key,))
-
-    def _older_name(self, field: str, ctx: Context) -> str | None:
-        for kind in ctx.rules.values():
-            if kind.params.get("replacement") == field and "field" in kind.params:
-                return str(kind.params["field"])
-        return None
 
 
 @register
@@ -183,17 +174,9 @@ class FieldWithoutRule(Kind):
     def setup(self) -> None:
         if self.params["status"] not in ("removed", "deprecated"):
             raise ValueError(f"{self.code}: status must be removed or deprecated")
-        self._ruled: frozenset[str] | None = None
 
-    def ruled(self, ctx: Context) -> frozenset[str]:
-        """Fields some rule of the run names (whether or not it is selected)."""
-        if self._ruled is None:
-            names = set()
-            for kind in ctx.rules.values():
-                names.add(kind.params.get("field"))
-                names.update(getattr(kind, "field_names", list)())
-            self._ruled = frozenset(n for n in names if isinstance(n, str))
-        return self._ruled
+    def described_fields(self) -> tuple[str, ...]:
+        return ()  # it describes the fields no other rule does
 
     def check(self, site: Site, ctx: Context) -> Iterator[Finding]:
         wanted = Severity.ERROR if self.params["status"] == "removed" else Severity.WARNING
@@ -201,7 +184,7 @@ class FieldWithoutRule(Kind):
         for entry in site.entries:
             if entry.role not in (*SETS, "read") or entry.key not in known:
                 continue
-            if entry.key in self.ruled(ctx):
+            if entry.key in ctx.index.described:
                 continue
             status = field_status(site, entry.key, ctx)
             if status is None or status[0] is not wanted:

@@ -164,10 +164,18 @@ class EnumValue(Kind):
     name = "enum-value"
     required = ("fields",)
     optional = ("replaced",)
+    knows_value_history = True
 
     def setup(self) -> None:
         self.fields = {f: FieldValues(f, s) for f, s in self.params["fields"].items()}
         self.replaced: dict[str, dict[str, Any]] = self.params.get("replaced", {}) or {}
+
+    def removed_value(self, site: Site, field: str, value: Any, ctx: Context) -> Version | None:
+        spec = self.fields.get(field)
+        if spec is None or not isinstance(value, str):
+            return None
+        added, removed = spec.history(ctx, site, value)
+        return removed if added is not None else None
 
     def check(self, site: Site, ctx: Context) -> Iterator[Finding]:
         for entry in set_entries(site):
