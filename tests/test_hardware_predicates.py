@@ -1,8 +1,9 @@
 """How each transformers release judges bf16, fp16 and tf32 on a machine.
 
-The tables below restate the checks of the released sources; the last tests read the
-installed transformers source (with ast, nothing imported) and check that the data for
-its release lists the same devices, so a new release that changes the check fails here.
+The knowledge (ce_lint/knowledge/data/hardware.json) restates the checks of the released
+sources; the last tests read the installed transformers source (with ast, nothing imported)
+and check that the data for its release lists the same devices, so a new release that
+changes the check fails here.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from packaging.version import Version
 
 from ce_lint.hardware.builtin import builtin_profile
 from ce_lint.hardware.predicates import (
-    TF32_DEVICES,
     Verdict,
     bf16_rules,
     bf16_verdict,
@@ -26,6 +26,7 @@ from ce_lint.hardware.predicates import (
     tf32_verdict,
 )
 from ce_lint.hardware.profile import HardwareProfile
+from ce_lint.knowledge.hardware import hardware_facts
 
 CPU = builtin_profile("cpu")
 T4 = builtin_profile("t4")
@@ -149,7 +150,7 @@ def test_bf16_devices_match_installed_transformers() -> None:
     source = _transformers_source("utils/import_utils.py")
     asked = _devices_asked(_function(source, "is_torch_bf16_gpu_available"))
     assert asked == set(bf16_rules(version).accelerators), (
-        f"transformers {version} asks {sorted(asked)}; update BF16_HISTORY in predicates.py"
+        f"transformers {version} asks {sorted(asked)}; update ce_lint/knowledge/data/hardware.json"
     )
 
 
@@ -168,5 +169,5 @@ def test_tf32_devices_match_installed_transformers() -> None:
     version = Version(metadata.version("transformers"))
     source = _transformers_source("utils/import_utils.py")
     asked = _devices_asked(_function(source, "is_torch_tf32_available"))
-    ours = {device for since, device in TF32_DEVICES if since <= version}
+    ours = hardware_facts().tf32_devices(version)
     assert asked == ours

@@ -361,10 +361,10 @@ def _json_entries(value: Value, handle: FlagHandle) -> None:
 def _kind(knowledge: Knowledge, key: str, cls: str) -> str:
     """bool | int | float | list | str: how HfArgumentParser types the field's words."""
     info = knowledge.field(key, cls)
-    history = (info.raw.get("types") or []) if info is not None else []
-    if not history:
+    types = info.types if info is not None else []
+    if not types:
         return "str"
-    text = history[-1][1].replace("typing.", "")
+    text = types[-1].replace("typing.", "")
     members = [m.strip() for m in re.split(r"[|,]|Optional\[|Union\[", text) if m.strip(" []")]
     members = [m.strip("[] ") for m in members if m.strip("[] ") not in ("None", "NoneType")]
     if "bool" in members:

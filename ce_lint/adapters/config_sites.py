@@ -66,7 +66,7 @@ def is_arguments_mapping(
 
 def _takes_mapping(name: str, knowledge: Knowledge) -> bool:
     info = knowledge.field(name)
-    types = " ".join(t for _, t in (info.raw.get("types") or [])) if info else ""
+    types = " ".join(info.types) if info else ""
     return "dict" in types.lower() or "config" in types.lower()
 
 

@@ -142,9 +142,7 @@ class SiteFinder:
         self.tree = tree
         self.knowledge = knowledge
         # Enum classes whose members a value may name (IntervalStrategy, BatchSamplers ...).
-        self.enums = frozenset(knowledge.tf.raw.get("enums", {})) | frozenset(
-            knowledge.st.raw.get("enums", {})
-        )
+        self.enums = knowledge.enum_names
         self.pos = PositionMap(source)
         self.drafts: list[_Draft] = []
         self.imports: list[ImportRef] = []

@@ -1,8 +1,9 @@
 """How each transformers release decides whether a machine supports bf16, fp16 and tf32.
 
 The checks of `TrainingArguments.__post_init__` changed between releases (read from the
-released sources of transformers 3.4 to 5.24; `transformers/utils/import_utils.py` and
-`training_args.py`):
+released sources of transformers 3.4 to 5.25; `transformers/utils/import_utils.py` and
+`training_args.py`); the releases of each change are in the version knowledge
+(`ce_lint/knowledge/data/hardware.json`):
 
 - bf16 asks `is_torch_bf16_gpu_available()`. Up to 4.51 it consulted CUDA only, and only a
   CUDA machine without bf16 was refused: elsewhere the run fell back to the CPU. From 4.52
@@ -22,10 +23,10 @@ released sources of transformers 3.4 to 5.24; `transformers/utils/import_utils.p
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 
 from packaging.version import InvalidVersion, Version
 
+from ..knowledge.hardware import Bf16Rules, hardware_facts
 from .profile import HardwareProfile
 
 
@@ -37,48 +38,16 @@ class Verdict(enum.Enum):
     IGNORED = "ignored"  # accepted, but has no effect (fp16 on the CPU)
 
 
-@dataclass(frozen=True)
-class Bf16Rules:
-    since: Version
-    accelerators: frozenset[str]  # devices `is_torch_bf16_gpu_available` consults
-    refuses_without_accelerator: bool
-    xla_exempt: bool
-    device_list: frozenset[str] | None  # before 4.42: the only device types allowed at all
-
-
-def _v(text: str) -> Version:
-    return Version(text)
-
-
-_OLD_DEVICE_LIST = frozenset({"cuda", "xpu", "npu", "mlu", "cpu", "tpu", "neuron"})
-_CUDA = frozenset({"cuda"})
-_452 = frozenset({"cuda", "xpu", "hpu", "npu"})
-BF16_HISTORY = (
-    Bf16Rules(_v("0"), _CUDA, False, False, _OLD_DEVICE_LIST),
-    Bf16Rules(_v("4.42"), _CUDA, False, False, None),
-    Bf16Rules(_v("4.52"), _452, True, False, None),
-    Bf16Rules(_v("4.53"), _452, True, True, None),
-    Bf16Rules(_v("4.56"), _452 | {"mps"}, True, True, None),
-    Bf16Rules(_v("4.57"), _452 | {"mps", "musa"}, True, True, None),
-    Bf16Rules(_v("5.4"), _452 | {"mps", "musa", "mlu", "neuron"}, True, True, None),
-    Bf16Rules(_v("5.9"), _452 | {"mps", "musa", "mlu", "neuron", "tpu"}, True, True, None),
-    Bf16Rules(_v("5.24"), _452 | {"mps", "musa", "mlu", "neuron", "tpu", "supa"}, True, True, None),
-)
-
-FP16_DEVICE_CHECK = (_v("3.4"), _v("4.42"))  # releases with transformers' own fp16 device check
-FP16_OLD_DEVICES = frozenset({"cuda", "xpu", "npu", "mlu"})
-TF32_DEVICES = ((_v("0"), "cuda"), (_v("4.57"), "musa"), (_v("5.24"), "supa"))
-
-
 def bf16_rules(version: Version) -> Bf16Rules:
-    return [r for r in BF16_HISTORY if r.since <= version][-1]
+    return hardware_facts().bf16_rules(version)
 
 
-def torch_at_least(profile: HardwareProfile, text: str) -> bool | None:
+def torch_at_least(profile: HardwareProfile, version: Version) -> bool | None:
+    """Whether the machine's torch is `version` or newer (None: the profile does not say)."""
     if profile.torch is None:
         return None
     try:
-        return Version(Version(profile.torch.split("+")[0]).base_version) >= Version(text)
+        return Version(Version(profile.torch.split("+")[0]).base_version) >= version
     except InvalidVersion:
         return None
 
@@ -105,17 +74,20 @@ def bf16_verdict(profile: HardwareProfile, version: Version) -> Verdict:
 
 def fp16_verdict(profile: HardwareProfile, version: Version, full_eval: bool = False) -> Verdict:
     """fp16 (or fp16_full_eval) without use_cpu."""
+    facts = hardware_facts().fp16
     kind = profile.device if profile.accelerated else "cpu"
-    first, end = FP16_DEVICE_CHECK
-    if first <= version < end and kind not in FP16_OLD_DEVICES:
+    checked = facts.device_check_since <= version < facts.device_check_until
+    if checked and kind not in facts.device_check_devices:
         cpu_pass = (
-            version >= _v("4.41") and kind == "cpu" and torch_at_least(profile, "2.3") is not False
+            version >= facts.cpu_since
+            and kind == "cpu"
+            and torch_at_least(profile, facts.cpu_torch) is not False
         )
         if not cpu_pass:
             return Verdict.REFUSED
     if kind == "tpu":
         return Verdict.REFUSED
-    if kind == "mps" and torch_at_least(profile, "2.5") is False:
+    if kind == "mps" and torch_at_least(profile, facts.mps_torch) is False:
         return Verdict.REFUSED
     if kind == "cpu" and not full_eval:
         return Verdict.IGNORED
@@ -123,15 +95,19 @@ def fp16_verdict(profile: HardwareProfile, version: Version, full_eval: bool = F
 
 
 def tf32_verdict(profile: HardwareProfile, version: Version) -> Verdict:
-    devices = {device for since, device in TF32_DEVICES if since <= version}
-    if not profile.accelerated or profile.device not in devices or not profile.tf32:
+    facts = hardware_facts()
+    if (
+        not profile.accelerated
+        or profile.device not in facts.tf32_devices(version)
+        or not profile.tf32
+    ):
         return Verdict.REFUSED
     if profile.device == "cuda":
         if profile.hip:
             return Verdict.REFUSED  # transformers asks for torch.version.cuda
-        if version < _v("4.52") and profile.cuda is not None:
+        if version < facts.tf32.cuda_major_until and profile.cuda is not None:
             try:
-                if int(profile.cuda.split(".")[0]) < 11:
+                if int(profile.cuda.split(".")[0]) < facts.tf32.cuda_major_min:
                     return Verdict.REFUSED
             except ValueError:
                 pass

@@ -12,9 +12,9 @@ from typing import Any, ClassVar
 
 from packaging.version import Version
 
-from ..findings import AbstractEdit, Applicability, Finding, Fix, Severity
-from ..knowledge import Knowledge
-from ..model import Entry, Site, SourceFile, Span
+from ..findings import Finding, Fix, Severity
+from ..knowledge import Knowledge, V
+from ..model import Site, SourceFile, Span
 from ..rulebook import RuleSpec
 from ..targets import Targets
 
@@ -68,6 +68,9 @@ class Kind:
     required: ClassVar[tuple[str, ...]] = ()
     optional: ClassVar[tuple[str, ...]] = ()
 
+    # Parameters that name a release: parsed once, when the rule loads (see `releases`).
+    version_params: ClassVar[tuple[str, ...]] = ()
+
     def __init__(self, spec: RuleSpec):
         self.spec = spec
         self.params = spec.params
@@ -75,6 +78,9 @@ class Kind:
         unknown = set(self.params) - set(self.required) - set(self.optional)
         if missing or unknown:
             raise ValueError(f"{spec.code}: params missing {missing}, unknown {sorted(unknown)}")
+        self.releases: dict[str, Version] = {
+            name: release(self.params[name]) for name in self.version_params if name in self.params
+        }
         self.setup()
 
     def setup(self) -> None:
@@ -123,12 +129,31 @@ class Kind:
         return Finding(self.code, message, severity, site.path, span, site, fix, fields)
 
 
-def make_fix(applicability: Applicability, message: str, *edits: AbstractEdit) -> Fix:
-    return Fix(applicability, message, tuple(edits))
+def release(text: Any) -> Version:
+    """A release named in a rule's parameters (YAML may read `5.0` as a number)."""
+    return V(str(text))
 
 
-def entry_span(entry: Entry) -> Span:
-    return entry.key_span
+@dataclass(frozen=True)
+class ReleaseRange:
+    """since <= release < until, each bound optional: the releases a check belongs to."""
+
+    since: Version | None = None
+    until: Version | None = None
+
+    @classmethod
+    def of(cls, params: Mapping[str, Any]) -> ReleaseRange:
+        """From the `since` / `until` keys of a rule parameter."""
+        since, until = params.get("since"), params.get("until")
+        return cls(
+            release(since) if since is not None else None,
+            release(until) if until is not None else None,
+        )
+
+    def __contains__(self, version: Version) -> bool:
+        return (self.since is None or version >= self.since) and (
+            self.until is None or version < self.until
+        )
 
 
 def build_kinds(specs: tuple[RuleSpec, ...]) -> dict[str, Kind]:

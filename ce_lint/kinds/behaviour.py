@@ -136,6 +136,7 @@ class BehaviourKind(Kind):
 
     required = ("changed_in",)
     optional = ("library",)
+    version_params = ("changed_in",)
 
     def check(self, site: Site, ctx: Context) -> Iterator[Finding]:
         if not complete(site):
@@ -145,7 +146,7 @@ class BehaviourKind(Kind):
             if self.params.get("library") == "sentence-transformers"
             else TRANSFORMERS
         )
-        change = Version(str(self.params["changed_in"]))
+        change = self.releases["changed_in"]
         if ctx.targets.of(library).hi < change:
             return
         era = era_of(site, ctx, library)
@@ -270,6 +271,8 @@ class WarmupFraction(BehaviourKind):
     """warmup_steps below 1: about one step before transformers 5, a ratio from 5.0."""
 
     name = "warmup-fraction"
+    required = ("changed_in", "fraction_refused_since")
+    version_params = ("changed_in", "fraction_refused_since")
 
     def notice(self, site: Site, ctx: Context, era: Era, since: str) -> Iterator[Finding]:
         entry = setting(site, "warmup_steps")
@@ -279,8 +282,9 @@ class WarmupFraction(BehaviourKind):
         message = (
             f"`warmup_steps: {show(value)}` is read as a ratio since {since}: {value:.0%} of the training "
             f"steps warm up. This arguments object looks older ({era.evidence}); then a value below 1 "
-            "meant a single warm-up step (releases from 4.44 refused it). To keep one step, write "
-            "`warmup_steps: 1`."
+            f"meant a single warm-up step (releases from "
+            f"{short(self.releases['fraction_refused_since'])} refused it). To keep one step, "
+            "write `warmup_steps: 1`."
         )
         fix = self.pin(era, "Warm up for one step, as before", Rewrite(entry, "warmup_steps", 1))
         yield self.finding(site, entry.value.span, message, Severity.INFO, fix, ("warmup_steps",))

@@ -19,7 +19,7 @@ from packaging.version import Version
 from ..findings import AddEntry, Applicability, Finding, Fix, Remove, Rewrite, Severity
 from ..knowledge import TRANSFORMERS
 from ..model import UNKNOWN, Entry, Site
-from . import Context, Kind, register
+from . import Context, Kind, ReleaseRange, register, release
 from .support import effective, judged_versions, number, post_init_runs, setting, short, show
 
 STRATEGIES = ("no", "steps", "epoch", "best")
@@ -48,16 +48,9 @@ def truthy(site: Site, field: str, ctx: Context) -> tuple[bool | None, Entry | N
     return bool(value), entry
 
 
-def tf_versions(ctx: Context, params: dict[str, Any]) -> list[Version]:
-    """Judged transformers releases within params since/until."""
-    out = []
-    for version in judged_versions(ctx, TRANSFORMERS):
-        if "since" in params and version < Version(str(params["since"])):
-            continue
-        if "until" in params and version >= Version(str(params["until"])):
-            continue
-        out.append(version)
-    return out
+def tf_versions(ctx: Context, releases: ReleaseRange) -> list[Version]:
+    """Judged transformers releases within the rule's range."""
+    return [v for v in judged_versions(ctx, TRANSFORMERS) if v in releases]
 
 
 def where(version: Version, ctx: Context) -> str:
@@ -75,10 +68,13 @@ class CrossFieldKind(Kind):
 
     optional = ("since", "until")
 
+    def setup(self) -> None:
+        self.range = ReleaseRange.of(self.params)
+
     def check(self, site: Site, ctx: Context) -> Iterator[Finding]:
         if not post_init_runs(site):
             return
-        versions = tf_versions(ctx, self.params)
+        versions = tf_versions(ctx, self.range)
         if versions:
             yield from self.judge(site, ctx, versions)
 
@@ -92,6 +88,7 @@ class BestModelStrategies(CrossFieldKind):
 
     name = "best-model-strategies"
     optional = ("since", "until", "best_exempt_since")
+    version_params = ("best_exempt_since",)
 
     def judge(self, site: Site, ctx: Context, versions: list[Version]) -> Iterator[Finding]:
         best, best_entry = truthy(site, "load_best_model_at_end", ctx)
@@ -101,8 +98,8 @@ class BestModelStrategies(CrossFieldKind):
         save, save_entry = strategy(site, "save_strategy", ctx)
         if UNKNOWN in (evaluation, save) or evaluation == save:
             return
-        exempt = Version(str(self.params.get("best_exempt_since", "999")))
-        failing = [v for v in versions if not (save == "best" and v >= exempt)]
+        exempt = self.releases.get("best_exempt_since")
+        failing = [v for v in versions if not (save == "best" and exempt and v >= exempt)]
         if not failing:
             return
         version = failing[0]
@@ -141,6 +138,7 @@ class SaveStepsMultiple(CrossFieldKind):
 
     name = "save-steps-multiple"
     optional = ("since", "until", "best_exempt_since", "ratio_fix_since")
+    version_params = ("best_exempt_since", "ratio_fix_since")
 
     def judge(self, site: Site, ctx: Context, versions: list[Version]) -> Iterator[Finding]:
         best, best_entry = truthy(site, "load_best_model_at_end", ctx)
@@ -153,15 +151,15 @@ class SaveStepsMultiple(CrossFieldKind):
         s, e = number(save), number(evaluate)
         if s is None or e is None or e == 0 or s % e == 0:
             return
-        exempt = Version(str(self.params.get("best_exempt_since", "999")))
-        fixed = Version(str(self.params.get("ratio_fix_since", "0")))
+        exempt = self.releases.get("best_exempt_since")
+        fixed = self.releases.get("ratio_fix_since")
         for version in versions:
-            if save_strategy == "best" and version >= exempt:
+            if save_strategy == "best" and exempt and version >= exempt:
                 continue
             if e < 1 or s < 1:
                 if not (e < 1 and s < 1):
                     reason = "a ratio (below 1) and a whole number of steps cannot be kept in step"
-                elif version >= fixed and (s * 1_000_000) % (e * 1_000_000) == 0:
+                elif (fixed is None or version >= fixed) and (s * 1_000_000) % (e * 1_000_000) == 0:
                     continue
                 else:
                     reason = f"{show(save)} is not a multiple of {show(evaluate)}"
@@ -294,15 +292,19 @@ class SchedulerNeedsEvaluation(CrossFieldKind):
     name = "scheduler-needs-evaluation"
     required = ("schedulers",)
 
+    def setup(self) -> None:
+        super().setup()
+        self.schedulers = {name: release(v) for name, v in self.params["schedulers"].items()}
+
     def judge(self, site: Site, ctx: Context, versions: list[Version]) -> Iterator[Finding]:
         scheduler, entry = effective(site, "lr_scheduler_type", ctx)
-        since = self.params["schedulers"].get(scheduler) if isinstance(scheduler, str) else None
+        since = self.schedulers.get(scheduler) if isinstance(scheduler, str) else None
         if since is None or entry is None:
             return
         evaluation, eval_entry = strategy(site, "eval_strategy", ctx)
         if evaluation != "no":
             return
-        applies = [v for v in versions if v >= Version(str(since))]
+        applies = [v for v in versions if v >= since]
         if not applies:
             return
         told = "is" if eval_entry is not None else "defaults to"
@@ -408,13 +410,14 @@ class FsdpCombination(CrossFieldKind):
 
     name = "fsdp-combination"
     required = ("legacy_until", "fsdp1_only_since")
+    version_params = ("legacy_until", "fsdp1_only_since")
 
     def judge(self, site: Site, ctx: Context, versions: list[Version]) -> Iterator[Finding]:
         options, entry = fsdp_options(site)
         if not options or entry is None:
             return
-        legacy_until = Version(str(self.params["legacy_until"]))
-        fsdp1_since = Version(str(self.params["fsdp1_only_since"]))
+        legacy_until = self.releases["legacy_until"]
+        fsdp1_since = self.releases["fsdp1_only_since"]
         for version in versions:
             found = (
                 self._legacy(site, options, entry, version, ctx)

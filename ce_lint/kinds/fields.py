@@ -24,7 +24,7 @@ from ..findings import (
     Severity,
     Template,
 )
-from ..knowledge import TRANSFORMERS, V
+from ..knowledge import TRANSFORMERS
 from ..model import UNKNOWN, Entry, Site, Value
 from . import Context, Kind, register
 from .support import label, short
@@ -294,6 +294,7 @@ class MoveIntoMapping(FieldKind):
     """
 
     name = "move-into"
+    version_params = ("companions_since",)
     required = ("field", "into", "key")
     optional = (
         "as_list",
@@ -340,10 +341,10 @@ class MoveIntoMapping(FieldKind):
 
     def companions_for(self, ctx: Context) -> dict[str, Any] | None:
         """The companion keys to add, or None when the target range cannot take them."""
-        since = self.params.get("companions_since")
+        since = self.releases.get("companions_since")
         if not self.companions:
             return {}
-        if since and ctx.targets.transformers.lo < ctx.knowledge.tf.floor(V(since)):
+        if since and ctx.targets.transformers.lo < ctx.knowledge.tf.floor(since):
             return None
         return dict(self.companions)
 
@@ -544,13 +545,13 @@ class WarmupRatio(FieldKind):
             return Fix(SAFE, "Remove `warmup_ratio`", (Remove(entry),)), (
                 "`warmup_steps` is set too, and it always won over the ratio, so the ratio had no effect."
             )
-        ttype = ctx.knowledge.tf.fields["warmup_steps"].type_at(
-            ctx.knowledge.tf.floor(ctx.targets.transformers.lo)
-        )
+        steps_field = ctx.knowledge.tf.fields["warmup_steps"]
+        ttype = steps_field.type_at(ctx.knowledge.tf.floor(ctx.targets.transformers.lo))
         if "float" not in (ttype or ""):
+            since = short(steps_field.first_typed("float"))
             return (
                 None,
-                "To fix it, raise your floor to transformers>=5.0, where `warmup_steps` takes a ratio.",
+                f"To fix it, raise your floor to transformers>={since}, where `warmup_steps` takes a ratio.",
             )
         if not ratio.known:
             edits: list[AbstractEdit] = [Rewrite(entry, "warmup_steps")]

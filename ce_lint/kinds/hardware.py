@@ -15,7 +15,6 @@ from packaging.version import Version
 
 from ..findings import Finding, Severity
 from ..hardware.predicates import (
-    BF16_HISTORY,
     Verdict,
     bf16_rules,
     bf16_verdict,
@@ -24,8 +23,9 @@ from ..hardware.predicates import (
     torch_at_least,
 )
 from ..hardware.profile import OPTIONAL_PACKAGES, HardwareProfile
+from ..knowledge.hardware import hardware_facts
 from ..model import Entry, Site
-from . import Context, Kind, register
+from . import Context, Kind, register, release
 from .fields import describe, matches
 from .support import short
 
@@ -166,9 +166,10 @@ class Bf16Support(HardwareKind):
                 Severity.WARNING,
             )
         if verdict is Verdict.CPU_FALLBACK:
+            refused = short(hardware_facts().bf16_refusal_since())
             return (
                 f"there is no accelerator, so transformers {version} runs {setting} on the CPU; "
-                "from transformers 4.52 this raises unless `use_cpu: true` is set.",
+                f"from transformers {refused} this raises unless `use_cpu: true` is set.",
                 Severity.WARNING,
             )
         if verdict is not Verdict.REFUSED:
@@ -183,7 +184,7 @@ class Bf16Support(HardwareKind):
                 "CPU, or drop bf16"
             )
         elif kind not in rules.accelerators:
-            first = next((r.since for r in BF16_HISTORY if kind in r.accelerators), None)
+            first = hardware_facts().bf16_first_accepting(kind)
             floor = f"; transformers {short(first)} and newer accept it" if first else ""
             why = f"transformers {version} does not look for bf16 on {kind} devices{floor}"
         else:
@@ -261,7 +262,8 @@ class Fp16Support(HardwareKind):
                 if kind == "tpu":
                     why = "accelerate refuses fp16 on TPUs; use bf16 there"
                 elif kind == "mps":
-                    why = f"accelerate needs torch 2.5 or newer for fp16 on mps (found {profile.torch})"
+                    needs = short(hardware_facts().fp16.mps_torch)
+                    why = f"accelerate needs torch {needs} or newer for fp16 on mps (found {profile.torch})"
                 else:
                     why = (
                         f"transformers {version} accepts fp16 only on CUDA, XPU, NPU or MLU "
@@ -314,6 +316,9 @@ class DdpBackend(HardwareKind):
     required = ("field", "needs")
     optional = ("torch",)
 
+    def setup(self) -> None:
+        self.torch = {name: release(v) for name, v in (self.params.get("torch") or {}).items()}
+
     def check(self, site: Site, ctx: Context) -> Iterator[Finding]:
         entry = site.get(self.params["field"])
         if not is_set(entry) or self.uses_cpu(site):
@@ -332,11 +337,9 @@ class DdpBackend(HardwareKind):
                 "distributed launch fails when the process group starts."
             )
             yield self.report(site, entry, profile, text, Severity.ERROR)
-        elif (since := (self.params.get("torch") or {}).get(backend)) and torch_at_least(
-            profile, str(since)
-        ) is False:
+        elif (since := self.torch.get(backend)) and torch_at_least(profile, since) is False:
             text = (
-                f"{_setting(entry)} is registered from torch {since}, and this machine has torch "
+                f"{_setting(entry)} is registered from torch {short(since)}, and this machine has torch "
                 f"{profile.torch}: the distributed launch fails when the process group starts."
             )
             yield self.report(site, entry, profile, text, Severity.ERROR)
@@ -438,11 +441,18 @@ class Requires(HardwareKind):
     name = "requires"
     required = ("field", "cases")
 
+    def setup(self) -> None:
+        # min_torch per device, parsed once
+        self.cases = [
+            {**case, "min_torch": {k: release(v) for k, v in (case.get("min_torch") or {}).items()}}
+            for case in self.params["cases"]
+        ]
+
     def check(self, site: Site, ctx: Context) -> Iterator[Finding]:
         for entry in site.all(self.params["field"]):
             if not entry.value.known:
                 continue
-            case = next((c for c in self.params["cases"] if matches(c["when"], entry.value)), None)
+            case = next((c for c in self.cases if matches(c["when"], entry.value)), None)
             if case is None:
                 continue
             profile = self.profile(site, ctx)
@@ -486,9 +496,9 @@ class Requires(HardwareKind):
             out.append(f"needs {wanted}, and {where}")
             worse(Severity(case.get("off_device", "error")))
         minimum = (case.get("min_torch") or {}).get(kind)
-        if minimum and torch_at_least(machine, str(minimum)) is False:
+        if minimum and torch_at_least(machine, minimum) is False:
             out.append(
-                f"needs torch {minimum} or newer on {DEVICE_WORDS[kind]}, and this machine has "
+                f"needs torch {short(minimum)} or newer on {DEVICE_WORDS[kind]}, and this machine has "
                 f"torch {machine.torch}"
             )
             worse(Severity.ERROR)

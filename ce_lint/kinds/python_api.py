@@ -12,9 +12,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..findings import Applicability, Finding, Fix, Remove, ReplaceSource, Severity
-from ..knowledge import SENTENCE_TRANSFORMERS, TRANSFORMERS, V
+from ..knowledge import SENTENCE_TRANSFORMERS, TRANSFORMERS
 from ..model import Origin, Site, SourceFile
-from . import Context, Kind, register
+from . import Context, Kind, register, release
 from .fields import field_status
 from .support import short
 
@@ -59,19 +59,16 @@ class HelperKeywords(Kind):
         kn = ctx.knowledge
         version = kn.tf.floor(ctx.targets.tf)
         params = kn.tf.method_params(method, version)
+        ever = kn.tf.method_params_ever(method)
         if params is None:
-            history = kn.tf.raw.get("methods", {})
-            if method in history:
+            if ever is not None:
                 message = f"`{method}()` does not exist in transformers {short(ctx.targets.tf)}."
                 yield self.finding(site, site.span, message, Severity.ERROR)
             return
         for entry in site.entries:
             if entry.role != "helper" or entry.key in params:
                 continue
-            known_before = any(
-                entry.key in (p or []) for _, p in kn.tf.raw.get("methods", {}).get(method, [])
-            )
-            if known_before:
+            if entry.key in (ever or ()):
                 # Passing a falsy value asked for nothing: dropping it keeps the meaning.
                 harmless = entry.value.known and not entry.value.py
                 safety = Applicability.SAFE if harmless else Applicability.UNSAFE
@@ -94,8 +91,14 @@ class EnumMember(Kind):
     name = "enum-member"
     optional = ("removed_classes",)
 
+    def setup(self) -> None:
+        self.removed = {
+            enum: {**info, "removed_in": release(info["removed_in"])}
+            for enum, info in (self.params.get("removed_classes") or {}).items()
+        }
+
     def check(self, site: Site, ctx: Context) -> Iterator[Finding]:
-        removed: dict[str, dict[str, Any]] = self.params.get("removed_classes", {})
+        removed = self.removed
         for entry in site.entries:
             yield from self._value(site, entry.value, ctx, removed)
             for nested in entry.value.entries or []:
@@ -111,7 +114,7 @@ class EnumMember(Kind):
             info = removed[enum]
             library = info.get("library", TRANSFORMERS)
             target = ctx.targets.tf if library == TRANSFORMERS else ctx.targets.st
-            if target >= V(info["removed_in"]):
+            if target >= info["removed_in"]:
                 fix = None
                 if value.known:
                     text = json.dumps(value.py)
@@ -121,7 +124,7 @@ class EnumMember(Kind):
                         (ReplaceSource(value.span, text),),
                     )
                 message = (
-                    f"`{enum}` was removed in {library} {info['removed_in']}; write the plain string "
+                    f"`{enum}` was removed in {library} {short(info['removed_in'])}; write the plain string "
                     f"({json.dumps(value.py) if value.known else 'its value'}) or use `{info['use']}`."
                 )
                 yield self.finding(site, value.span, message, Severity.ERROR, fix)
@@ -151,14 +154,17 @@ class MovedImport(Kind):
     name = "moved-import"
     required = ("moves",)
 
+    def setup(self) -> None:
+        self.moves = [{**move, "since": release(move["since"])} for move in self.params["moves"]]
+
     def check_document(self, document: SourceFile, ctx: Context) -> Iterator[Finding]:
         for ref in document.imports:
-            for move in self.params["moves"]:
+            for move in self.moves:
                 if ref.module != move["module"]:
                     continue
                 library = move.get("library", SENTENCE_TRANSFORMERS)
                 target = ctx.targets.of(library)
-                since = V(move["since"])
+                since = move["since"]
                 if target.hi < since:
                     continue
                 new = move["new"]

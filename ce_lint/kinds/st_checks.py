@@ -9,12 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from packaging.version import Version
-
 from ..findings import Finding, Severity
 from ..knowledge import SENTENCE_TRANSFORMERS, TRANSFORMERS
 from ..model import UNKNOWN, Site
-from . import Context, Kind, register
+from . import Context, Kind, ReleaseRange, register
 from .support import effective, judged_versions, setting, short, show
 
 CROSS_ENCODER = "CrossEncoderTrainingArguments"
@@ -29,11 +27,12 @@ class CrossEncoderPrompts(Kind):
 
     name = "cross-encoder-prompts"
     required = ("fields", "since")
+    version_params = ("since",)
 
     def check(self, site: Site, ctx: Context) -> Iterator[Finding]:
         if site.cls != CROSS_ENCODER:
             return
-        since = Version(str(self.params["since"]))
+        since = self.releases["since"]
         version = judged_versions(ctx, SENTENCE_TRANSFORMERS)[0]
         if version < since:
             return
@@ -74,21 +73,15 @@ class GroupByLabelBatchSize(Kind):
     name = "group-by-label-batch-size"
     required = ("rules",)
 
+    def setup(self) -> None:
+        self.rules = [(rule, ReleaseRange.of(rule)) for rule in self.params["rules"]]
+
     def check(self, site: Site, ctx: Context) -> Iterator[Finding]:
         sampler, entry = effective(site, "batch_sampler", ctx)
         if sampler != "group_by_label" or entry is None:
             return
         version = judged_versions(ctx, SENTENCE_TRANSFORMERS)[0]
-        rule = next(
-            (
-                r
-                for r in self.params["rules"]
-                if Version(str(r.get("since", "0")))
-                <= version
-                < Version(str(r.get("until", "999")))
-            ),
-            None,
-        )
+        rule = next((r for r, releases in self.rules if version in releases), None)
         if rule is None:
             return
         eval_strategy, _ = effective(site, "eval_strategy", ctx)

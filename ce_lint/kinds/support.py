@@ -180,7 +180,7 @@ def _kinds(node: ast.expr, knowledge: Knowledge) -> set[str]:
     head = _name(node)
     if head in PRIMITIVE:
         return set(PRIMITIVE[head])
-    if head in _enum_names(knowledge):
+    if head in knowledge.enum_names:
         return {"str"}  # an enum field takes the member's string
     return {"object"}
 
@@ -197,10 +197,6 @@ def _name(node: ast.expr) -> str:
     if isinstance(node, ast.Attribute):
         return node.attr
     return ""
-
-
-def _enum_names(knowledge: Knowledge) -> set[str]:
-    return set(knowledge.tf.raw.get("enums", {})) | set(knowledge.st.raw.get("enums", {}))
 
 
 def value_kind(value: Any) -> str:

@@ -28,7 +28,7 @@ def ever_fields(knowledge: Knowledge, cls: str) -> frozenset[str]:
     """Every field some examined release of `cls` accepted."""
     out = set()
     for name, info in knowledge.tf.fields.items():
-        if info.raw.get("init", True) and info.only_class in (None, cls):
+        if info.init and info.only_class in (None, cls):
             out.add(name)
     if cls in ST_CLASSES:
         out |= {n for n, i in knowledge.st.fields.items() if i.only_class in (None, cls)}

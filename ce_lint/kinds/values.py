@@ -18,7 +18,7 @@ from packaging.version import Version
 from ..findings import Applicability, Finding, Fix, Remove, Rewrite, Severity
 from ..knowledge import SENTENCE_TRANSFORMERS, ST_CLASSES, TRANSFORMERS
 from ..model import Entry, Origin, Site
-from . import Context, Kind, register
+from . import Context, Kind, ReleaseRange, register, release
 from .support import (
     close_to,
     default_at,
@@ -62,11 +62,16 @@ class FieldValues:
         enums = spec.get("enum", [])
         self.enums: list[str] = [enums] if isinstance(enums, str) else list(enums)
         self.choices: bool = bool(spec.get("choices"))
-        self.values: dict[str, list[str]] = spec.get("values", {}) or {}
+        # {since: values} written in the rule, oldest first
+        self.values: list[tuple[Version, list[str]]] = sorted(
+            (release(since), values) for since, values in (spec.get("values") or {}).items()
+        )
         self.tokens: bool = bool(spec.get("tokens"))
         self.list_form: bool = bool(spec.get("lists", self.tokens))
         self.extra: list[str] = list(spec.get("extra", []))
-        self.callables: str | None = spec.get("callables")
+        self.callables: Version | None = (
+            release(spec["callables"]) if spec.get("callables") is not None else None
+        )
         self.bools: bool = bool(spec.get("bools"))  # true/false is a valid value too
         passed_on = spec.get("passed_on") or {}
         self.passed_on: frozenset[str] = frozenset(passed_on.get("values", []))
@@ -99,8 +104,8 @@ class FieldValues:
             text = info.history_at("choices", version)
             found = ast.literal_eval(text) if text else None
         if found is None and self.values:
-            for since, values in self.values.items():
-                if version >= Version(str(since)):
+            for since, values in self.values:
+                if version >= since:
                     found = values
         if found is None:
             return None
@@ -236,7 +241,8 @@ class EnumValue(Kind):
     def _callable(
         self, site: Site, entry: Entry, spec: FieldValues, library: str, versions: list[Version]
     ) -> Finding | None:
-        since = Version(str(spec.callables))
+        since = spec.callables
+        assert since is not None
         old = [v for v in versions if v < since]
         if not old:
             return None
@@ -612,10 +618,13 @@ class ValueRange(Kind):
     name = "value-range"
     required = ("checks",)
 
+    def setup(self) -> None:
+        self.checks = [(check, ReleaseRange.of(check)) for check in self.params["checks"]]
+
     def check(self, site: Site, ctx: Context) -> Iterator[Finding]:
         if not post_init_runs(site):
             return
-        for check in self.params["checks"]:
+        for check, releases in self.checks:
             entry = next((e for e in reversed(set_entries(site)) if e.key == check["field"]), None)
             if entry is None or not entry.value.known:
                 continue
@@ -629,7 +638,7 @@ class ValueRange(Kind):
                 else TRANSFORMERS
             )
             for version in judged_versions(ctx, library):
-                if not _within(version, check):
+                if version not in releases:
                     continue
                 if _breaks(value, check):
                     lib = f"{label(library)} {short(version)}"
@@ -639,12 +648,6 @@ class ValueRange(Kind):
                         site, entry.value.span, message, Severity.ERROR, None, (entry.key,)
                     )
                     break
-
-
-def _within(version: Version, check: dict[str, Any]) -> bool:
-    if "since" in check and version < Version(str(check["since"])):
-        return False
-    return not ("until" in check and version >= Version(str(check["until"])))
 
 
 def _breaks(value: float, check: dict[str, Any]) -> bool:

@@ -64,9 +64,23 @@ class FieldInfo:
     def type_at(self, version: Version) -> str | None:
         return self.history_at("types", version)
 
+    def first_typed(self, word: str) -> Version | None:
+        """The first release whose declared type names `word` (e.g. float), if any."""
+        return next((V(v) for v, t in self.raw.get("types") or [] if word in (t or "")), None)
+
     @property
     def only_class(self) -> str | None:
         return self.raw.get("class")
+
+    @property
+    def init(self) -> bool:
+        """Whether the constructor takes it (some fields are set in __post_init__ only)."""
+        return bool(self.raw.get("init", True))
+
+    @property
+    def types(self) -> list[str]:
+        """Every declared type the field has had, oldest first."""
+        return [t for _, t in self.raw.get("types") or [] if t]
 
 
 class LibraryData:
@@ -137,6 +151,17 @@ class LibraryData:
                 current = value
         return current
 
+    def method_params_ever(self, method: str) -> set[str] | None:
+        """Every keyword some release's `method` took (None: no release has the method)."""
+        history = self.raw.get("methods", {}).get(method)
+        if history is None:
+            return None
+        return {p for _, params in history for p in params or []}
+
+    @property
+    def enum_names(self) -> frozenset[str]:
+        return frozenset(self.raw.get("enums", {}))
+
     def enum_history(self, enum: str) -> list[tuple[Version, list[str] | None]]:
         return [(V(v), vals) for v, vals in self.raw.get("enums", {}).get(enum, [])]
 
@@ -173,9 +198,14 @@ class Knowledge:
         return (library, version) in self.from_source
 
     @cached_property
+    def enum_names(self) -> frozenset[str]:
+        """Every enum class some release of either library has."""
+        return self.tf.enum_names | self.st.enum_names
+
+    @cached_property
     def all_field_names(self) -> frozenset[str]:
         """Every field any examined release of any arguments class accepted."""
-        names = {n for n, f in self.tf.fields.items() if f.raw.get("init", True)}
+        names = {n for n, f in self.tf.fields.items() if f.init}
         return frozenset(names | set(self.st.fields))
 
     def field(self, name: str, cls: str = "CrossEncoderTrainingArguments") -> FieldInfo | None:
@@ -193,7 +223,7 @@ class Knowledge:
     def _fields_of(self, cls: str, tfv: Version, stv: Version) -> frozenset[str]:
         out = set()
         for name, info in self.tf.fields.items():
-            if not info.raw.get("init", True) or not info.exists_at(tfv):
+            if not info.init or not info.exists_at(tfv):
                 continue
             if info.only_class and info.only_class != cls:
                 continue
