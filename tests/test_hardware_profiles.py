@@ -13,10 +13,9 @@ from ce_lint.hardware.profile import (
     PROFILE_KEYS,
     HardwareProfile,
     ProfileError,
-    load_profile_file,
     profile_from_data,
 )
-from ce_lint.hardware.select import resolve_spec
+from ce_lint.hardware.select import load_profile_file, resolve_spec
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "hardware"
 

@@ -16,8 +16,8 @@ import pytest
 
 from ce_lint.engine import FileResult
 from ce_lint.hardware.builtin import builtin_profile
-from ce_lint.hardware.profile import HardwareProfile, ProfileError, load_profile_file
-from ce_lint.hardware.select import HardwareSelection
+from ce_lint.hardware.profile import HardwareProfile, ProfileError
+from ce_lint.hardware.select import HardwareSelection, load_profile_file
 from tests.helpers import TODAY, check
 
 REPO = Path(__file__).resolve().parents[1]

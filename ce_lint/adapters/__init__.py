@@ -7,7 +7,8 @@ lazily, so checking a YAML file never pays for libcst.
 from __future__ import annotations
 
 from ..knowledge import Knowledge
-from .base import Adapter, Document, ParseProblem, RenderError
+from .base import Adapter, Document
+from .errors import ParseProblem, RenderError
 from .json_config import JsonAdapter
 from .makefile import MakefileAdapter
 from .notebook import NotebookAdapter

@@ -9,22 +9,11 @@ from typing import Any, ClassVar
 from ..findings import AbstractEdit, AddEntry, Remove, ReplaceSource, Rewrite, Template
 from ..model import ARGUMENT_CLASSES, ClassChoice, ClassSource, Entry, ImportRef, Site, Value
 from ..textio import SourceText, TextEdit
+from . import cli_args
+from .errors import ParseProblem, RenderError
 
 # `# ce-lint: class=TrainingArguments` anywhere in a file sets the class of its Sites.
 CLASS_DIRECTIVE = re.compile(r"ce-lint:\s*class\s*=\s*([A-Za-z_][A-Za-z0-9_]*)")
-
-
-class RenderError(Exception):
-    """The adapter cannot express this edit in its format; the fix is skipped."""
-
-
-@dataclass(frozen=True)
-class ParseProblem:
-    """A file the adapter could not read as its format."""
-
-    message: str
-    offset: int = 0
-    end: int | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -45,8 +34,7 @@ class Document:
 
     def render(self, edit: AbstractEdit) -> list[TextEdit]:
         """Text edits for an abstract edit; formats implement rewrite/remove/add."""
-        from . import cli_args  # flags can sit inside any format (a list, a command string)
-
+        # Flags can sit inside any format (a list, a command string): cli_args renders them.
         if cli_args.owns(edit):
             return cli_args.render(edit)
         if isinstance(edit, ReplaceSource):

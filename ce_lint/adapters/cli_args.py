@@ -28,7 +28,7 @@ from ..findings import KEEP, AbstractEdit, AddEntry, Remove, Rewrite, Template
 from ..knowledge import Knowledge
 from ..model import UNKNOWN, ClassChoice, ClassSource, Entry, Launch, Origin, Site, Span, Value
 from ..textio import TextEdit
-from .base import RenderError
+from .errors import RenderError
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ import re
 
 from ..knowledge import Knowledge
 from .base import Adapter
+from .patterns import flag_pattern, trigger_pattern
 
 CONTAINER_KEYS = frozenset(
     {
@@ -75,44 +76,12 @@ class ConfigAdapter(Adapter):
     when training flags appear (a command string or an argument list in the file)."""
 
     def __init__(self, knowledge: Knowledge):
-        from . import shell_script  # the flag pattern lives with the shell format
-
         self.knowledge = knowledge
         self.pattern = trigger_pattern(knowledge)
-        self.flags = shell_script.flag_pattern(knowledge)
+        self.flags = flag_pattern(knowledge)
 
     def may_hold_arguments(self, data: bytes) -> bool:
         return may_hold_arguments(data, self.pattern) or self.flags.search(data) is not None
-
-
-def trigger_pattern(knowledge: Knowledge) -> re.Pattern[bytes]:
-    """Bytes regex for a field name written as a mapping key in YAML or JSON.
-
-    The names are folded into a trie-shaped pattern: Python's regex engine tries a plain
-    alternation of 160 names at every position, which is ten times slower on big files.
-    """
-    return re.compile(
-        rb"\b(" + _trie_pattern(sorted(knowledge.all_field_names)).encode() + rb")\b[\"']?[ \t]*:"
-    )
-
-
-def _trie_pattern(words: list[str]) -> str:
-    root: dict[str, dict] = {}
-    for word in words:
-        node = root
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def build(node: dict[str, dict]) -> str:
-        ends = "" in node
-        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 and not ends else "(?:" + "|".join(branches) + ")"
-        return body + ("?" if ends else "")
-
-    return build(root)
 
 
 def may_hold_arguments(data: bytes, pattern: re.Pattern[bytes]) -> bool:

@@ -18,6 +18,7 @@ from ..textio import SourceText, TextEdit
 from . import cli_args, shell_script
 from .cli_args import ArgWord
 from .jsonpos import JArray, JNode, JObject, JScalar
+from .patterns import flag_pattern
 
 
 class JsonArrayLayout:
@@ -72,7 +73,7 @@ def find_sites(
 ) -> list[Site]:
     """Sites for argument arrays and command strings anywhere in a JSON document."""
     sites: list[Site] = []
-    pattern = shell_script.flag_pattern(knowledge)
+    pattern = flag_pattern(knowledge)
     stack: list[JNode] = [root]
     while stack:
         node = stack.pop()

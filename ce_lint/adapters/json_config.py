@@ -10,7 +10,8 @@ from ..findings import KEEP, AbstractEdit, AddEntry, Rewrite, Template
 from ..model import ClassChoice, Entry, Origin, Site, Span, Value
 from ..textio import SourceText, TextEdit
 from . import cli_args, config_sites, json_args
-from .base import Document, ParseProblem, RenderError, directed
+from .base import Document, directed
+from .errors import ParseProblem, RenderError
 from .jsonpos import JArray, JNode, JObject, JsonPosError, parse_with_comments
 
 

@@ -15,6 +15,7 @@ from ..model import ClassChoice, Site
 from ..textio import SourceText
 from . import shell_script
 from .base import Adapter, Document, directed
+from .patterns import flag_pattern
 from .shell_script import ScriptClassOf, ShellDocument
 
 _RULE = re.compile(r"[^\s#=:][^#=]*?:(?!=)")
@@ -61,7 +62,7 @@ class MakefileAdapter(Adapter):
 
     def __init__(self, knowledge: Knowledge, script_class: ScriptClassOf | None = None):
         self.knowledge = knowledge
-        self.pattern = shell_script.flag_pattern(knowledge)
+        self.pattern = flag_pattern(knowledge)
         # The arguments class a launched script parses into, when the run knows its scripts.
         self.script_class = script_class
 

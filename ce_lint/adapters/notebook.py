@@ -26,8 +26,10 @@ from ..knowledge import Knowledge
 from ..model import ClassChoice, Entry, ImportRef, Site, Span, Value
 from ..textio import SourceText, TextEdit
 from . import cli_args, shell_script
-from .base import Adapter, Document, ParseProblem, RenderError, directed
+from .base import Adapter, Document, directed
+from .errors import ParseProblem, RenderError
 from .jsonpos import JArray, JObject, JScalar, JsonPosError, parse
+from .patterns import flag_pattern
 from .python_script import TRIGGERS, PythonAdapter, PythonDocument
 from .shell_script import ScriptClassOf
 
@@ -281,7 +283,7 @@ class NotebookAdapter(Adapter):
     def __init__(self, knowledge: Knowledge, script_class: ScriptClassOf | None = None):
         self.knowledge = knowledge
         self.python = PythonAdapter(knowledge)
-        self.flags = shell_script.flag_pattern(knowledge)
+        self.flags = flag_pattern(knowledge)
         # The arguments class a launched script parses into, when the run knows its scripts.
         self.script_class = script_class
 

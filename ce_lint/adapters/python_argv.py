@@ -23,6 +23,7 @@ from . import cli_args, shell_script
 from .cli_args import ArgWord
 from .python_names import qualified
 from .python_sites import PositionMap, SiteFinder
+from .python_values import render_python
 
 PARSE_CALLS = frozenset({"parse_args_into_dataclasses", "parse_args", "parse_known_args"})
 RUN_CALLS = frozenset(
@@ -48,8 +49,6 @@ class PythonListLayout:
             self.words.append(ArgWord(value, span, text[span.start : span.end]))
 
     def replace(self, i: int, value: str) -> list[TextEdit]:
-        from .python_script import render_python
-
         word = self.words[i]
         like = Value(word.value, word.span, word.raw)
         return [TextEdit(word.span.start, word.span.end, render_python(value, like))]
@@ -74,8 +73,6 @@ class PythonListLayout:
         return [TextEdit(start, end + (match.end() if match else 0), "")]
 
     def insert_after(self, i: int, values: list[str], own_line: bool = False) -> list[TextEdit]:
-        from .python_script import render_python
-
         like = next(
             (Value(w.value, w.span, w.raw) for w in self.words if w.value is not None), None
         )

@@ -15,60 +15,21 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, ClassVar
 
-from ..findings import KEEP, AbstractEdit, AddEntry, Remove, Rewrite, Template
+from ..findings import KEEP, AbstractEdit, AddEntry, Remove, Rewrite
 from ..knowledge import Knowledge
-from ..model import ClassChoice, Entry, Site, Span, Value
+from ..model import ClassChoice, Entry, Site, Span
 from ..textio import SourceText, TextEdit
-from . import cli_args, python_argv, shell_script
-from .base import Adapter, Document, ParseProblem, RenderError
-from .python_sites import Handle, SiteFinder
+from . import cli_args, python_argv
+from .base import Adapter, Document
+from .errors import ParseProblem, RenderError
+from .patterns import flag_pattern
+from .python_sites import Handle, PositionMap, SiteFinder
+from .python_values import render_python
 
 # Words a script must contain to hold training arguments at all (checked on bytes first).
 TRIGGERS = re.compile(
     rb"TrainingArguments|HfArgumentParser|training_args|parse_args_into_dataclasses|sentence_transformers\.sampler"
 )
-
-
-def render_python(value: Any, like: Value | None = None) -> str:
-    """Python source for a value, following the quote style of the value it replaces."""
-    if isinstance(value, Template):
-        return _fstring(value)
-    if isinstance(value, bool) or value is None or isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, str):
-        if like is not None and like.source[:1] == "'":
-            return repr(value)
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, list):
-        return "[" + ", ".join(render_python(v) for v in value) + "]"
-    if isinstance(value, tuple):
-        inner = ", ".join(render_python(v) for v in value)
-        return f"({inner},)" if len(value) == 1 else f"({inner})"
-    if isinstance(value, dict):
-        items = ", ".join(f"{render_python(k)}: {render_python(v)}" for k, v in value.items())
-        return "{" + items + "}"
-    raise RenderError(f"cannot write {value!r} as Python")
-
-
-def _fstring(template: Template) -> str:
-    """A Template as a plain string when every part is known, else as an f-string."""
-    concrete = template.concrete()
-    if concrete is not None:
-        return render_python(concrete)
-    pieces = []
-    for part in template.parts:
-        if isinstance(part, str) or (part.known and isinstance(part.py, str)):
-            text = part if isinstance(part, str) else part.py
-            if any(c in text for c in "\\\n'\""):
-                raise RenderError("the value cannot be written as a simple f-string")
-            pieces.append(text.replace("{", "{{").replace("}", "}}"))
-        else:
-            pieces.append("{" + part.source + "}")
-    body = "".join(pieces)
-    for quote in ('"', "'"):
-        if quote not in body and "\\" not in body:
-            return f"f{quote}{body}{quote}"
-    raise RenderError("the value cannot be written as a simple f-string")
 
 
 @dataclass(frozen=True, eq=False)
@@ -245,8 +206,6 @@ class PythonDocument(Document):
     # -- helpers ---------------------------------------------------------------------
 
     def _span(self, node: ast.AST) -> Span:
-        from .python_sites import PositionMap
-
         return PositionMap(self.source).span(node)
 
     @cached_property
@@ -327,7 +286,7 @@ class PythonAdapter(Adapter):
 
     def __init__(self, knowledge: Knowledge):
         self.knowledge = knowledge
-        self.flags = shell_script.flag_pattern(knowledge)
+        self.flags = flag_pattern(knowledge)
 
     def may_hold_arguments(self, data: bytes) -> bool:
         if TRIGGERS.search(data) is not None:

@@ -13,15 +13,16 @@ import posixpath
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
 
 from ..findings import AbstractEdit
 from ..knowledge import Knowledge
 from ..model import ClassChoice, ClassSource, Site, Span
 from ..textio import SourceText, TextEdit
-from . import cli_args, config_sites
-from .base import Adapter, Document, RenderError, directed
+from . import cli_args
+from .base import Adapter, Document, directed
 from .cli_args import ArgWord
+from .errors import RenderError
+from .patterns import flag_pattern
 from .shell_lex import Command, lex
 
 _SAFE_WORD = re.compile(r"[A-Za-z0-9_@%+=:,./-]+\Z")
@@ -240,13 +241,6 @@ def _nested(
             _FORBIDDEN_IN[quote], comments,
         )  # fmt: skip
     return out
-
-
-@cache
-def flag_pattern(knowledge: Knowledge) -> re.Pattern[bytes]:
-    """Bytes regex for a field written as a flag (`--name`, `--no_name`, `--dashed-name`)."""
-    names = config_sites._trie_pattern(sorted(knowledge.all_field_names)).replace("_", "[-_]")
-    return re.compile(rb"--(?:no[-_])?(?:" + names.encode() + rb")(?![A-Za-z0-9_-])")
 
 
 class ShellAdapter(Adapter):

@@ -21,6 +21,8 @@ from ..model import ClassChoice, Site, Span, Value
 from ..textio import SourceText, TextEdit
 from . import cli_args, shell_script
 from .cli_args import ArgWord
+from .patterns import flag_pattern
+from .yaml_values import render_value
 
 # New words in a plain scalar must not turn into YAML syntax.
 _PLAIN_FORBIDDEN = ":#,[]{}"
@@ -40,8 +42,6 @@ class YamlSequenceLayout:
             )
 
     def replace(self, i: int, value: str) -> list[TextEdit]:
-        from .yaml_config import render_value
-
         word = self.words[i]
         like = Value(word.value, word.span, word.raw)
         return [TextEdit(word.span.start, word.span.end, render_value(value, like))]
@@ -58,8 +58,6 @@ class YamlSequenceLayout:
         return [TextEdit(src.line_start(start), src.line_end(end), "")]
 
     def insert_after(self, i: int, values: list[str], own_line: bool = False) -> list[TextEdit]:
-        from .yaml_config import render_value
-
         items = [render_value(v, None) for v in values]
         end = self.words[i].span.end
         if self.flow:
@@ -80,7 +78,7 @@ def find_sites(
 ) -> list[Site]:
     """Sites for argument lists and command scalars anywhere in the YAML documents."""
     sites: list[Site] = []
-    pattern = shell_script.flag_pattern(knowledge)
+    pattern = flag_pattern(knowledge)
     seen: set[int] = set()
     stack: list[yaml.Node] = [r for r in roots if r is not None]
     while stack:

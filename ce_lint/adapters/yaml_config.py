@@ -7,21 +7,19 @@ an edit names change, so comments, quoting, order, indentation and line endings 
 from __future__ import annotations
 
 import contextlib
-import json
-import re
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
 
-from ..findings import KEEP, AbstractEdit, AddEntry, Rewrite, Template
+from ..findings import KEEP, AbstractEdit, AddEntry, Rewrite
 from ..knowledge import Knowledge
 from ..model import UNKNOWN, ClassChoice, Entry, Origin, Site, Span, Value
 from ..textio import SourceText, TextEdit
 from . import cli_args, config_sites, yaml_args
-from .base import Document, ParseProblem, RenderError, directed, leading_space
-
-_PLAIN_SAFE = re.compile(r"^[A-Za-z_./](?:[A-Za-z0-9_./@+ -]*[A-Za-z0-9_./@+-])?$")
+from .base import Document, directed, leading_space
+from .errors import ParseProblem, RenderError
+from .yaml_values import render_key, render_value
 
 
 @dataclass(frozen=True, eq=False)
@@ -62,7 +60,7 @@ class YamlDocument(Document):
         out = []
         if edit.key != entry.key:
             out.append(
-                TextEdit(entry.key_span.start, entry.key_span.end, _render_key(edit.key, entry))
+                TextEdit(entry.key_span.start, entry.key_span.end, render_key(edit.key, entry))
             )
         if edit.value is not KEEP:
             node = entry.value.handle
@@ -106,7 +104,7 @@ class YamlDocument(Document):
         entries = container.entries
         if entries is None:
             raise RenderError("the value is not a mapping ce-lint can edit")
-        rendered = f"{_render_key(edit.key, None)}: {render_value(edit.value, like=None)}"
+        rendered = f"{render_key(edit.key, None)}: {render_value(edit.value, like=None)}"
         if not entries:
             span = container.span
             return [TextEdit(span.start, span.end, "{" + rendered + "}")]
@@ -160,68 +158,6 @@ def _is_flow(container: Any) -> bool:
 
 def _block_scalar(node: Any) -> bool:
     return isinstance(node, yaml.ScalarNode) and node.style in ("|", ">")
-
-
-def _render_key(key: str, like: Entry | None) -> str:
-    style = getattr(like.handle, "style", None) if like is not None else None
-    if style == "'":
-        return "'" + key.replace("'", "''") + "'"
-    if style == '"':
-        return json.dumps(key)
-    return key if _PLAIN_SAFE.match(key) else json.dumps(key)
-
-
-def render_value(value: Any, like: Value | None) -> str:
-    """YAML text for a Python value, following the style of the value it replaces."""
-    if isinstance(value, Template):
-        concrete = value.concrete()
-        if concrete is None:
-            raise RenderError("the new value depends on values that are not known")
-        value = concrete
-    source = like.source if like is not None else ""
-    if isinstance(value, bool):
-        text = "true" if value else "false"
-        if source[:1].isupper():
-            text = text.capitalize()
-        return text
-    if value is None:
-        return "null"
-    if isinstance(value, float):
-        return _yaml_float(value)
-    if isinstance(value, int):
-        return repr(value)
-    if isinstance(value, str):
-        quote = source[:1] if source[:1] in ("'", '"') else ""
-        if quote == "'":
-            return "'" + value.replace("'", "''") + "'"
-        if not quote and _PLAIN_SAFE.match(value) and _loads_as_same(value):
-            return value
-        return json.dumps(value)
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(render_value(v, None) for v in value) + "]"
-    if isinstance(value, dict):
-        items = (f"{_render_key(str(k), None)}: {render_value(v, None)}" for k, v in value.items())
-        return "{" + ", ".join(items) + "}"
-    raise RenderError(f"cannot write {value!r} as YAML")
-
-
-def _yaml_float(value: float) -> str:
-    """A float that YAML 1.1 (PyYAML) reads back as a float: 1e-05 would be text there."""
-    text = repr(value)
-    special = {"inf": ".inf", "-inf": "-.inf", "nan": ".nan"}
-    if text in special:
-        return special[text]
-    mantissa, e, exponent = text.partition("e")
-    if e and "." not in mantissa:
-        return f"{mantissa}.0e{exponent}"
-    return text
-
-
-def _loads_as_same(text: str) -> bool:
-    try:
-        return yaml.safe_load(text) == text
-    except yaml.YAMLError:
-        return False
 
 
 def _surprising_reading(node: yaml.Node, py: Any) -> str:

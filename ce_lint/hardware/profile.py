@@ -1,7 +1,7 @@
 """HardwareProfile: the facts about one training machine that hardware rules read.
 
 Profiles are plain data. They are written as small YAML files (`ce-lint env` prints one)
-and read back with `load_profile_file`. A file may start from a built-in profile with
+and read back with `select.load_profile_file`. A file may start from a built-in profile with
 `base: a100x8` and override single facts, e.g. the packages installed on the cluster.
 
 Facts that are not known stay None, and rules that need them stay quiet: a built-in
@@ -14,7 +14,6 @@ import difflib
 import json
 import re
 from dataclasses import dataclass, fields, replace
-from pathlib import Path
 from typing import Any
 
 # Device kinds, named as torch names them (`torch.device(kind)`).
@@ -261,25 +260,3 @@ def profile_from_data(
     if "name" not in values:
         raise ProfileError(f"{where}: a profile needs a `name`")
     return HardwareProfile(**values)
-
-
-def load_profile_file(path: Path) -> HardwareProfile:
-    import yaml
-
-    where = str(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ProfileError(f"cannot read hardware profile {where}: {exc.strerror or exc}") from None
-    except yaml.YAMLError as exc:
-        raise ProfileError(f"hardware profile {where} is not valid YAML: {exc}") from None
-    if not isinstance(data, dict):
-        raise ProfileError(f"hardware profile {where} must be a mapping of facts")
-    base = None
-    if "base" in data:
-        from .builtin import builtin_profile
-
-        base = builtin_profile(str(data.pop("base")))
-    data.setdefault("name", path.stem)
-    profile = profile_from_data(data, where, base)
-    return replace(profile, source=where)

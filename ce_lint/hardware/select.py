@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .builtin import builtin_profile
-from .profile import HardwareProfile, ProfileError, load_profile_file, profile_from_data
+from .profile import HardwareProfile, ProfileError, profile_from_data
 
 LOCAL = "local"
 AUTO = "auto"
@@ -133,3 +133,23 @@ class HardwareSelection:
             self.notify(f"hardware rules skipped: {exc}")
             return None
         return self._probed
+
+
+def load_profile_file(path: Path) -> HardwareProfile:
+    import yaml
+
+    where = str(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ProfileError(f"cannot read hardware profile {where}: {exc.strerror or exc}") from None
+    except yaml.YAMLError as exc:
+        raise ProfileError(f"hardware profile {where} is not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise ProfileError(f"hardware profile {where} must be a mapping of facts")
+    base = None
+    if "base" in data:
+        base = builtin_profile(str(data.pop("base")))
+    data.setdefault("name", path.stem)
+    profile = profile_from_data(data, where, base)
+    return replace(profile, source=where)

@@ -32,7 +32,7 @@ from ..findings import (
 )
 from ..knowledge import SENTENCE_TRANSFORMERS, TRANSFORMERS
 from ..model import UNKNOWN, Entry, Site
-from . import Context, Kind, register
+from .base import Context, Kind, register
 from .support import complete, label, set_entries, setting, short, show
 
 

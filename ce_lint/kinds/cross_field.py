@@ -19,7 +19,7 @@ from packaging.version import Version
 from ..findings import AddEntry, Applicability, Finding, Fix, Remove, Rewrite, Severity
 from ..knowledge import TRANSFORMERS
 from ..model import UNKNOWN, Entry, Site
-from . import Context, Kind, ReleaseRange, register, release
+from .base import Context, Kind, ReleaseRange, register, release
 from .support import effective, judged_versions, number, post_init_runs, setting, short, show
 
 STRATEGIES = ("no", "steps", "epoch", "best")

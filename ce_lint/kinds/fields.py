@@ -26,7 +26,7 @@ from ..findings import (
 )
 from ..knowledge import TRANSFORMERS
 from ..model import UNKNOWN, Entry, Site, Value
-from . import Context, Kind, register
+from .base import Context, Kind, register
 from .support import label, short
 
 SAFE, UNSAFE = Applicability.SAFE, Applicability.UNSAFE

@@ -25,7 +25,7 @@ from ..hardware.predicates import (
 from ..hardware.profile import OPTIONAL_PACKAGES, HardwareProfile
 from ..knowledge.hardware import hardware_facts
 from ..model import Entry, Site
-from . import Context, Kind, register, release
+from .base import Context, Kind, register, release
 from .fields import describe, matches
 from .support import short
 

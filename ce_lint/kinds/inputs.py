@@ -6,7 +6,7 @@ and documented like every other rule.
 
 from __future__ import annotations
 
-from . import Kind, register
+from .base import Kind, register
 
 
 @register

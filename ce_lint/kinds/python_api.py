@@ -14,7 +14,7 @@ from typing import Any
 from ..findings import Applicability, Finding, Fix, Remove, ReplaceSource, Severity
 from ..knowledge import SENTENCE_TRANSFORMERS, TRANSFORMERS
 from ..model import Origin, Site, SourceFile
-from . import Context, Kind, register, release
+from .base import Context, Kind, register, release
 from .fields import field_status
 from .support import short
 

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from ..findings import Finding, Severity
 from ..knowledge import SENTENCE_TRANSFORMERS, TRANSFORMERS
 from ..model import UNKNOWN, Site
-from . import Context, Kind, ReleaseRange, register
+from .base import Context, Kind, ReleaseRange, register
 from .support import effective, judged_versions, setting, short, show
 
 CROSS_ENCODER = "CrossEncoderTrainingArguments"

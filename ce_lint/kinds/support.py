@@ -19,7 +19,7 @@ from packaging.version import Version
 
 from ..knowledge import SENTENCE_TRANSFORMERS, ST_CLASSES, TRANSFORMERS, FieldInfo, Knowledge
 from ..model import UNKNOWN, Entry, Site, Value
-from . import Context
+from .base import Context
 
 # Python Sites whose values go through __post_init__ (attribute sets and helpers do not).
 

@@ -7,7 +7,7 @@ and documented like every other.
 
 from __future__ import annotations
 
-from . import Kind, register
+from .base import Kind, register
 
 
 @register

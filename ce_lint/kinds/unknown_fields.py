@@ -18,7 +18,7 @@ from packaging.version import Version
 from ..findings import Applicability, Finding, Fix, Rewrite, Severity
 from ..knowledge import ST_CLASSES, Knowledge
 from ..model import Origin, Site
-from . import Context, Kind, register
+from .base import Context, Kind, register
 from .fields import field_status
 from .support import SETS, close_to, label, library_of, short
 

@@ -18,7 +18,7 @@ from packaging.version import Version
 from ..findings import Applicability, Finding, Fix, Remove, Rewrite, Severity
 from ..knowledge import SENTENCE_TRANSFORMERS, ST_CLASSES, TRANSFORMERS
 from ..model import Entry, Origin, Site
-from . import Context, Kind, ReleaseRange, register, release
+from .base import Context, Kind, ReleaseRange, register, release
 from .support import (
     close_to,
     default_at,

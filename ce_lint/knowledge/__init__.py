@@ -11,31 +11,25 @@ import bisect
 import json
 from dataclasses import dataclass
 from functools import cache, cached_property
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
-if TYPE_CHECKING:
-    from .sources import Snapshot
+from .layout import append_release
+from .names import DATA_DIR, SENTENCE_TRANSFORMERS, ST_CLASSES, TRANSFORMERS, V
+from .sources import Snapshot
 
-DATA_DIR = Path(__file__).parent / "data"
-
-TRANSFORMERS = "transformers"
-SENTENCE_TRANSFORMERS = "sentence-transformers"
-
-ST_CLASSES = (
-    "CrossEncoderTrainingArguments",
-    "SentenceTransformerTrainingArguments",
-    "SparseEncoderTrainingArguments",
-    "MultiVectorEncoderTrainingArguments",
-)
-
-
-@cache
-def V(text: str) -> Version:
-    return Version(text)
+__all__ = [
+    "DATA_DIR",
+    "SENTENCE_TRANSFORMERS",
+    "ST_CLASSES",
+    "TRANSFORMERS",
+    "FieldInfo",
+    "Knowledge",
+    "LibraryData",
+    "V",
+]
 
 
 @dataclass(frozen=True)
@@ -188,8 +182,6 @@ class Knowledge:
 
     def with_release(self, library: str, version: str, snapshot: Snapshot) -> Knowledge:
         """This knowledge plus a newer release of `library`, read from its sources."""
-        from .layout import append_release  # noqa: PLC0415 (only when a newer release is installed)
-
         raw = append_release(self.library(library).raw, version, snapshot)
         tf, st = (raw, self.st.raw) if library == TRANSFORMERS else (self.tf.raw, raw)
         return Knowledge(tf, st, self.from_source | {(library, V(version))})

@@ -11,7 +11,7 @@ from functools import cache
 
 from packaging.version import Version
 
-from . import DATA_DIR, V
+from .names import DATA_DIR, V
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,8 @@ from pathlib import Path
 from packaging.version import InvalidVersion, Version
 
 from ..targets import installed_version
-from . import SENTENCE_TRANSFORMERS, TRANSFORMERS, Knowledge
+from . import Knowledge
+from .names import SENTENCE_TRANSFORMERS, TRANSFORMERS
 from .sources import (
     TF_ENUM_FILES,
     TF_INTEGRATION_FILES,

@@ -13,7 +13,7 @@ from typing import Any
 
 from packaging.version import Version
 
-from . import SENTENCE_TRANSFORMERS
+from .names import SENTENCE_TRANSFORMERS
 from .sources import FieldSpec, Snapshot
 
 # Keys of the data files that nothing derives from the wheels: kept as committed.

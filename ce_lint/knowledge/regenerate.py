@@ -18,8 +18,8 @@ from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
-from . import DATA_DIR, SENTENCE_TRANSFORMERS, TRANSFORMERS
 from .layout import apply_curated_overrides, build_data, compare_at, dumps, merge
+from .names import DATA_DIR, SENTENCE_TRANSFORMERS, TRANSFORMERS
 from .sources import (
     TF_ENUM_FILES,
     TF_INTEGRATION_FILES,

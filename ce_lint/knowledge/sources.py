@@ -15,7 +15,7 @@ from typing import Any, TypedDict
 
 from packaging.requirements import InvalidRequirement, Requirement
 
-from . import SENTENCE_TRANSFORMERS, TRANSFORMERS
+from .names import SENTENCE_TRANSFORMERS, TRANSFORMERS
 
 TF_TRAINING_ARGS = "transformers/training_args.py"
 TF_SEQ2SEQ_ARGS = "transformers/training_args_seq2seq.py"
