@@ -50,13 +50,13 @@ class PythonDocument(Document):
         elif isinstance(edit, AddEntry) and edit.after is not None:
             entries = [edit.after]
         for entry in entries:
-            kind = _handle(entry).kind
+            syntax = _handle(entry).syntax
             renames_only = isinstance(edit, Rewrite) and edit.value is KEEP
-            if kind == "declaration":
+            if syntax == "declaration":
                 return False
-            if kind == "attribute-read" and not renames_only:
+            if syntax == "attribute-read" and not renames_only:
                 return False  # a read can be renamed, not removed or given a value
-            if kind == "positional" and not (isinstance(edit, Rewrite) and edit.key == entry.key):
+            if syntax == "positional" and not (isinstance(edit, Rewrite) and edit.key == entry.key):
                 return False  # output_dir passed by position has no name to change
         return True
 
@@ -71,7 +71,7 @@ class PythonDocument(Document):
         if edit.key != entry.key:
             if not edit.key.isidentifier():
                 raise RenderError(f"{edit.key!r} is not a Python name")
-            if handle.kind in ("dict-item", "subscript-set"):
+            if handle.syntax in ("dict-item", "subscript-set"):
                 old = self.source.text[entry.key_span.start : entry.key_span.end]
                 quote = old[-1] if old[-1:] in ("'", '"') else '"'
                 out.append(
@@ -90,7 +90,7 @@ class PythonDocument(Document):
         if not self.can_render(Remove(entry)):
             raise RenderError("this use of the field cannot be removed automatically")
         handle = _handle(entry)
-        if handle.kind in ("attribute-set", "subscript-set"):
+        if handle.syntax in ("attribute-set", "subscript-set"):
             return self._remove_statement(handle.node)
         index = self.cst.items_for(entry.key_span.start)
         if index is None:
@@ -148,7 +148,7 @@ class PythonDocument(Document):
             entries = [
                 e
                 for e in (container.entries or [])
-                if _handle(e).kind in ("keyword", "dict-item", "attribute-set")
+                if _handle(e).syntax in ("keyword", "dict-item", "attribute-set")
             ]
             after = entries[-1] if entries else None
         if after is None:
@@ -163,7 +163,7 @@ class PythonDocument(Document):
                 ]
             raise RenderError("nowhere to add the argument")
         handle = _handle(after)
-        if handle.kind == "attribute-set":
+        if handle.syntax == "attribute-set":
             stmt_span = self._span(handle.node)
             line_start = self.source.line_start(stmt_span.start)
             indent = self.source.text[line_start : stmt_span.start]
@@ -179,9 +179,9 @@ class PythonDocument(Document):
                     f"{prefix}{indent}{owner}.{edit.key} = {render_python(edit.value)}{newline}",
                 )
             ]
-        if handle.kind == "dict-item":
+        if handle.syntax == "dict-item":
             item = f"{json.dumps(edit.key)}: {render_python(edit.value)}"
-        elif handle.kind == "keyword":
+        elif handle.syntax == "keyword":
             item = f"{edit.key}={render_python(edit.value)}"
         else:
             raise RenderError("cannot add next to this entry")

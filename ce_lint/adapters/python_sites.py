@@ -51,11 +51,11 @@ FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 class Handle:
     """Where an entry lives in the code, for the renderer.
 
-    kind: keyword | positional | dict-item | subscript-set | attribute-set | attribute-read |
+    syntax: keyword | positional | dict-item | subscript-set | attribute-set | attribute-read |
     declaration
     """
 
-    kind: str
+    syntax: str
     node: ast.AST  # the keyword / dict key / statement / attribute node
     container: ast.AST | None = None  # the Call or Dict the item belongs to
 

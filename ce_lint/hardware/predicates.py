@@ -59,37 +59,37 @@ def _xla(profile: HardwareProfile) -> bool:
 def bf16_verdict(profile: HardwareProfile, version: Version) -> Verdict:
     """bf16 or bf16_full_eval without use_cpu, judged as transformers `version` would."""
     rules = bf16_rules(version)
-    kind = profile.device if profile.accelerated else "cpu"
-    if rules.device_list is not None and kind not in rules.device_list:
+    device = profile.device_type
+    if rules.device_list is not None and device not in rules.device_list:
         return Verdict.REFUSED
-    supported = kind in rules.accelerators and profile.bf16 != "none"
+    supported = device in rules.accelerators and profile.bf16 != "none"
     if not supported:
         if rules.xla_exempt and _xla(profile):
             return Verdict.OK
-        if rules.refuses_without_accelerator or kind in rules.accelerators:
+        if rules.refuses_without_accelerator or device in rules.accelerators:
             return Verdict.REFUSED
-        return Verdict.CPU_FALLBACK if kind == "cpu" else Verdict.OK
+        return Verdict.CPU_FALLBACK if device == "cpu" else Verdict.OK
     return Verdict.EMULATED if profile.bf16 == "emulated" else Verdict.OK
 
 
 def fp16_verdict(profile: HardwareProfile, version: Version, full_eval: bool = False) -> Verdict:
     """fp16 (or fp16_full_eval) without use_cpu."""
     facts = hardware_facts().fp16
-    kind = profile.device if profile.accelerated else "cpu"
+    device = profile.device_type
     checked = facts.device_check_since <= version < facts.device_check_until
-    if checked and kind not in facts.device_check_devices:
+    if checked and device not in facts.device_check_devices:
         cpu_pass = (
             version >= facts.cpu_since
-            and kind == "cpu"
+            and device == "cpu"
             and torch_at_least(profile, facts.cpu_torch) is not False
         )
         if not cpu_pass:
             return Verdict.REFUSED
-    if kind == "tpu":
+    if device == "tpu":
         return Verdict.REFUSED
-    if kind == "mps" and torch_at_least(profile, facts.mps_torch) is False:
+    if device == "mps" and torch_at_least(profile, facts.mps_torch) is False:
         return Verdict.REFUSED
-    if kind == "cpu" and not full_eval:
+    if device == "cpu" and not full_eval:
         return Verdict.IGNORED
     return Verdict.OK
 

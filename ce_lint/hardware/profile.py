@@ -93,6 +93,11 @@ class HardwareProfile:
     def accelerated(self) -> bool:
         return self.device != "cpu" and self.count > 0
 
+    @property
+    def device_type(self) -> str:
+        """The device kind training uses: the accelerator's, else "cpu"."""
+        return self.device if self.accelerated else "cpu"
+
     def has_package(self, name: str) -> bool | None:
         """True/False when known; None when the profile does not say."""
         if self.packages is None:

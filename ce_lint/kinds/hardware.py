@@ -175,18 +175,18 @@ class Bf16Support(HardwareKind):
         if verdict is not Verdict.REFUSED:
             return "", Severity.INFO
         rules = bf16_rules(target)
-        kind = profile.device if profile.accelerated else "cpu"
-        if rules.device_list is not None and kind not in rules.device_list:
+        device = profile.device_type
+        if rules.device_list is not None and device not in rules.device_list:
             why = f"transformers {version} allows bf16 only on CUDA, XPU, NPU, MLU, TPU or the CPU"
-        elif kind == "cpu":
+        elif device == "cpu":
             why = (
                 "there is no accelerator with bf16; set `use_cpu: true` to train in bf16 on the "
                 "CPU, or drop bf16"
             )
-        elif kind not in rules.accelerators:
-            first = hardware_facts().bf16_first_accepting(kind)
+        elif device not in rules.accelerators:
+            first = hardware_facts().bf16_first_accepting(device)
             floor = f"; transformers {short(first)} and newer accept it" if first else ""
-            why = f"transformers {version} does not look for bf16 on {kind} devices{floor}"
+            why = f"transformers {version} does not look for bf16 on {device} devices{floor}"
         else:
             why = f"torch reports no bf16 support on {device_word(profile)}; use fp16 instead"
         return (
@@ -244,7 +244,7 @@ class Fp16Support(HardwareKind):
             return
         entries, profile = judged
         version = short(ctx.targets.tf)
-        kind = profile.device if profile.accelerated else "cpu"
+        device = profile.device_type
         for entry in entries:
             verdict = fp16_verdict(profile, ctx.targets.tf, full_eval=entry.key.endswith("_eval"))
             setting = _setting(entry)
@@ -259,9 +259,9 @@ class Fp16Support(HardwareKind):
                     Severity.WARNING,
                 )
             elif verdict is Verdict.REFUSED:
-                if kind == "tpu":
+                if device == "tpu":
                     why = "accelerate refuses fp16 on TPUs; use bf16 there"
-                elif kind == "mps":
+                elif device == "mps":
                     needs = short(hardware_facts().fp16.mps_torch)
                     why = f"accelerate needs torch {needs} or newer for fp16 on mps (found {profile.torch})"
                 else:
@@ -329,8 +329,8 @@ class DdpBackend(HardwareKind):
         if profile is None:
             return
         devices = self.params["needs"].get(backend)
-        kind = profile.device if profile.accelerated else "cpu"
-        if devices is not None and kind not in devices:
+        device = profile.device_type
+        if devices is not None and device not in devices:
             wanted = " or ".join(DEVICE_WORDS.get(d, d) for d in devices)
             text = (
                 f"{_setting(entry)} needs {wanted}, and this machine has {has_word(profile)}: the "
@@ -484,9 +484,9 @@ class Requires(HardwareKind):
                 f"(pip install {pip_name(package)})"
             )
             worse(Severity.ERROR)
-        kind = machine.device if machine.accelerated else "cpu"
+        device = machine.device_type
         devices = case.get("devices")
-        if devices and kind not in devices:
+        if devices and device not in devices:
             wanted = " or ".join(DEVICE_WORDS.get(d, d) for d in devices)
             where = (
                 "`use_cpu: true` trains on the CPU"
@@ -495,10 +495,10 @@ class Requires(HardwareKind):
             )
             out.append(f"needs {wanted}, and {where}")
             worse(Severity(case.get("off_device", "error")))
-        minimum = (case.get("min_torch") or {}).get(kind)
+        minimum = (case.get("min_torch") or {}).get(device)
         if minimum and torch_at_least(machine, minimum) is False:
             out.append(
-                f"needs torch {short(minimum)} or newer on {DEVICE_WORDS[kind]}, and this machine has "
+                f"needs torch {short(minimum)} or newer on {DEVICE_WORDS[device]}, and this machine has "
                 f"torch {machine.torch}"
             )
             worse(Severity.ERROR)
@@ -539,13 +539,13 @@ class TorchCompile(HardwareKind):
         if profile is None:
             return
         machine = self.effective(site, profile)
-        kind = machine.device if machine.accelerated else "cpu"
+        device = machine.device_type
         problems = []
         devices = rules.get("devices")
-        if devices and kind not in devices:
+        if devices and device not in devices:
             wanted = " or ".join(DEVICE_WORDS.get(d, d) for d in devices)
-            problems.append(f"runs only on {wanted}, not on {DEVICE_WORDS[kind]}")
-        needs = dict(rules.get("needs", {}).get(kind, {}))
+            problems.append(f"runs only on {wanted}, not on {DEVICE_WORDS[device]}")
+        needs = dict(rules.get("needs", {}).get(device, {}))
         package = needs.get("package") or rules.get("package")
         if package and machine.has_package(package) is False:
             problems.append(f"needs the {pip_name(package)} package, which is not installed")

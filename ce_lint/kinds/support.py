@@ -122,7 +122,7 @@ def in_range(version: Version, since: str | None = None, until: str | None = Non
 
 # ---- declared types ---------------------------------------------------------------------
 
-# Python types a value can have in a config, as named by `value_kind`.
+# Python types a value can have in a config, as named by `value_type`.
 PRIMITIVE = {
     "bool": {"bool"},
     "int": {"int"},
@@ -140,7 +140,7 @@ PRIMITIVE = {
 }
 
 
-def type_kinds(text: str | None, knowledge: Knowledge) -> frozenset[str] | None:
+def type_names(text: str | None, knowledge: Knowledge) -> frozenset[str] | None:
     """The value kinds a type annotation accepts: bool, int, float, str, list, dict, none,
     and `object` for classes ce-lint cannot judge. None when there is no annotation."""
     if not text:
@@ -149,18 +149,18 @@ def type_kinds(text: str | None, knowledge: Knowledge) -> frozenset[str] | None:
         node = ast.parse(text, mode="eval").body
     except SyntaxError:
         return None
-    return frozenset(_kinds(node, knowledge))
+    return frozenset(_type_names(node, knowledge))
 
 
-def _kinds(node: ast.expr, knowledge: Knowledge) -> set[str]:
+def _type_names(node: ast.expr, knowledge: Knowledge) -> set[str]:
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
-        return _kinds(node.left, knowledge) | _kinds(node.right, knowledge)
+        return _type_names(node.left, knowledge) | _type_names(node.right, knowledge)
     if isinstance(node, ast.Constant):
         if node.value is None:
             return {"none"}
         if isinstance(node.value, str):  # a forward reference such as 'ParallelismConfig'
             try:
-                return _kinds(ast.parse(node.value, mode="eval").body, knowledge)
+                return _type_names(ast.parse(node.value, mode="eval").body, knowledge)
             except SyntaxError:
                 return {"object"}
         return {type(node.value).__name__}
@@ -168,11 +168,11 @@ def _kinds(node: ast.expr, knowledge: Knowledge) -> set[str]:
         head = _name(node.value)
         inner = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
         if head == "Optional":
-            return _kinds(inner[0], knowledge) | {"none"}
+            return _type_names(inner[0], knowledge) | {"none"}
         if head == "Union":
             out: set[str] = set()
             for item in inner:
-                out |= _kinds(item, knowledge)
+                out |= _type_names(item, knowledge)
             return out
         if head == "Literal":
             return {_literal_kind(i) for i in inner}
@@ -187,7 +187,7 @@ def _kinds(node: ast.expr, knowledge: Knowledge) -> set[str]:
 
 def _literal_kind(node: ast.expr) -> str:
     if isinstance(node, ast.Constant):
-        return value_kind(node.value)
+        return value_type(node.value)
     return "object"
 
 
@@ -199,7 +199,7 @@ def _name(node: ast.expr) -> str:
     return ""
 
 
-def value_kind(value: Any) -> str:
+def value_type(value: Any) -> str:
     if value is None:
         return "none"
     if isinstance(value, bool):

@@ -30,8 +30,8 @@ from .support import (
     short,
     show,
     templated,
-    type_kinds,
-    value_kind,
+    type_names,
+    value_type,
 )
 
 SAFE, UNSAFE = Applicability.SAFE, Applicability.UNSAFE
@@ -395,84 +395,100 @@ class ValueType(Kind):
             for version in judged_versions(ctx, library):
                 if not info.exists_at(version):
                     continue
-                kinds = type_kinds(info.type_at(version), ctx.knowledge)
-                if not kinds or "object" in kinds:
+                takes = type_names(info.type_at(version), ctx.knowledge)
+                if not takes or "object" in takes:
                     continue
-                found = self._judge(site, entry, kinds, ctx, library, version)
+                given = value_type(value.py)
+                if given in takes or (given == "int" and "float" in takes):
+                    continue
+                release = f"{label(library)} {short(version)}"
+                found = self._judge(site, entry, given, takes, release, ctx, version)
                 if found is not None:
                     yield found
                     break
 
     def _judge(
-        self, site: Site, entry: Entry, kinds: frozenset[str], ctx: Context, library: str,
-        version: Version,
+        self, site: Site, entry: Entry, given: str, takes: frozenset[str], release: str,
+        ctx: Context, version: Version,
     ) -> Finding | None:  # fmt: skip
-        value = entry.value.py
-        kind = value_kind(value)
-        if kind in kinds or (kind == "int" and "float" in kinds):
+        """This rule's problem, if the value of a type the field does not take shows it."""
+        if self.problem == "number-string" and given == "str" and takes & {"int", "float"}:
+            return self._number_text(site, entry, takes, release)
+        if self.problem == "bool-string" and given == "str" and "bool" in takes:
+            return self._bool_text(site, entry, release)
+        if self.problem == "shape" and given != "str":
+            return self._shape(site, entry, given, takes, release, ctx, version)
+        return None
+
+    def _number_text(
+        self, site: Site, entry: Entry, takes: frozenset[str], release: str
+    ) -> Finding | None:
+        """A number written as text ("1e-5" that YAML 1.1 reads as text, "8")."""
+        value, name = entry.value.py, entry.key
+        number = parse_number(value)
+        if number is None:
             return None
-        lib = f"{label(library)} {short(version)}"
-        expects = " or ".join(NAMES[k] for k in sorted(kinds) if k in NAMES)
-        name = entry.key
-        if kind == "str" and self.problem == "number-string" and kinds & {"int", "float"}:
-            number = parse_number(value)
-            if number is None:
+        if "float" not in takes and isinstance(number, float):
+            if not number.is_integer():
                 return None
-            if "float" not in kinds and isinstance(number, float):
-                if not number.is_integer():
-                    return None
-                number = int(number)
-            if "float" in kinds:
-                number = float(number) if isinstance(number, float) else number
-            message = (
-                f"`{name}` is the text {show(value)}, not a number: {lib} keeps it as a string and "
-                f"fails when it compares or computes with it."
-            )
-            if entry.value.reading:
-                message += f" {entry.value.reading}"
-            fix = Fix(SAFE, f"Write the number {number!r}", (Rewrite(entry, name, number),))
-            return self.finding(site, entry.value.span, message, Severity.ERROR, fix, (name,))
-        if kind == "str" and self.problem == "bool-string" and "bool" in kinds:
-            word = value.strip().lower()
-            if word not in TRUE_WORDS | FALSE_WORDS:
-                return None
-            meant = word in TRUE_WORDS
-            if meant:
-                message = (
-                    f"`{name}` is the text {show(value)}, not true/false; {lib} reads any non-empty "
-                    "text as true, so it works by accident. Write a boolean."
-                )
-                fix = Fix(SAFE, "Write true", (Rewrite(entry, name, True),))
-                return self.finding(site, entry.value.span, message, Severity.WARNING, fix, (name,))
-            message = (
-                f"`{name}` is the text {show(value)}, not false: {lib} reads any non-empty text as "
-                "true, so this setting is ON. Write a boolean."
-            )
-            fix = Fix(UNSAFE, "Write false (turns the setting off)", (Rewrite(entry, name, False),))
-            return self.finding(site, entry.value.span, message, Severity.ERROR, fix, (name,))
-        if self.problem != "shape" or kind == "str":
+            number = int(number)
+        message = (
+            f"`{name}` is the text {show(value)}, not a number: {release} keeps it as a string and "
+            f"fails when it compares or computes with it."
+        )
+        if entry.value.reading:
+            message += f" {entry.value.reading}"
+        fix = Fix(SAFE, f"Write the number {number!r}", (Rewrite(entry, name, number),))
+        return self.finding(site, entry.value.span, message, Severity.ERROR, fix, (name,))
+
+    def _bool_text(self, site: Site, entry: Entry, release: str) -> Finding | None:
+        """true/false written as text: any non-empty text reads as true."""
+        value, name = entry.value.py, entry.key
+        word = value.strip().lower()
+        if word not in TRUE_WORDS | FALSE_WORDS:
             return None
+        if word in TRUE_WORDS:
+            message = (
+                f"`{name}` is the text {show(value)}, not true/false; {release} reads any non-empty "
+                "text as true, so it works by accident. Write a boolean."
+            )
+            fix = Fix(SAFE, "Write true", (Rewrite(entry, name, True),))
+            return self.finding(site, entry.value.span, message, Severity.WARNING, fix, (name,))
+        message = (
+            f"`{name}` is the text {show(value)}, not false: {release} reads any non-empty text as "
+            "true, so this setting is ON. Write a boolean."
+        )
+        fix = Fix(UNSAFE, "Write false (turns the setting off)", (Rewrite(entry, name, False),))
+        return self.finding(site, entry.value.span, message, Severity.ERROR, fix, (name,))
+
+    def _shape(
+        self, site: Site, entry: Entry, given: str, takes: frozenset[str], release: str,
+        ctx: Context, version: Version,
+    ) -> Finding | None:  # fmt: skip
+        """A list, fraction, null or boolean where the field takes another type."""
+        value, name = entry.value.py, entry.key
+        expects = " or ".join(NAMES[k] for k in sorted(takes) if k in NAMES)
         fix = None
-        if kind == "list" and "str" in kinds and "list" not in kinds:
-            detail = f"a list where {lib} takes {expects}"
+        if given == "list" and "str" in takes and "list" not in takes:
+            detail = f"a list where {release} takes {expects}"
             if len(value) == 1 and isinstance(value[0], str):
                 fix = Fix(SAFE, f"Write {show(value[0])}", (Rewrite(entry, name, value[0]),))
-        elif kind == "float" and "int" in kinds and "float" not in kinds:
-            detail = f"{show(value)}, a fraction, where {lib} takes a whole number"
+        elif given == "float" and "int" in takes and "float" not in takes:
+            detail = f"{show(value)}, a fraction, where {release} takes a whole number"
             if value.is_integer():
                 fix = Fix(SAFE, f"Write {int(value)}", (Rewrite(entry, name, int(value)),))
-        elif kind == "none":
+        elif given == "none":
             default = default_at(ctx, site, name, version)
             if default is None:
                 return None
-            detail = f"null where {lib} takes {expects}"
+            detail = f"null where {release} takes {expects}"
             fix = Fix(
                 UNSAFE, f"Remove `{name}` (use the default, {show(default)})", (Remove(entry),)
             )
-        elif kind == "bool" and kinds & {"int", "float"} and "bool" not in kinds:
-            detail = f"true/false where {lib} takes {expects}"
-        elif kind == "list":
-            detail = f"{NAMES[kind]} where {lib} takes {expects}"
+        elif given == "bool" and takes & {"int", "float"} and "bool" not in takes:
+            detail = f"true/false where {release} takes {expects}"
+        elif given == "list":
+            detail = f"{NAMES[given]} where {release} takes {expects}"
         else:
             return None
         message = f"`{name}` is {detail}; the arguments are built, but training fails when the value is used."
@@ -507,7 +523,7 @@ class JsonDictString(Kind):
             if info is None:
                 continue
             version = judged_versions(ctx, library)[0]
-            kinds = type_kinds(info.type_at(version), ctx.knowledge) or frozenset()
+            kinds = type_names(info.type_at(version), ctx.knowledge) or frozenset()
             if "dict" not in kinds or "str" not in kinds:
                 continue  # this release takes no JSON text for it
             text = entry.value.py
