@@ -21,8 +21,9 @@ from ..model import ClassChoice, ClassSource, Site, Value
 from ..textio import SourceText, TextEdit
 from . import cli_args, shell_script
 from .cli_args import ArgWord
+from .python_bindings import PositionMap
 from .python_names import qualified
-from .python_sites import PositionMap, SiteFinder
+from .python_sites import SiteFinder
 from .python_values import render_python
 
 PARSE_CALLS = frozenset({"parse_args_into_dataclasses", "parse_args", "parse_known_args"})
@@ -91,7 +92,7 @@ def find_sites(
     pos = finder.pos
     parsed = _file_parser_class(finder)
     sites: list[Site] = []
-    for node in finder.scopes:  # every node, already collected by the finder's first pass
+    for node in finder.names.scopes:  # every node, already collected by the finder's first pass
         if isinstance(node, ast.Call):
             sites += _call_sites(source, node, finder, knowledge, chosen, pos)
         elif isinstance(node, ast.Assign | ast.AugAssign):
@@ -138,13 +139,13 @@ def _call_sites(
     if isinstance(func, ast.Attribute) and func.attr in PARSE_CALLS:
         if not isinstance(listed, ast.List | ast.Tuple):
             return []
-        scope = finder.scopes.get(call) or finder.scopes[finder.tree]
+        scope = finder.names.scopes.get(call) or finder.names.scopes[finder.tree]
         owner = func.value
         classes = None
         if isinstance(owner, ast.Call):
-            classes = finder._parser_classes(owner, scope)
+            classes = finder.names.parser_classes(owner, scope)
         elif isinstance(owner, ast.Name):
-            classes = finder._lookup(owner.id, scope, "parsers")
+            classes = finder.names.lookup(owner.id, scope, "parsers")
         found = next((c for c in classes or [] if c), None)
         if found is None:
             return []
@@ -159,7 +160,7 @@ def _call_sites(
             )
             return [site] if site else []
         return []
-    scope = finder.scopes.get(call) or finder.scopes[finder.tree]
+    scope = finder.names.scopes.get(call) or finder.names.scopes[finder.tree]
     if qualified(func, scope) not in RUN_CALLS or listed is None:
         return []
     if isinstance(listed, ast.List | ast.Tuple):
@@ -193,7 +194,7 @@ def _list_site(
 
 def _file_parser_class(finder: SiteFinder) -> ClassChoice | None:
     """The arguments class of an HfArgumentParser built in the file, if there is one."""
-    for bindings in finder.bindings.values():
+    for bindings in finder.names.bindings.values():
         for classes in bindings.parsers.values():
             found = next((c for c in classes if c), None)
             if found:

@@ -23,7 +23,8 @@ from . import cli_args, python_argv
 from .base import Adapter, Document
 from .errors import ParseProblem, RenderError
 from .patterns import flag_pattern
-from .python_sites import Handle, PositionMap, SiteFinder
+from .python_bindings import PositionMap
+from .python_sites import Handle, SiteFinder
 from .python_values import render_python
 
 # Words a script must contain to hold training arguments at all (checked on bytes first).
@@ -312,4 +313,4 @@ class PythonAdapter(Adapter):
         finder = SiteFinder(source, tree, self.knowledge)
         sites = finder.run()
         sites += python_argv.find_sites(source, tree, finder, self.knowledge, chosen)
-        return PythonDocument(source, tuple(sites), imports=tuple(finder.imports), tree=tree)
+        return PythonDocument(source, tuple(sites), imports=tuple(finder.names.imports), tree=tree)

@@ -15,16 +15,13 @@ Nothing is imported or executed; a value that is not a literal is UNKNOWN.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..model import (
-    ARGUMENT_CLASSES,
     UNKNOWN,
     ClassSource,
     Entry,
-    ImportRef,
     Origin,
     Site,
     Span,
@@ -32,19 +29,14 @@ from ..model import (
     Value,
 )
 from ..textio import SourceText
+from .python_bindings import FileNames, literal
 from .python_names import (
-    LIBRARY_ROOTS,
-    PARSER,
     TRAINER_CLASSES,
     Scope,
     arguments_class,
     library_object,
     qualified,
-    record_import,
 )
-
-PARSE_METHODS = ("parse_args_into_dataclasses", "parse_json_file", "parse_yaml_file", "parse_dict")
-FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 
 
 @dataclass(frozen=True)
@@ -99,252 +91,28 @@ class _Draft:
         )
 
 
-@dataclass
-class _Bindings:
-    args_vars: dict[str, str] = field(default_factory=dict)  # variable -> arguments class
-    dict_vars: dict[str, ast.expr] = field(default_factory=dict)  # variable -> Dict / dict() call
-    parsers: dict[str, list[str | None]] = field(default_factory=dict)  # variable -> dataclasses
-    bound: set[str] = field(default_factory=set)  # every name bound in the scope
-
-
-class PositionMap:
-    """ast positions (UTF-8 byte columns) to character offsets in the text."""
-
-    def __init__(self, source: SourceText, line_offset: int = 0):
-        self.source = source
-        self.lines = source.text.split("\n")
-
-    def offset(self, lineno: int, col: int) -> int:
-        line = self.lines[lineno - 1]
-        if line.isascii():
-            chars = col
-        else:
-            chars = len(line.encode("utf-8")[:col].decode("utf-8", errors="replace"))
-        return self.source.line_starts[lineno - 1] + chars
-
-    def span(self, node: ast.AST) -> Span:
-        return Span(
-            self.offset(node.lineno, node.col_offset),  # type: ignore[attr-defined]
-            self.offset(node.end_lineno, node.end_col_offset),  # type: ignore[attr-defined]
-        )
-
-
-def literal(node: ast.AST) -> Any:
-    try:
-        return ast.literal_eval(node)
-    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-        return UNKNOWN
-
-
 class SiteFinder:
+    """The second pass: the Sites, read with what the first pass (FileNames) learnt."""
+
     def __init__(self, source: SourceText, tree: ast.Module, knowledge: Any):
         self.source = source
         self.tree = tree
         self.knowledge = knowledge
         # Enum classes whose members a value may name (IntervalStrategy, BatchSamplers ...).
         self.enums = knowledge.enum_names
-        self.pos = PositionMap(source)
+        self.names = FileNames(source, tree)
+        self.pos = self.names.pos
         self.drafts: list[_Draft] = []
-        self.imports: list[ImportRef] = []
-        self.scopes: dict[ast.AST, Scope] = {}
-        self.bindings: dict[ast.AST, _Bindings] = {}
         self.used_dicts: set[ast.AST] = set()
         self.trainer_calls: list[tuple[ast.Call, str, Scope]] = []
-        self.defined: dict[str, str] = {}  # names of classes and functions defined in the file
-
-    # -- pass 1: scopes, imports, subclasses, bindings -------------------------------------
 
     def run(self) -> list[Site]:
-        module_scope = Scope(self.tree, None)
-        for node in ast.walk(self.tree):
-            if isinstance(node, ast.ClassDef):
-                self.defined[node.name] = "class"
-            elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                self.defined.setdefault(node.name, "function")
-        self._collect(self.tree, module_scope)
-        if not self._names_arguments():
+        if not self.names.names_arguments():
             return []  # nothing in the file resolves to an arguments class or parser
-        self._bind(self.tree, module_scope)
-        self._sites(self.tree, module_scope)
+        self.names.bind()
+        self._sites(self.tree, self.names.module_scope)
         self._link_trainers()
         return [draft.build(self.source.path) for draft in self.drafts]
-
-    def _names_arguments(self) -> bool:
-        """Whether any import, subclass or annotated function can lead to arguments.
-
-        Most files that merely mention TrainingArguments (docs, the library's own relative
-        imports) stop here after one walk instead of three.
-        """
-        for scope in {id(s): s for s in self.scopes.values()}.values():
-            if scope.classes or scope.returns:
-                return True
-            for path in scope.imports.values():
-                name = library_object(path)
-                if name in ARGUMENT_CLASSES or name == PARSER:
-                    return True
-                if path.split(".", 1)[0] in LIBRARY_ROOTS and path.rsplit(".", 1)[-1].islower():
-                    return True  # a module (`import transformers as tf`): any attribute may be the class
-        return False
-
-    def _children_scopes(self, node: ast.AST, scope: Scope) -> Iterator[tuple[ast.AST, Scope]]:
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, FUNCTIONS):
-                yield child, self.scopes.setdefault(child, Scope(child, scope))
-            else:
-                yield child, scope
-
-    def _collect(self, node: ast.AST, scope: Scope) -> None:
-        self.scopes.setdefault(node, scope)
-        for child, child_scope in self._children_scopes(node, scope):
-            if isinstance(child, ast.Import | ast.ImportFrom):
-                record_import(child, child_scope)
-                if isinstance(child, ast.ImportFrom) and child.module and not child.level:
-                    self._record_import_ref(child)
-            elif (
-                isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef)
-                and child.returns is not None
-            ):
-                cls = self._annotation_class(child.returns, scope)
-                if cls:
-                    scope.returns[child.name] = cls
-            elif isinstance(child, ast.ClassDef):
-                for base in child.bases:
-                    cls = arguments_class(base, child_scope)
-                    if cls:
-                        child_scope.classes[child.name] = cls
-                        break
-            self._collect(child, child_scope)
-
-    def _record_import_ref(self, node: ast.ImportFrom) -> None:
-        statement = self.pos.span(node)
-        text = self.source.text[statement.start : statement.end]
-        module = node.module or ""
-        start = text.find(module, len("from"))
-        if start < 0:
-            return
-        span = Span(statement.start + start, statement.start + start + len(module))
-        self.imports.append(ImportRef(module, tuple(a.name for a in node.names), span, statement))
-
-    def _scope_of(self, node: ast.AST) -> Scope:
-        return self.scopes[node]
-
-    def _bindings(self, scope: Scope) -> _Bindings:
-        return self.bindings.setdefault(scope.node, _Bindings())
-
-    def _bind(self, node: ast.AST, scope: Scope) -> None:
-        for child, child_scope in self._children_scopes(node, scope):
-            b = self._bindings(child_scope)
-            if isinstance(child, FUNCTIONS) and not isinstance(child, ast.Lambda):
-                params = child.args.posonlyargs + child.args.args + child.args.kwonlyargs
-                inner = self._bindings(child_scope)
-                for param in params:
-                    inner.bound.add(param.arg)
-                    cls = self._annotation_class(param.annotation, scope)
-                    if cls:
-                        inner.args_vars[param.arg] = cls
-            elif isinstance(child, ast.Assign):
-                for target in child.targets:
-                    self._bind_target(target, child.value, child_scope, b)
-            elif isinstance(child, ast.AnnAssign) and isinstance(child.target, ast.Name):
-                b.bound.add(child.target.id)
-                cls = self._annotation_class(child.annotation, child_scope)
-                if cls:
-                    b.args_vars[child.target.id] = cls
-                elif child.value is not None:
-                    self._bind_target(child.target, child.value, child_scope, b)
-            elif isinstance(child, ast.Name) and isinstance(child.ctx, ast.Store):
-                b.bound.add(child.id)
-            self._bind(child, child_scope)
-
-    def _annotation_class(self, annotation: ast.expr | None, scope: Scope) -> str | None:
-        if annotation is None:
-            return None
-        if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
-            try:
-                annotation = ast.parse(annotation.value, mode="eval").body
-            except SyntaxError:
-                return None
-        return arguments_class(annotation, scope)
-
-    def _bind_target(self, target: ast.expr, value: ast.expr, scope: Scope, b: _Bindings) -> None:
-        if isinstance(target, ast.Name):
-            b.bound.add(target.id)
-            if isinstance(value, ast.Call):
-                cls = arguments_class(value.func, scope)
-                if cls is None and isinstance(value.func, ast.Name):
-                    cls = scope.lookup_return(
-                        value.func.id
-                    )  # args = build_args() -> TrainingArguments
-                if cls:
-                    b.args_vars[target.id] = cls
-                    return
-                parser = self._parser_classes(value, scope)
-                if parser is not None:
-                    b.parsers[target.id] = parser
-                    return
-                if self._is_dict_call(value, scope):
-                    b.dict_vars[target.id] = value
-                    return
-            elif isinstance(value, ast.Subscript) and isinstance(value.value, ast.Call):
-                # parser.parse_args_into_dataclasses()[2]
-                classes = self._parse_result(value.value, scope)
-                index = literal(value.slice)
-                if (
-                    classes
-                    and isinstance(index, int)
-                    and -len(classes) <= index < len(classes)
-                    and classes[index]
-                ):
-                    b.args_vars[target.id] = classes[index]  # type: ignore[assignment]
-            elif isinstance(value, ast.Dict):
-                b.dict_vars[target.id] = value
-        elif isinstance(target, ast.Tuple | ast.List) and isinstance(value, ast.Call):
-            classes = self._parse_result(value, scope)
-            for i, element in enumerate(target.elts):
-                if isinstance(element, ast.Name):
-                    b.bound.add(element.id)
-                    if classes and i < len(classes) and classes[i]:
-                        b.args_vars[element.id] = classes[i]  # type: ignore[assignment]
-
-    def _parser_classes(self, call: ast.Call, scope: Scope) -> list[str | None] | None:
-        """HfArgumentParser(X) or HfArgumentParser((A, B, X)) -> the class at each position."""
-        if library_object(qualified(call.func, scope)) != PARSER or not call.args:
-            return None
-        first = call.args[0]
-        elements = first.elts if isinstance(first, ast.Tuple | ast.List) else [first]
-        return [arguments_class(e, scope) for e in elements]
-
-    def _parse_result(self, call: ast.Call, scope: Scope) -> list[str | None] | None:
-        """`parser.parse_*(...)` -> the classes, in the order the result unpacks."""
-        func = call.func
-        if not isinstance(func, ast.Attribute) or func.attr not in PARSE_METHODS:
-            return None
-        owner = func.value
-        if isinstance(owner, ast.Call):
-            return self._parser_classes(owner, scope)
-        if isinstance(owner, ast.Name):
-            return self._lookup(owner.id, scope, "parsers")
-        return None
-
-    def _is_dict_call(self, call: ast.Call, scope: Scope) -> bool:
-        return (
-            isinstance(call.func, ast.Name)
-            and call.func.id == "dict"
-            and scope.lookup_import("dict") is None
-        )
-
-    def _lookup(self, name: str, scope: Scope, what: str) -> Any:
-        """A binding of `name` in the innermost scope that binds it (args_vars/dict_vars/parsers)."""
-        return self._lookup_with_scope(name, scope, what)[0]
-
-    def _lookup_with_scope(self, name: str, scope: Scope, what: str) -> tuple[Any, Scope]:
-        current: Scope | None = scope
-        while current is not None:
-            b = self.bindings.get(current.node)
-            if b is not None and (name in b.bound or name in getattr(b, what)):
-                return getattr(b, what).get(name), current
-            current = current.parent
-        return None, scope
 
     # -- pass 2: sites -----------------------------------------------------------------
 
@@ -359,7 +127,7 @@ class SiteFinder:
         attribute_sites: dict[tuple[int, str], _Draft],
         subclass: tuple[_Draft, ast.ClassDef] | None,
     ) -> None:
-        for child, child_scope in self._children_scopes(node, scope):
+        for child, child_scope in self.names.children_scopes(node, scope):
             if isinstance(child, ast.ClassDef) and child.name in child_scope.classes:
                 site = self._subclass_site(child, child_scope.classes[child.name])
                 self._walk(child, child_scope, attribute_sites, (site, child))
@@ -404,7 +172,7 @@ class SiteFinder:
         if path == "dataclasses.replace" and call.args:
             target = call.args[0]
             if isinstance(target, ast.Name) and (
-                cls := self._lookup(target.id, scope, "args_vars")
+                cls := self.names.lookup(target.id, scope, "args_vars")
             ):
                 site = self._new_site(cls, self.pos.span(call), Origin.REPLACE, handle=call)
                 self._keywords(site, call)
@@ -412,7 +180,7 @@ class SiteFinder:
         if isinstance(func, ast.Attribute):
             owner = func.value
             if func.attr == "parse_dict" and call.args:
-                classes = self._parse_result(call, scope) or []
+                classes = self.names.parse_result(call, scope) or []
                 cls = next((c for c in classes if c), None)
                 if cls:
                     # Keys of the other dataclasses (model, data arguments) share the dict.
@@ -420,7 +188,7 @@ class SiteFinder:
                     self._unpacked(site, call.args[0], scope)
                 return
             if func.attr.startswith("set_") and isinstance(owner, ast.Name):
-                cls = self._lookup(owner.id, scope, "args_vars")
+                cls = self.names.lookup(owner.id, scope, "args_vars")
                 if cls:
                     site = self._new_site(
                         cls, self.pos.span(call), Origin.HELPER, handle=call, helper=func.attr
@@ -428,7 +196,7 @@ class SiteFinder:
                     self._keywords(site, call, role="helper")
 
     def _keywords(self, site: _Draft, call: ast.Call, role: str = "set") -> None:
-        scope = self._scope_of(call)
+        scope = self.names.scope_of(call)
         for kw in call.keywords:
             if kw.arg is None:
                 self._unpacked(site, kw.value, scope)
@@ -453,7 +221,7 @@ class SiteFinder:
         name = None
         if isinstance(value, ast.Name):
             name = value.id
-            node, scope = self._lookup_with_scope(name, scope, "dict_vars")
+            node, scope = self.names.lookup_with_scope(name, scope, "dict_vars")
         if node is None or node in self.used_dicts:
             site.unpacked_unknown = True
             return
@@ -491,7 +259,7 @@ class SiteFinder:
 
     def _subscript_sets(self, site: _Draft, name: str, scope: Scope) -> None:
         for node in ast.walk(scope.node):
-            if not isinstance(node, ast.Assign) or self._scope_of(node) is not scope:
+            if not isinstance(node, ast.Assign) or self.names.scope_of(node) is not scope:
                 continue
             for target in node.targets:
                 if (
@@ -513,7 +281,7 @@ class SiteFinder:
         if not (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)):
             return
         var = target.value.id
-        cls = self._lookup(var, scope, "args_vars")
+        cls = self.names.lookup(var, scope, "args_vars")
         if not cls:
             return
         site = self._attribute_site(cls, var, scope, stmt, sites)
@@ -549,7 +317,7 @@ class SiteFinder:
         if var == "self" and subclass is not None:
             site = subclass[0]
         else:
-            cls = self._lookup(var, scope, "args_vars")
+            cls = self.names.lookup(var, scope, "args_vars")
             if not cls:
                 return
             site = self._attribute_site(cls, var, scope, node, sites)
@@ -626,12 +394,12 @@ class SiteFinder:
         self, name: str, call: ast.Call, scope: Scope, by_handle: dict[int, _Draft]
     ) -> _Draft | None:
         """The Site built by the last assignment to `name` before `call`, in its scope."""
-        _, owner = self._lookup_with_scope(name, scope, "args_vars")
+        _, owner = self.names.lookup_with_scope(name, scope, "args_vars")
         found = None
         for node in ast.walk(owner.node):
             if not isinstance(node, ast.Assign) or node.lineno > call.lineno:
                 continue
-            if self._scope_of(node) is not owner or not isinstance(node.value, ast.Call):
+            if self.names.scope_of(node) is not owner or not isinstance(node.value, ast.Call):
                 continue
             names = [
                 e.id
@@ -657,11 +425,11 @@ class SiteFinder:
             value.refers_to = self._names_callable(node)
         elif (
             isinstance(node, ast.Call)
-            and qualified(node.func, self._scope_of(node)) == "functools.partial"
+            and qualified(node.func, self.names.scope_of(node)) == "functools.partial"
         ):
             value.refers_to = "function"
         elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name | ast.Attribute):
-            enum = library_object(qualified(node.value, self._scope_of(node)))
+            enum = library_object(qualified(node.value, self.names.scope_of(node)))
             if enum in self.enums:
                 value.enum = (enum, node.attr)
                 value.py = self._enum_value(enum, node.attr)
@@ -669,9 +437,9 @@ class SiteFinder:
 
     def _names_callable(self, node: ast.Name) -> str | None:
         """Whether a name is a class or a function (defined here or imported), else None."""
-        if node.id in self.defined:
-            return self.defined[node.id]
-        imported = library_object(qualified(node, self._scope_of(node)))
+        if node.id in self.names.defined:
+            return self.names.defined[node.id]
+        imported = library_object(qualified(node, self.names.scope_of(node)))
         if imported and imported not in self.enums:
             return "class" if imported[:1].isupper() else "function"
         return None

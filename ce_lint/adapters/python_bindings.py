@@ -1,0 +1,264 @@
+"""The first pass over a Python module: scopes, imports, subclasses, and which names hold
+arguments objects, parsers and dicts (nothing is imported or executed)."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..model import ARGUMENT_CLASSES, UNKNOWN, ImportRef, Span
+from ..textio import SourceText
+from .python_names import (
+    LIBRARY_ROOTS,
+    PARSER,
+    Scope,
+    arguments_class,
+    library_object,
+    qualified,
+    record_import,
+)
+
+PARSE_METHODS = ("parse_args_into_dataclasses", "parse_json_file", "parse_yaml_file", "parse_dict")
+FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+
+
+@dataclass
+class ScopeBindings:
+    args_vars: dict[str, str] = field(default_factory=dict)  # variable -> arguments class
+    dict_vars: dict[str, ast.expr] = field(default_factory=dict)  # variable -> Dict / dict() call
+    parsers: dict[str, list[str | None]] = field(default_factory=dict)  # variable -> dataclasses
+    bound: set[str] = field(default_factory=set)  # every name bound in the scope
+
+
+class PositionMap:
+    """ast positions (UTF-8 byte columns) to character offsets in the text."""
+
+    def __init__(self, source: SourceText, line_offset: int = 0):
+        self.source = source
+        self.lines = source.text.split("\n")
+
+    def offset(self, lineno: int, col: int) -> int:
+        line = self.lines[lineno - 1]
+        if line.isascii():
+            chars = col
+        else:
+            chars = len(line.encode("utf-8")[:col].decode("utf-8", errors="replace"))
+        return self.source.line_starts[lineno - 1] + chars
+
+    def span(self, node: ast.AST) -> Span:
+        return Span(
+            self.offset(node.lineno, node.col_offset),  # type: ignore[attr-defined]
+            self.offset(node.end_lineno, node.end_col_offset),  # type: ignore[attr-defined]
+        )
+
+
+def literal(node: ast.AST) -> Any:
+    try:
+        return ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return UNKNOWN
+
+
+class FileNames:
+    """What the names of one module are bound to, scope by scope."""
+
+    def __init__(self, source: SourceText, tree: ast.Module):
+        self.source = source
+        self.tree = tree
+        self.pos = PositionMap(source)
+        self.imports: list[ImportRef] = []
+        self.scopes: dict[ast.AST, Scope] = {}
+        self.bindings: dict[ast.AST, ScopeBindings] = {}
+        self.defined: dict[str, str] = {}  # names of classes and functions defined in the file
+        self.module_scope = Scope(tree, None)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef):
+                self.defined[node.name] = "class"
+            elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                self.defined.setdefault(node.name, "function")
+        self._collect(tree, self.module_scope)
+
+    def bind(self) -> None:
+        """Which variables hold arguments, parsers and dicts (worth it once a file names them)."""
+        self._bind(self.tree, self.module_scope)
+
+    def names_arguments(self) -> bool:
+        """Whether any import, subclass or annotated function can lead to arguments.
+
+        Most files that merely mention TrainingArguments (docs, the library's own relative
+        imports) stop here after one walk instead of three.
+        """
+        for scope in {id(s): s for s in self.scopes.values()}.values():
+            if scope.classes or scope.returns:
+                return True
+            for path in scope.imports.values():
+                name = library_object(path)
+                if name in ARGUMENT_CLASSES or name == PARSER:
+                    return True
+                if path.split(".", 1)[0] in LIBRARY_ROOTS and path.rsplit(".", 1)[-1].islower():
+                    return True  # a module (`import transformers as tf`): any attribute may be the class
+        return False
+
+    def children_scopes(self, node: ast.AST, scope: Scope) -> Iterator[tuple[ast.AST, Scope]]:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, FUNCTIONS):
+                yield child, self.scopes.setdefault(child, Scope(child, scope))
+            else:
+                yield child, scope
+
+    def _collect(self, node: ast.AST, scope: Scope) -> None:
+        self.scopes.setdefault(node, scope)
+        for child, child_scope in self.children_scopes(node, scope):
+            if isinstance(child, ast.Import | ast.ImportFrom):
+                record_import(child, child_scope)
+                if isinstance(child, ast.ImportFrom) and child.module and not child.level:
+                    self._record_import_ref(child)
+            elif (
+                isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef)
+                and child.returns is not None
+            ):
+                cls = self.annotation_class(child.returns, scope)
+                if cls:
+                    scope.returns[child.name] = cls
+            elif isinstance(child, ast.ClassDef):
+                for base in child.bases:
+                    cls = arguments_class(base, child_scope)
+                    if cls:
+                        child_scope.classes[child.name] = cls
+                        break
+            self._collect(child, child_scope)
+
+    def _record_import_ref(self, node: ast.ImportFrom) -> None:
+        statement = self.pos.span(node)
+        text = self.source.text[statement.start : statement.end]
+        module = node.module or ""
+        start = text.find(module, len("from"))
+        if start < 0:
+            return
+        span = Span(statement.start + start, statement.start + start + len(module))
+        self.imports.append(ImportRef(module, tuple(a.name for a in node.names), span, statement))
+
+    def scope_of(self, node: ast.AST) -> Scope:
+        return self.scopes[node]
+
+    def bindings_of(self, scope: Scope) -> ScopeBindings:
+        return self.bindings.setdefault(scope.node, ScopeBindings())
+
+    def _bind(self, node: ast.AST, scope: Scope) -> None:
+        for child, child_scope in self.children_scopes(node, scope):
+            b = self.bindings_of(child_scope)
+            if isinstance(child, FUNCTIONS) and not isinstance(child, ast.Lambda):
+                params = child.args.posonlyargs + child.args.args + child.args.kwonlyargs
+                inner = self.bindings_of(child_scope)
+                for param in params:
+                    inner.bound.add(param.arg)
+                    cls = self.annotation_class(param.annotation, scope)
+                    if cls:
+                        inner.args_vars[param.arg] = cls
+            elif isinstance(child, ast.Assign):
+                for target in child.targets:
+                    self._bind_target(target, child.value, child_scope, b)
+            elif isinstance(child, ast.AnnAssign) and isinstance(child.target, ast.Name):
+                b.bound.add(child.target.id)
+                cls = self.annotation_class(child.annotation, child_scope)
+                if cls:
+                    b.args_vars[child.target.id] = cls
+                elif child.value is not None:
+                    self._bind_target(child.target, child.value, child_scope, b)
+            elif isinstance(child, ast.Name) and isinstance(child.ctx, ast.Store):
+                b.bound.add(child.id)
+            self._bind(child, child_scope)
+
+    def annotation_class(self, annotation: ast.expr | None, scope: Scope) -> str | None:
+        if annotation is None:
+            return None
+        if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+            try:
+                annotation = ast.parse(annotation.value, mode="eval").body
+            except SyntaxError:
+                return None
+        return arguments_class(annotation, scope)
+
+    def _bind_target(
+        self, target: ast.expr, value: ast.expr, scope: Scope, b: ScopeBindings
+    ) -> None:
+        if isinstance(target, ast.Name):
+            b.bound.add(target.id)
+            if isinstance(value, ast.Call):
+                cls = arguments_class(value.func, scope)
+                if cls is None and isinstance(value.func, ast.Name):
+                    cls = scope.lookup_return(
+                        value.func.id
+                    )  # args = build_args() -> TrainingArguments
+                if cls:
+                    b.args_vars[target.id] = cls
+                    return
+                parser = self.parser_classes(value, scope)
+                if parser is not None:
+                    b.parsers[target.id] = parser
+                    return
+                if self.is_dict_call(value, scope):
+                    b.dict_vars[target.id] = value
+                    return
+            elif isinstance(value, ast.Subscript) and isinstance(value.value, ast.Call):
+                # parser.parse_args_into_dataclasses()[2]
+                classes = self.parse_result(value.value, scope)
+                index = literal(value.slice)
+                if (
+                    classes
+                    and isinstance(index, int)
+                    and -len(classes) <= index < len(classes)
+                    and classes[index]
+                ):
+                    b.args_vars[target.id] = classes[index]  # type: ignore[assignment]
+            elif isinstance(value, ast.Dict):
+                b.dict_vars[target.id] = value
+        elif isinstance(target, ast.Tuple | ast.List) and isinstance(value, ast.Call):
+            classes = self.parse_result(value, scope)
+            for i, element in enumerate(target.elts):
+                if isinstance(element, ast.Name):
+                    b.bound.add(element.id)
+                    if classes and i < len(classes) and classes[i]:
+                        b.args_vars[element.id] = classes[i]  # type: ignore[assignment]
+
+    def parser_classes(self, call: ast.Call, scope: Scope) -> list[str | None] | None:
+        """HfArgumentParser(X) or HfArgumentParser((A, B, X)) -> the class at each position."""
+        if library_object(qualified(call.func, scope)) != PARSER or not call.args:
+            return None
+        first = call.args[0]
+        elements = first.elts if isinstance(first, ast.Tuple | ast.List) else [first]
+        return [arguments_class(e, scope) for e in elements]
+
+    def parse_result(self, call: ast.Call, scope: Scope) -> list[str | None] | None:
+        """`parser.parse_*(...)` -> the classes, in the order the result unpacks."""
+        func = call.func
+        if not isinstance(func, ast.Attribute) or func.attr not in PARSE_METHODS:
+            return None
+        owner = func.value
+        if isinstance(owner, ast.Call):
+            return self.parser_classes(owner, scope)
+        if isinstance(owner, ast.Name):
+            return self.lookup(owner.id, scope, "parsers")
+        return None
+
+    def is_dict_call(self, call: ast.Call, scope: Scope) -> bool:
+        return (
+            isinstance(call.func, ast.Name)
+            and call.func.id == "dict"
+            and scope.lookup_import("dict") is None
+        )
+
+    def lookup(self, name: str, scope: Scope, what: str) -> Any:
+        """A binding of `name` in the innermost scope that binds it (args_vars/dict_vars/parsers)."""
+        return self.lookup_with_scope(name, scope, what)[0]
+
+    def lookup_with_scope(self, name: str, scope: Scope, what: str) -> tuple[Any, Scope]:
+        current: Scope | None = scope
+        while current is not None:
+            b = self.bindings.get(current.node)
+            if b is not None and (name in b.bound or name in getattr(b, what)):
+                return getattr(b, what).get(name), current
+            current = current.parent
+        return None, scope
