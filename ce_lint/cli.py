@@ -137,7 +137,7 @@ class Run:
             select = (select or ["ALL"]) + extend
         ignore = _codes(opts["ignore"]) + list(s.get("ignore", []))
         self.targets = resolve(knowledge, opts["targets"], s.get("target"), Path(self.paths[0]))
-        found = discover(self.paths, handles, skip=s.excluded, skip_dirs=frozenset())
+        found = discover(self.paths, handles, skip=s.excluded)
         self.files = [
             path
             for path in found

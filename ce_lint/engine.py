@@ -5,7 +5,7 @@ Nothing here knows a file format (adapters do) or a rule (kinds do).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from . import fix_safety, suppress
 from .adapters import Adapter, Document, RenderError, adapter_for, build_adapters, handles
 from .adapters.shell_script import ScriptClassOf
+from .codes import code_selected
 from .findings import Applicability, Finding, Fix, Remove, Severity
 from .kinds import Context, Kind, build_kinds, index_rules
 from .knowledge import Knowledge
@@ -30,19 +31,6 @@ READ_ERROR = "CE903"
 
 MAX_FIX_PASSES = 10
 FILE_START = Span(0, 0)
-
-
-def code_selected(code: str, select: Iterable[str] | None, ignore: Iterable[str]) -> bool:
-    """Ruff-style prefix selection: the most specific prefix decides, a tie ignores."""
-
-    def longest(prefixes: Iterable[str]) -> int:
-        return max(
-            (0 if p == "ALL" else len(p) for p in prefixes if p == "ALL" or code.startswith(p)),
-            default=-1,
-        )
-
-    chosen = 0 if select is None else longest(select)
-    return chosen >= 0 and longest(ignore) < chosen
 
 
 @dataclass

@@ -9,22 +9,15 @@ keeps the fix unsafe. Display-only fixes never become applicable.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
 
+from .codes import longest_prefix
 from .findings import Applicability, Finding
-
-
-def _longest(code: str, prefixes: Iterable[str]) -> int:
-    return max(
-        (0 if p == "ALL" else len(p) for p in prefixes if p == "ALL" or code.startswith(p)),
-        default=-1,
-    )
 
 
 def wanted(code: str, current: Applicability, safe: list[str], unsafe: list[str]) -> Applicability:
     if current is Applicability.DISPLAY_ONLY:
         return current
-    to_safe, to_unsafe = _longest(code, safe), _longest(code, unsafe)
+    to_safe, to_unsafe = longest_prefix(code, safe), longest_prefix(code, unsafe)
     if to_safe < 0 and to_unsafe < 0:
         return current
     return Applicability.SAFE if to_safe > to_unsafe else Applicability.UNSAFE

@@ -47,9 +47,6 @@ class Span:
     start: int
     end: int
 
-    def overlaps(self, other: Span) -> bool:
-        return self.start < other.end and other.start < self.end
-
 
 @dataclass(eq=False)
 class Value:
@@ -214,7 +211,3 @@ class Site:
 
     def keys(self) -> list[str]:
         return [e.key for e in self.entries]
-
-    def value_of(self, key: str, default: Any = None) -> Any:
-        entry = self.get(key)
-        return default if entry is None else entry.value.py

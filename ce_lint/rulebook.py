@@ -62,7 +62,6 @@ class RuleSpec:
     group: str
     examples: tuple[Example, ...] = ()
     source: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -140,6 +139,9 @@ def parse_rule(raw: dict[str, Any], source: str) -> RuleSpec:
     if fix not in ("always", "sometimes", "never"):
         raise RulebookError(f"{code}: fix must be always, sometimes or never")
     known = {"code", "name", "kind", "summary", "why", "params", "fix", "group", "examples"}
+    unknown = set(raw) - known
+    if unknown:
+        raise RulebookError(f"{code}: unknown rule keys {sorted(unknown)}")
     return RuleSpec(
         code=code,
         name=raw["name"],
@@ -151,7 +153,6 @@ def parse_rule(raw: dict[str, Any], source: str) -> RuleSpec:
         group=raw.get("group", ""),
         examples=tuple(_example(e, code) for e in raw.get("examples", []) or []),
         source=source,
-        extra={k: v for k, v in raw.items() if k not in known},
     )
 
 

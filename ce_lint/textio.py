@@ -75,10 +75,6 @@ class SourceText:
         return "\r\n" if i > 0 and self.text[i - 1] == "\r" else "\n"
 
 
-def read_source(path: Path) -> SourceText:
-    return SourceText.from_bytes(str(path), path.read_bytes())
-
-
 def atomic_write(path: Path, data: bytes) -> None:
     """Write via a temporary file in the same folder, fsync, then rename over the original.
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from ..findings import AbstractEdit, AddEntry, Remove, ReplaceSource, Rewrite, Template
-from ..model import ARGUMENT_CLASSES, ClassChoice, ClassSource, Entry, ImportRef, Site, Value
+from ..model import ARGUMENT_CLASSES, ClassChoice, ClassSource, Entry, ImportRef, Site
 from ..textio import SourceText, TextEdit
 from . import cli_args
 from .errors import ParseProblem, RenderError
@@ -117,17 +117,5 @@ def directed(chosen: ClassChoice, text: str) -> ClassChoice:
     return ClassChoice(cls, ClassSource.COMMENT) if cls else chosen
 
 
-def container_entries(container: Site | Value) -> list[Entry]:
-    entries = container.entries
-    if entries is None:
-        raise RenderError("the value is not a mapping ce-lint can edit")
-    return entries
-
-
 def leading_space(text: str) -> bool:
     return text.strip(" \t") == ""
-
-
-def is_only_entry(entry: Entry) -> bool:
-    parent: Any = entry.parent
-    return parent is not None and parent.entries is not None and len(parent.entries) == 1

@@ -35,7 +35,7 @@ class ScopeBindings:
 class PositionMap:
     """ast positions (UTF-8 byte columns) to character offsets in the text."""
 
-    def __init__(self, source: SourceText, line_offset: int = 0):
+    def __init__(self, source: SourceText):
         self.source = source
         self.lines = source.text.split("\n")
 

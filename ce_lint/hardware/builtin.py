@@ -50,14 +50,6 @@ def builtin_names() -> list[str]:
     return [*OTHER, *NVIDIA]
 
 
-def describe_builtins() -> list[str]:
-    rows = [f"{name}: {note}" for name, note in OTHER.items()]
-    for name, gpu in NVIDIA.items():
-        major, minor = gpu.capability
-        rows.append(f"{name}: {gpu.product}, compute capability {major}.{minor}; {gpu.note}")
-    return rows
-
-
 def builtin_profile(name: str) -> HardwareProfile:
     """`a100x8` -> eight A100s on one node. Raises ProfileError for an unknown name."""
     text = name.strip().lower()

@@ -113,13 +113,6 @@ def floor(ctx: Context, library: str) -> Version:
     return ctx.knowledge.library(library).floor(ctx.targets.of(library).lo)
 
 
-def in_range(version: Version, since: str | None = None, until: str | None = None) -> bool:
-    """since <= version < until, each bound optional."""
-    if since is not None and version < Version(since):
-        return False
-    return until is None or version < Version(until)
-
-
 # ---- declared types ---------------------------------------------------------------------
 
 # Python types a value can have in a config, as named by `value_type`.
