@@ -11,7 +11,6 @@ import contextlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
@@ -20,6 +19,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from .knowledge import SENTENCE_TRANSFORMERS, TRANSFORMERS, Knowledge
+from .knowledge.installed import installed_version
 
 LIBRARIES = (TRANSFORMERS, SENTENCE_TRANSFORMERS)
 
@@ -106,13 +106,6 @@ def make_target(library: str, spec: str, origin: str, knowledge: Knowledge) -> T
         raise TargetError(f"no known {library} release matches {spec!r}")
     facts = "read from its source" if knowledge.read_from_source(library, allowed[-1]) else ""
     return Target(library, spec, origin, allowed[0], allowed[-1], facts)
-
-
-def installed_version(library: str) -> str | None:
-    try:
-        return metadata.version(library)
-    except metadata.PackageNotFoundError:
-        return None
 
 
 _REQ_LINE = re.compile(r"^\s*([A-Za-z0-9_.\-\[\],]+\s*[<>=!~][^#;]*)")

@@ -43,6 +43,11 @@ LAUNCHER_VARIABLES = (
 _NVIDIA_PROC = Path("/proc/driver/nvidia/version")
 
 
+# How the probe worker's reply is marked among whatever else torch prints, and its version.
+MARKER = "CE_LINT_PROBE "
+SCHEMA = 1
+
+
 def nvidia_driver() -> str | None:
     """The NVIDIA kernel driver release (e.g. 570.86.15), or None without one."""
     try:

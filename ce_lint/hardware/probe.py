@@ -26,9 +26,16 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from .machine import LAUNCHER_VARIABLES, cxx_compiler, nvidia_driver, user_cache_dir, visibility
+from .machine import (
+    LAUNCHER_VARIABLES,
+    MARKER,
+    SCHEMA,
+    cxx_compiler,
+    nvidia_driver,
+    user_cache_dir,
+    visibility,
+)
 from .profile import OPTIONAL_PACKAGES, HardwareProfile, ProfileError, profile_from_data
-from .worker import MARKER, SCHEMA
 
 PROBE_TIMEOUT_S = 180
 CACHE_KEEP = 32  # cache entries kept (one per Python environment and device setup)

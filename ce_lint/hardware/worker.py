@@ -15,10 +15,7 @@ import platform
 import sys
 from typing import Any
 
-from .machine import nvidia_driver
-
-MARKER = "CE_LINT_PROBE "
-SCHEMA = 1
+from .machine import MARKER, SCHEMA, nvidia_driver
 
 # Devices that come from a torch extension, with the module that registers them.
 PLUGIN_DEVICES = (

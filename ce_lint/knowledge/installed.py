@@ -19,7 +19,6 @@ from pathlib import Path
 
 from packaging.version import InvalidVersion, Version
 
-from ..targets import installed_version
 from . import Knowledge
 from .names import SENTENCE_TRANSFORMERS, TRANSFORMERS
 from .sources import (
@@ -36,6 +35,14 @@ from .sources import (
 PACKAGES = {TRANSFORMERS: "transformers", SENTENCE_TRANSFORMERS: "sentence_transformers"}
 TF_WANTED = (TF_TRAINING_ARGS, TF_SEQ2SEQ_ARGS, *TF_ENUM_FILES, *TF_INTEGRATION_FILES)
 CACHE_ENV = "CE_LINT_USER_CACHE"
+
+
+def installed_version(library: str) -> str | None:
+    """The installed release of a library, from its metadata (never imported)."""
+    try:
+        return metadata.version(library)
+    except metadata.PackageNotFoundError:
+        return None
 
 
 def learn_installed(knowledge: Knowledge) -> Knowledge:
