@@ -37,7 +37,7 @@ from .settings import (
     validate_codes,
 )
 from .targets import TargetError, era_targets, resolve
-from .textio import atomic_write
+from .textio import atomic_write, atomic_write_text
 from .verify.options import SMOKE_KEYS, smoke_options
 
 USAGE_ERROR = 2
@@ -234,7 +234,7 @@ class Run:
             click.echo(text, nl=False)
             return
         self.output_file.parent.mkdir(parents=True, exist_ok=True)
-        self.output_file.write_text(text, encoding="utf-8")
+        atomic_write_text(self.output_file, text)
 
 
 class LazyGroup(click.Group):

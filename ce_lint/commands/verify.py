@@ -13,6 +13,7 @@ import click
 
 from ..cli import USAGE_ERROR, Run, common_options, guarded
 from ..engine import FileResult
+from ..textio import atomic_write_text
 from ..verify.options import smoke_options
 from ..verify.request import SmokeOptions, plan
 from ..verify.runner import Verifier, VerifyUnavailable
@@ -82,7 +83,7 @@ def verify_results(
     if output_format == "stderr":
         click.echo(text, nl=False, err=True)
     elif run.output_file is not None and not after_fix:
-        run.output_file.write_text(text, encoding="utf-8")
+        atomic_write_text(run.output_file, text)
     else:
         click.echo(text, nl=False)
     failed = any(not o.ok for o in outcomes)
