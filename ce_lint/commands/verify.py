@@ -18,7 +18,8 @@ from ..verify.options import smoke_options
 from ..verify.request import SmokeOptions, plan
 from ..verify.runner import Verifier, VerifyUnavailable
 
-FORMATS = ("text", "json")
+# The output formats verify prints.
+VERIFY_FORMATS = ("text", "json")
 
 
 @click.command("verify")
@@ -58,7 +59,7 @@ def verify_results(
     After `fix` in JSON mode stdout already holds the findings array, so the table goes to
     stderr there (run `ce-lint verify --output-format json` for the JSON form).
     """
-    output_format = run.output_format if run.output_format in FORMATS else None
+    output_format = run.output_format if run.output_format in VERIFY_FORMATS else None
     if output_format is None:
         raise click.UsageError(f"verify prints text or json, not {run.output_format}")
     if after_fix and output_format == "json":
