@@ -38,7 +38,7 @@ from .settings import (
     validate_codes,
 )
 from .targets import TargetError, era_targets, resolve
-from .textio import atomic_write
+from .textio import atomic_write, atomic_write_text
 from .verify.options import SMOKE_KEYS, smoke_options
 
 USAGE_ERROR = 2
@@ -174,10 +174,10 @@ class Run:
         self.show_fixes: bool = bool(opts.get("show_fixes"))
         self.statistics: bool = bool(opts.get("statistics"))
         if self.statistics:
-            from .report.statistics import FORMATS
+            from .report.statistics import STATISTICS_FORMATS
 
-            if self.output_format not in FORMATS:
-                raise click.UsageError(f"--statistics prints {', '.join(FORMATS)} only")
+            if self.output_format not in STATISTICS_FORMATS:
+                raise click.UsageError(f"--statistics prints {', '.join(STATISTICS_FORMATS)} only")
 
     def _hardware(self, opts: dict[str, Any]) -> Any:
         from .hardware.select import HardwareSelection
@@ -211,26 +211,31 @@ class Run:
         would: bool = False,
         fixed_codes: dict[str, Counter[str]] | None = None,
     ) -> int:
-        from .report import ReportContext, render
+        from .report import render
+        from .reporting import build_report
 
-        ctx = ReportContext(
+        report = build_report(
             self.engine, results, unsafe_fixes=self.unsafe, fixed=fixed, would_fix=would,
             show_fixes=self.show_fixes, color=self.output_file is None and sys.stdout.isatty(),
-            quiet=self.quiet, fixed_codes=fixed_codes or {},
+            quiet=self.quiet, fixed_codes=fixed_codes,
         )  # fmt: skip
         if self.statistics:
             from .report.statistics import render_statistics
 
-            text = render_statistics(ctx, self.output_format)
+            text = render_statistics(report, self.output_format)
         else:
-            text = render(self.output_format, ctx)
-        if self.output_file is not None:
-            self.output_file.parent.mkdir(parents=True, exist_ok=True)
-            self.output_file.write_text(text, encoding="utf-8")
-        else:
-            click.echo(text, nl=False)
+            text = render(self.output_format, report)
+        self.write_output(text)
         failing = any(f.severity.fails for r in results for f in r.findings)
         return 0 if self.exit_zero or not failing else 1
+
+    def write_output(self, text: str) -> None:
+        """The report goes to --output-file (its folders are made) or to stdout."""
+        if self.output_file is None:
+            click.echo(text, nl=False)
+            return
+        self.output_file.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(self.output_file, text)
 
 
 class LazyGroup(click.Group):

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .adapters import Document
-from .findings import Finding
+if TYPE_CHECKING:  # the output formats use the keys alone, without loading the adapters
+    from .adapters import Document
+    from .findings import Finding
 
 FindingKey = tuple[str, str, str, str]  # code, file, fields, line hash
 
@@ -45,21 +48,20 @@ def short_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
+def key_of(code: str, path: str, fields: Iterable[str], line: str, root: Path) -> FindingKey:
+    """The identity of a finding of `code` in `path` about `fields`, on a line reading `line`."""
+    return (code, relative_file(path, root), ",".join(fields), short_hash(line))
+
+
 def finding_key(finding: Finding, document: Document | None, root: Path) -> FindingKey:
-    return (
-        finding.code,
-        relative_file(finding.path, root),
-        ",".join(finding.fields),
-        short_hash(line_text(finding, document)),
-    )
+    return key_of(finding.code, finding.path, finding.fields, line_text(finding, document), root)
 
 
-def fingerprints(items: list[tuple[Finding, Document | None]], root: Path) -> list[str]:
-    """One fingerprint per finding, unique within the list: repeats get a counter."""
+def fingerprints(keys: Iterable[FindingKey]) -> list[str]:
+    """One fingerprint per finding key, unique within the list: repeats get a counter."""
     seen: dict[FindingKey, int] = {}
     out = []
-    for finding, document in items:
-        key = finding_key(finding, document, root)
+    for key in keys:
         n = seen.get(key, 0)
         seen[key] = n + 1
         out.append(hashlib.sha256("\0".join((*key, str(n))).encode()).hexdigest())

@@ -98,6 +98,21 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
+def atomic_write_text(path: Path, text: str) -> None:
+    """atomic_write for text, in the bytes `Path.write_text` would write (UTF-8, each "\n"
+    as os.linesep): for the files ce-lint writes itself (reports, the verify worker's files).
+
+    A symlink is followed: its target gets the text and the link stays. A path that is not a
+    regular file (/dev/stdout, a named pipe) cannot be replaced, so it is written in place.
+    """
+    data = text.replace("\n", os.linesep).encode("utf-8")
+    if path.exists() and not path.is_file():  # both follow symlinks
+        with open(path, "wb") as handle:
+            handle.write(data)
+        return
+    atomic_write(Path(os.path.realpath(path)), data)
+
+
 @dataclass(frozen=True)
 class TextEdit:
     start: int

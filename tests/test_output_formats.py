@@ -7,6 +7,7 @@ moving. The findings come from a real check of a seed-era YAML file and a JSON f
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -18,7 +19,10 @@ import pytest
 from click.testing import CliRunner
 
 from ce_lint.cli import main
-from ce_lint.report import ReportContext, format_names, render
+from ce_lint.engine import Engine, FileResult
+from ce_lint.report import format_names, render
+from ce_lint.report.model import Report
+from ce_lint.reporting import build_report
 from tests.helpers import engine
 
 DATA = Path(__file__).parent / "data"
@@ -47,16 +51,19 @@ def run(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-def context(project: Path) -> ReportContext:
+def checked(project: Path) -> tuple[Engine, list[FileResult]]:
     eng = engine()
-    results = [eng.check_path(Path(p)) for p in ("configs/eval.json", "configs/train.yaml")]
-    return ReportContext(eng, results)
+    return eng, [eng.check_path(Path(p)) for p in ("configs/eval.json", "configs/train.yaml")]
 
 
-def expected(ctx: ReportContext) -> set[tuple[str, int, int, str]]:
+def context(project: Path) -> Report:
+    return build_report(*checked(project))
+
+
+def expected(results: list[FileResult]) -> set[tuple[str, int, int, str]]:
     """(file, row, column, code) of every finding, computed from the text itself."""
     out = set()
-    for result in ctx.results:
+    for result in results:
         assert result.document is not None
         for finding in result.findings:
             row, col = result.document.location(finding.span.start)
@@ -85,8 +92,9 @@ def test_the_cli_offers_every_registered_format() -> None:
 
 
 def test_every_format_carries_the_same_findings(project: Path) -> None:
-    ctx = context(project)
-    want = expected(ctx)
+    eng, results = checked(project)
+    ctx = build_report(eng, results)
+    want = expected(results)
     assert {c for *_, c in want} >= {"CE101", "CE102", "CE104", "CE124", "CE132"}
 
     rows = [json.loads(line) for line in render("json-lines", ctx).splitlines()]
@@ -172,7 +180,7 @@ def test_sarif_validates_and_lists_rules_with_help_and_fixes(project: Path) -> N
     assert artifact_uri("/elsewhere/c.yaml") == "file:///elsewhere/c.yaml"
     assert artifact_uri("configs/train.yaml") == "configs/train.yaml"
     # A clean run is still a valid log with the rules listed.
-    clean = ReportContext(ctx.engine, [])
+    clean = build_report(engine(), [])
     empty = json.loads(render("sarif", clean))
     jsonschema.validate(empty, schema)
     assert empty["runs"][0]["results"] == [] and empty["runs"][0]["tool"]["driver"]["rules"]
@@ -257,7 +265,7 @@ def test_output_file_gets_the_report_and_stdout_stays_empty(project: Path) -> No
 def test_text_is_coloured_only_on_a_terminal(project: Path) -> None:
     ctx = context(project)
     assert "\033[" not in render("text", ctx)
-    ctx.color = True
+    ctx = dataclasses.replace(ctx, color=True)
     assert "\033[31merror" in render("text", ctx)
     if os.name == "posix":
         code, out = run("check", *TARGETS, "configs")

@@ -13,11 +13,13 @@ import click
 
 from ..cli import USAGE_ERROR, Run, common_options, guarded
 from ..engine import FileResult
+from ..textio import atomic_write_text
 from ..verify.options import smoke_options
 from ..verify.request import SmokeOptions, plan
 from ..verify.runner import Verifier, VerifyUnavailable
 
-FORMATS = ("text", "json")
+# The output formats verify prints.
+VERIFY_FORMATS = ("text", "json")
 
 
 @click.command("verify")
@@ -57,7 +59,7 @@ def verify_results(
     After `fix` in JSON mode stdout already holds the findings array, so the table goes to
     stderr there (run `ce-lint verify --output-format json` for the JSON form).
     """
-    output_format = run.output_format if run.output_format in FORMATS else None
+    output_format = run.output_format if run.output_format in VERIFY_FORMATS else None
     if output_format is None:
         raise click.UsageError(f"verify prints text or json, not {run.output_format}")
     if after_fix and output_format == "json":
@@ -82,7 +84,7 @@ def verify_results(
     if output_format == "stderr":
         click.echo(text, nl=False, err=True)
     elif run.output_file is not None and not after_fix:
-        run.output_file.write_text(text, encoding="utf-8")
+        atomic_write_text(run.output_file, text)
     else:
         click.echo(text, nl=False)
     failed = any(not o.ok for o in outcomes)

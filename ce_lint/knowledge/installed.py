@@ -19,6 +19,7 @@ from pathlib import Path
 
 from packaging.version import InvalidVersion, Version
 
+from ..textio import atomic_write_text
 from . import Knowledge
 from .names import SENTENCE_TRANSFORMERS, TRANSFORMERS
 from .sources import (
@@ -147,11 +148,6 @@ def user_cache_dir() -> Path:
 
 def _write_cache(path: Path, text: str) -> None:
     """Best effort and atomic: a read-only home or a full disk only costs the next parse."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
+    with contextlib.suppress(OSError):
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+        atomic_write_text(path, text)

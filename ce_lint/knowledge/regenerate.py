@@ -18,6 +18,7 @@ from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
+from ..textio import atomic_write_text
 from .layout import apply_curated_overrides, build_data, compare_at, dumps, merge
 from .names import DATA_DIR, SENTENCE_TRANSFORMERS, TRANSFORMERS
 from .sources import (
@@ -189,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.write:
                 for line in report:
                     print(f"[{library}] {line}", file=sys.stderr)
-                path.write_text(dumps(merged), encoding="utf-8")
+                atomic_write_text(path, dumps(merged))
                 print(f"[{library}] wrote {path} ({len(versions)} releases, {len(report)} changes)")
                 continue
             summary = report

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from . import ReportContext, display_path, fix_marker, located, register
+from . import display_path, fix_marker, register
+from .model import Report
 
 
 @register("concise")
-def concise(ctx: ReportContext) -> str:
-    out = []
-    for item in located(ctx):
-        f = item.finding
-        out.append(
-            f"{display_path(f.path)}:{item.row}:{item.column}: {f.code} {fix_marker(f)}{f.message}"
-        )
-    if not ctx.quiet:
+def concise(report: Report) -> str:
+    out = [
+        f"{display_path(f.path)}:{f.start.row}:{f.start.column}: {f.code} {fix_marker(f.fix)}{f.message}"
+        for f in report.findings
+    ]
+    if not report.quiet:
         n = len(out)
         out.append(f"Found {n} problem{'s' if n != 1 else ''}." if n else "All checks passed.")
     return "".join(line + "\n" for line in out)

@@ -7,7 +7,8 @@ info findings use `::warning` and `::notice`.
 from __future__ import annotations
 
 from ..findings import Severity
-from . import ReportContext, fix_marker, located, register, relative_uri
+from . import fix_marker, register, relative_uri
+from .model import Report
 
 _COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
@@ -21,19 +22,18 @@ def escape_property(text: str) -> str:
 
 
 @register("github")
-def github(ctx: ReportContext) -> str:
+def github(report: Report) -> str:
     out = []
-    for item in located(ctx):
-        f = item.finding
+    for f in report.findings:
         props = {
             "file": relative_uri(f.path),
-            "line": item.row,
-            "col": item.column,
-            "endLine": item.end_row,
-            "endColumn": item.end_column,
+            "line": f.start.row,
+            "col": f.start.column,
+            "endLine": f.end.row,
+            "endColumn": f.end.column,
             "title": f.code,
         }
         head = ",".join(f"{k}={escape_property(str(v))}" for k, v in props.items())
-        message = f"{f.code} {fix_marker(f)}{f.message}"
+        message = f"{f.code} {fix_marker(f.fix)}{f.message}"
         out.append(f"::{_COMMAND[f.severity]} {head}::{escape_data(message)}")
     return "".join(line + "\n" for line in out)

@@ -7,19 +7,19 @@ import json
 from pathlib import Path
 
 from ..findings import Severity
-from ..fingerprint import fingerprints
-from . import ReportContext, located, register, relative_uri
+from ..fingerprint import fingerprints, key_of
+from . import register, relative_uri
+from .model import Report
 
 _SEVERITY = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO: "info"}
 
 
 @register("gitlab")
-def gitlab(ctx: ReportContext) -> str:
-    items = located(ctx)
-    prints = fingerprints([(i.finding, ctx.document(i.finding)) for i in items], Path.cwd())
+def gitlab(report: Report) -> str:
+    root = Path.cwd()
+    prints = fingerprints([key_of(f.code, f.path, f.fields, f.line, root) for f in report.findings])
     issues = []
-    for item, fingerprint in zip(items, prints, strict=True):
-        f = item.finding
+    for f, fingerprint in zip(report.findings, prints, strict=True):
         issues.append(
             {
                 "type": "issue",
@@ -30,7 +30,7 @@ def gitlab(ctx: ReportContext) -> str:
                 "fingerprint": fingerprint,
                 "location": {
                     "path": relative_uri(f.path),
-                    "lines": {"begin": item.row, "end": item.end_row},
+                    "lines": {"begin": f.start.row, "end": f.end.row},
                 },
             }
         )

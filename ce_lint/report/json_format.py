@@ -6,39 +6,39 @@ import json
 from pathlib import Path
 from typing import Any
 
-from . import Located, ReportContext, located, register
+from . import register
+from .model import Position, Report, ReportedFinding
 
 
-def _loc(pair: tuple[int, int]) -> dict[str, int]:
-    return {"row": pair[0], "column": pair[1]}
+def _loc(position: Position) -> dict[str, int]:
+    return {"row": position.row, "column": position.column}
 
 
-def as_dict(item: Located) -> dict[str, Any]:
-    f = item.finding
+def as_dict(f: ReportedFinding) -> dict[str, Any]:
     fix = None
-    if f.fix is not None and item.edits:
+    if f.fix is not None and f.fix.edits:
         fix = {
             "applicability": f.fix.applicability.value,
             "message": f.fix.message,
             "edits": [
-                {"content": edit.text, "location": _loc(start), "end_location": _loc(end)}
-                for edit, start, end in item.edits
+                {"content": edit.text, "location": _loc(edit.start), "end_location": _loc(edit.end)}
+                for edit in f.fix.edits
             ],
         }
     return {
-        "cell": item.cell,
+        "cell": f.cell,
         "code": f.code,
-        "end_location": {"row": item.end_row, "column": item.end_column},
+        "end_location": _loc(f.end),
         "filename": str(Path(f.path).resolve()),
         "fix": fix,
-        "location": {"row": item.row, "column": item.column},
+        "location": _loc(f.start),
         "message": f.message,
-        "noqa_row": item.row,
+        "noqa_row": f.start.row,
         "url": f"https://ce-lint.readthedocs.io/rules/{f.code}/",
         "severity": f.severity.value,
     }
 
 
 @register("json")
-def json_output(ctx: ReportContext) -> str:
-    return json.dumps([as_dict(item) for item in located(ctx)], indent=2) + "\n"
+def json_output(report: Report) -> str:
+    return json.dumps([as_dict(f) for f in report.findings], indent=2) + "\n"

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 
-from . import ReportContext, located, register
+from . import register
 from .json_format import as_dict
+from .model import Report
 
 
 @register("json-lines")
-def json_lines(ctx: ReportContext) -> str:
-    return "".join(json.dumps(as_dict(item)) + "\n" for item in located(ctx))
+def json_lines(report: Report) -> str:
+    return "".join(json.dumps(as_dict(f)) + "\n" for f in report.findings)

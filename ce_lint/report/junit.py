@@ -6,12 +6,13 @@ from __future__ import annotations
 from itertools import groupby
 from xml.etree import ElementTree as ET
 
-from . import ReportContext, located, register, relative_uri
+from . import register, relative_uri
+from .model import Report
 
 
 @register("junit")
-def junit(ctx: ReportContext) -> str:
-    items = located(ctx)
+def junit(report: Report) -> str:
+    items = report.findings
     root = ET.Element("testsuites", name="ce-lint", tests=str(max(len(items), 1)))
     root.set("failures", str(len(items)))
     if not items:
@@ -23,19 +24,17 @@ def junit(ctx: ReportContext) -> str:
         suite = ET.SubElement(
             root, "testsuite", name=name, tests=str(len(found)), failures=str(len(found))
         )
-        for item in found:
-            f = item.finding
+        for f in found:
+            row, column = f.start
             case = ET.SubElement(
                 suite,
                 "testcase",
-                name=f"{f.code} at {item.row}:{item.column}",
+                name=f"{f.code} at {row}:{column}",
                 classname=name,
                 file=name,
-                line=str(item.row),
+                line=str(row),
             )
             failure = ET.SubElement(case, "failure", message=f.message, type=f.code)
-            failure.text = (
-                f"{name}:{item.row}:{item.column}: {f.code} {f.severity.value} {f.message}"
-            )
+            failure.text = f"{name}:{row}:{column}: {f.code} {f.severity.value} {f.message}"
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

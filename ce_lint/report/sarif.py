@@ -13,9 +13,9 @@ from typing import Any
 
 from .. import __version__
 from ..findings import Applicability, Severity
-from ..fingerprint import fingerprints
-from ..rulebook import RuleSpec
-from . import Located, ReportContext, located, register, relative_uri
+from ..fingerprint import fingerprints, key_of
+from . import register, relative_uri
+from .model import Position, Report, ReportedFinding, RuleInfo
 
 SCHEMA = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -23,33 +23,32 @@ SCHEMA = (
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
 
-def _region(start: tuple[int, int], end: tuple[int, int]) -> dict[str, int]:
+def _region(start: Position, end: Position) -> dict[str, int]:
     return {"startLine": start[0], "startColumn": start[1], "endLine": end[0], "endColumn": end[1]}
 
 
-def rule_descriptor(spec: RuleSpec) -> dict[str, Any]:
+def rule_descriptor(rule: RuleInfo) -> dict[str, Any]:
     # A field rule's summary continues its message ("It was renamed to ..."): name the field.
-    field = spec.params.get("field")
-    short = f"`{field}`: {spec.summary}" if isinstance(field, str) else spec.summary
-    help_text = short + (f"\n\n{spec.why}" if spec.why else "")
+    short = f"`{rule.field}`: {rule.summary}" if rule.field is not None else rule.summary
+    help_text = short + (f"\n\n{rule.why}" if rule.why else "")
     return {
-        "id": spec.code,
-        "name": spec.name,
+        "id": rule.code,
+        "name": rule.name,
         "shortDescription": {"text": short},
-        "fullDescription": {"text": spec.why or spec.summary},
+        "fullDescription": {"text": rule.why or rule.summary},
         "help": {"text": help_text},
-        "helpUri": spec.url,
-        "properties": {"group": spec.group, "fix": spec.fix},
+        "helpUri": rule.url,
+        "properties": {"group": rule.group, "fix": rule.fix},
     }
 
 
-def _fixes(item: Located, uri: str) -> list[dict[str, Any]]:
-    fix = item.finding.fix
-    if fix is None or not item.edits or fix.applicability is Applicability.DISPLAY_ONLY:
+def _fixes(f: ReportedFinding, uri: str) -> list[dict[str, Any]]:
+    fix = f.fix
+    if fix is None or not fix.edits or fix.applicability is Applicability.DISPLAY_ONLY:
         return []
     replacements = [
-        {"deletedRegion": _region(start, end), "insertedContent": {"text": edit.text}}
-        for edit, start, end in item.edits
+        {"deletedRegion": _region(edit.start, edit.end), "insertedContent": {"text": edit.text}}
+        for edit in fix.edits
     ]
     safety = "safe" if fix.applicability is Applicability.SAFE else "unsafe: needs --unsafe-fixes"
     return [
@@ -67,8 +66,7 @@ def artifact_uri(path: str) -> str:
     return Path(uri).as_uri() if Path(uri).is_absolute() else uri
 
 
-def _result(item: Located, rule_index: dict[str, int], fingerprint: str) -> dict[str, Any]:
-    f = item.finding
+def _result(f: ReportedFinding, rule_index: dict[str, int], fingerprint: str) -> dict[str, Any]:
     uri = artifact_uri(f.path)
     result: dict[str, Any] = {
         "ruleId": f.code,
@@ -78,7 +76,7 @@ def _result(item: Located, rule_index: dict[str, int], fingerprint: str) -> dict
             {
                 "physicalLocation": {
                     "artifactLocation": {"uri": uri},
-                    "region": _region((item.row, item.column), (item.end_row, item.end_column)),
+                    "region": _region(f.start, f.end),
                 }
             }
         ],
@@ -86,18 +84,17 @@ def _result(item: Located, rule_index: dict[str, int], fingerprint: str) -> dict
     }
     if f.code in rule_index:
         result["ruleIndex"] = rule_index[f.code]
-    fixes = _fixes(item, uri)
+    fixes = _fixes(f, uri)
     if fixes:
         result["fixes"] = fixes
     return result
 
 
 @register("sarif")
-def sarif(ctx: ReportContext) -> str:
-    specs = list(ctx.engine.specs)
-    rule_index = {spec.code: i for i, spec in enumerate(specs)}
-    items = located(ctx)
-    prints = fingerprints([(i.finding, ctx.document(i.finding)) for i in items], Path.cwd())
+def sarif(report: Report) -> str:
+    rule_index = {rule.code: i for i, rule in enumerate(report.rules)}
+    root = Path.cwd()
+    prints = fingerprints([key_of(f.code, f.path, f.fields, f.line, root) for f in report.findings])
     run = {
         "tool": {
             "driver": {
@@ -105,12 +102,14 @@ def sarif(ctx: ReportContext) -> str:
                 "version": __version__,
                 "semanticVersion": __version__,
                 "informationUri": "https://github.com/ce-lint/ce-lint",
-                "rules": [rule_descriptor(spec) for spec in specs],
+                "rules": [rule_descriptor(rule) for rule in report.rules],
             }
         },
         "columnKind": "unicodeCodePoints",
-        "results": [_result(i, rule_index, p) for i, p in zip(items, prints, strict=True)],
-        "properties": {"targets": ctx.engine.targets.describe()},
+        "results": [
+            _result(f, rule_index, p) for f, p in zip(report.findings, prints, strict=True)
+        ],
+        "properties": {"targets": report.targets},
     }
     log = {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
     return json.dumps(log, indent=2) + "\n"

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import Counter
 
 from ..findings import Applicability, Severity
-from . import ReportContext, display_path, fix_marker, fix_preview, located, register
+from . import display_path, fix_marker, register
+from .model import Report, ReportedFinding
 
 _COLORS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
 _BOLD, _RESET = "\033[1m", "\033[0m"
@@ -15,14 +16,14 @@ def _paint(text: str, code: str, on: bool) -> str:
     return f"{code}{text}{_RESET}" if on else text
 
 
-def summary(ctx: ReportContext) -> list[str]:
-    findings = ctx.findings
+def summary(report: Report) -> list[str]:
+    findings = report.findings
     lines = []
-    if ctx.fixed:
-        verb = "Would fix" if ctx.would_fix else "Fixed"
-        lines.append(f"{verb} {ctx.fixed} problem{'s' if ctx.fixed != 1 else ''}.")
+    if report.fixed:
+        verb = "Would fix" if report.would_fix else "Fixed"
+        lines.append(f"{verb} {report.fixed} problem{'s' if report.fixed != 1 else ''}.")
     if not findings:
-        lines.append("No problems remain." if ctx.fixed else "All checks passed.")
+        lines.append("No problems remain." if report.fixed else "All checks passed.")
         return lines
     by_severity = Counter(f.severity for f in findings)
     parts = [f"{by_severity[s]} {s.value}{'s' if by_severity[s] != 1 and s is not Severity.INFO else ''}"
@@ -32,49 +33,53 @@ def summary(ctx: ReportContext) -> list[str]:
                  f"({', '.join(parts)}) in {files} file{'s' if files != 1 else ''}.")  # fmt: skip
     safe = sum(1 for f in findings if f.fix and f.fix.applicability is Applicability.SAFE)
     unsafe = sum(1 for f in findings if f.fix and f.fix.applicability is Applicability.UNSAFE)
-    if safe or (unsafe and ctx.unsafe_fixes):
-        n = safe + (unsafe if ctx.unsafe_fixes else 0)
+    if safe or (unsafe and report.unsafe_fixes):
+        n = safe + (unsafe if report.unsafe_fixes else 0)
         lines.append(
-            f"[*] {n} fixable with `ce-lint fix`{' --unsafe-fixes' if ctx.unsafe_fixes else ''}."
+            f"[*] {n} fixable with `ce-lint fix`{' --unsafe-fixes' if report.unsafe_fixes else ''}."
         )
-    if unsafe and not ctx.unsafe_fixes:
+    if unsafe and not report.unsafe_fixes:
         lines.append(
             f"[-] {unsafe} more fixable with `ce-lint fix --unsafe-fixes` (they change behaviour; read the message)."
         )
     return lines
 
 
-def fixed_listing(ctx: ReportContext) -> list[str]:
+def fixed_listing(report: Report) -> list[str]:
     """What `fix` changed, file by file (--show-fixes)."""
     lines = []
-    for path, counts in sorted(ctx.fixed_codes.items()):
-        if not counts:
+    for fixed in report.fixed_files:
+        if not fixed.counts:
             continue
-        lines.append(f"{'Would fix' if ctx.would_fix else 'Fixed'} in {display_path(path)}:")
-        for code, n in sorted(counts.items()):
-            name = ctx.engine.spec(code).name if code in ctx.engine.kinds else ""
-            lines.append(f"    {n} x {code} {name}".rstrip())
+        lines.append(
+            f"{'Would fix' if report.would_fix else 'Fixed'} in {display_path(fixed.path)}:"
+        )
+        for code, n in fixed.counts:
+            lines.append(f"    {n} x {code} {report.rule_name(code)}".rstrip())
+    return lines
+
+
+def finding_lines(item: ReportedFinding, report: Report) -> list[str]:
+    """The finding's line and, with --show-fixes, its fix and the lines it changes."""
+    where = f"{display_path(item.path)}:{item.start.row}:{item.start.column}:"
+    if item.cell is not None:
+        where = f"{display_path(item.path)}:cell {item.cell}:{item.start.row}:{item.start.column}:"
+    severity = _paint(item.severity.value, _COLORS[item.severity], report.color)
+    code = _paint(item.code, _BOLD, report.color)
+    lines = [f"{where} {code} {severity} {fix_marker(item.fix)}{item.message}"]
+    if report.show_fixes and item.fix is not None:
+        lines.append(f"    fix ({item.fix.applicability.value}): {item.fix.message}")
+        lines.extend("    " + line for line in item.fix.preview)
     return lines
 
 
 @register("text")
-def text(ctx: ReportContext) -> str:
-    out = []
-    for item in located(ctx):
-        f = item.finding
-        where = f"{display_path(f.path)}:{item.row}:{item.column}:"
-        if item.cell is not None:
-            where = f"{display_path(f.path)}:cell {item.cell}:{item.row}:{item.column}:"
-        severity = _paint(f.severity.value, _COLORS[f.severity], ctx.color)
-        code = _paint(f.code, _BOLD, ctx.color)
-        out.append(f"{where} {code} {severity} {fix_marker(f)}{f.message}")
-        if ctx.show_fixes and f.fix is not None:
-            out.append(f"    fix ({f.fix.applicability.value}): {f.fix.message}")
-            out.extend("    " + line for line in fix_preview(ctx.document(f), item))
-    if ctx.quiet:
+def text(report: Report) -> str:
+    out = [line for item in report.findings for line in finding_lines(item, report)]
+    if report.quiet:
         return "".join(line + "\n" for line in out)
-    if ctx.show_fixes:
-        out.extend(fixed_listing(ctx))
-    out.extend(summary(ctx))
-    out.append(f"Targets: {ctx.engine.targets.describe()}")
+    if report.show_fixes:
+        out.extend(fixed_listing(report))
+    out.extend(summary(report))
+    out.append(f"Targets: {report.targets}")
     return "\n".join(out) + "\n"

@@ -23,6 +23,7 @@ from typing import IO, Any
 
 import ce_lint
 
+from ..textio import atomic_write_text
 from .blame import advice, blame
 from .request import Outcome, Request, SmokeOptions
 
@@ -243,7 +244,7 @@ def run_torchrun(
         results_dir.mkdir()
         request_file = work / "request.json"
         payload = request.payload() | {"workdir": str(work / "run")}
-        request_file.write_text(json.dumps(payload), encoding="utf-8")
+        atomic_write_text(request_file, json.dumps(payload))
         command = [
             sys.executable, "-m", "torch.distributed.run", "--standalone", "--nnodes=1",
             f"--nproc_per_node={request.nproc}", "-m", "ce_lint.verify.worker",

@@ -146,12 +146,56 @@ def run(request: dict[str, Any], workspace: Workspace) -> dict[str, Any]:
 def _run(
     request: dict[str, Any], workspace: Workspace, workdir: Path, result: dict[str, Any]
 ) -> None:
+    """The phases of one run, in order; `result["phase"]` names the phase running."""
     steps = int(request.get("steps", 2))
     # Before any process group exists: once one does, only rank 0 writes model files.
     result["phase"] = "model"
     model_dir = workspace.model_dir(request)
+
     result["phase"] = "arguments"
     cls = argument_class(request["cls"])
+    kwargs, user_args = user_arguments(cls, request, workdir, result)
+    training_cls, run_kwargs = run_arguments(cls, kwargs, user_args, steps, result)
+
+    result["phase"] = "arguments (shortened run)"
+    args, device = training_arguments(training_cls, run_kwargs, result)
+
+    result["phase"] = "model"
+    model = load_model(model_dir, tiny_model=not request.get("model"))
+    num_labels = int(getattr(model, "num_labels", 1) or 1)
+
+    result["phase"] = "data"
+    data = make_data(request["args"], args, model, num_labels, steps)
+
+    result["phase"] = "trainer"
+    watch = NumericsWatch(model)
+    trainer = make_trainer(model, args, data, watch)
+
+    result["phase"] = "train"
+    logged = train(trainer, watch, args, result)
+
+    result["phase"] = "evaluate"
+    evaluate(trainer, result)
+
+    result["phase"] = "save"
+    final_dir, checkpoints = save(trainer, args, workdir, result)
+
+    result["phase"] = "reload"
+    prediction = reload(final_dir, checkpoints, data.train, result)
+    result["peak_memory_mb"], result["memory_kind"] = peak_memory(device)
+
+    result["phase"] = "numerics"
+    judge_numerics(result, watch, model, args, steps, prediction, logged)
+    del trainer, model
+
+
+# ---- the phases ---------------------------------------------------------------------
+
+
+def user_arguments(
+    cls: type, request: dict[str, Any], workdir: Path, result: dict[str, Any]
+) -> tuple[dict[str, Any], Any]:
+    """The arguments object as the user's code builds it: its keyword arguments and itself."""
     fields = init_fields(cls)
     strangers = [k for k in [*request["args"], *request.get("unknown", [])] if k not in fields]
     if strangers:
@@ -168,7 +212,14 @@ def _run(
         user_args = cls(**kwargs)
         _ = user_args.device  # device set-up is where bf16/tf32/backends are refused
     result["notes"] += [f"warning: {w}" for w in said]
+    return kwargs, user_args
 
+
+def run_arguments(
+    cls: type, kwargs: dict[str, Any], user_args: Any, steps: int, result: dict[str, Any]
+) -> tuple[type, dict[str, Any]]:
+    """The arguments class the smoke run trains with, and its keyword arguments: the user's
+    values it has a field for, shortened to `steps` steps."""
     training_cls = argument_class(TRAINING_CLASS)
     run_kwargs = dict(kwargs)
     if cls is not training_cls:
@@ -182,21 +233,37 @@ def _run(
     overrides, override_notes = smoke_overrides(user_args, steps)
     run_kwargs.update(overrides)
     result["notes"] += override_notes
-    result["phase"] = "arguments (shortened run)"
+    return training_cls, run_kwargs
+
+
+def training_arguments(
+    training_cls: type, run_kwargs: dict[str, Any], result: dict[str, Any]
+) -> tuple[Any, torch.device]:
+    """The arguments of the shortened run, and the device they set up."""
     with captured_warnings():
         args = training_cls(**run_kwargs)
         device = args.device
-
     result["device"] = str(device)
     result["precision"] = precision(args)
     result["world_size"] = args.world_size
+    return args, device
 
-    result["phase"] = "model"
-    model = load_model(model_dir, tiny_model=not request.get("model"))
-    num_labels = int(getattr(model, "num_labels", 1) or 1)
 
-    result["phase"] = "data"
-    names = dataset_names(request["args"])
+@dataclasses.dataclass(frozen=True)
+class SmokeData:
+    """What the trainer trains and evaluates on."""
+
+    train: Any
+    eval: Any
+    loss: torch.nn.Module
+    evaluator: StandInEvaluator | None
+
+
+def make_data(
+    user_values: dict[str, Any], args: Any, model: CrossEncoder, num_labels: int, steps: int
+) -> SmokeData:
+    """Generated datasets, enough rows for `steps` steps on every process, and the loss."""
+    names = dataset_names(user_values)
     train_rows = max(
         8, steps * args.gradient_accumulation_steps * args.train_batch_size * args.world_size
     )
@@ -204,21 +271,27 @@ def _run(
     train_data = make_dataset(train_rows, names, seed=1, num_labels=num_labels)
     eval_data = make_dataset(eval_rows, names, seed=2, num_labels=num_labels)
     loss = BinaryCrossEntropyLoss(model) if num_labels == 1 else CrossEntropyLoss(model)
-    evaluator = stand_in_evaluator(args, num_labels)
+    return SmokeData(train_data, eval_data, loss, stand_in_evaluator(args, num_labels))
 
-    result["phase"] = "trainer"
-    watch = NumericsWatch(model)
-    trainer = CrossEncoderTrainer(
+
+def make_trainer(
+    model: CrossEncoder, args: Any, data: SmokeData, watch: NumericsWatch
+) -> CrossEncoderTrainer:
+    return CrossEncoderTrainer(
         model=model,
         args=args,
-        train_dataset=train_data,
-        eval_dataset=eval_data,
-        loss=loss,
-        evaluator=evaluator,
+        train_dataset=data.train,
+        eval_dataset=data.eval,
+        loss=data.loss,
+        evaluator=data.evaluator,
         callbacks=[watch],
     )
 
-    result["phase"] = "train"
+
+def train(
+    trainer: CrossEncoderTrainer, watch: NumericsWatch, args: Any, result: dict[str, Any]
+) -> list[float]:
+    """Train; returns the losses the trainer logged."""
     # For tests only: rank 0, the one that writes, starts late, so that the other ranks
     # reach the reload long before it has saved anything (the race window, made certain).
     delay = float(os.environ.get("CE_LINT_TEST_RANK0_DELAY") or 0)
@@ -232,15 +305,21 @@ def _run(
     logged = [e["loss"] for e in trainer.state.log_history if "loss" in e]
     result["logged_losses"] = [finite_or_text(x) for x in logged]
     result["grad_norms"] = [finite_or_text(n) for _, n in watch.grad_norms]
+    return logged
 
-    result["phase"] = "evaluate"
+
+def evaluate(trainer: CrossEncoderTrainer, result: dict[str, Any]) -> None:
     metrics = trainer.evaluate()
     eval_losses = {k: v for k, v in metrics.items() if k.endswith("_loss")}
     result["eval_loss"] = finite_or_text(
         eval_losses.get("eval_loss", next(iter(eval_losses.values()), None))
     )
 
-    result["phase"] = "save"
+
+def save(
+    trainer: CrossEncoderTrainer, args: Any, workdir: Path, result: dict[str, Any]
+) -> tuple[Path, list[Path]]:
+    """Save the final model; returns where, and the checkpoints the run wrote (oldest first)."""
     final_dir = workdir / "final-model"
     trainer.save_model(str(final_dir))
     # Rank 0 alone writes config and weights (of the checkpoints too), and the other ranks
@@ -249,8 +328,14 @@ def _run(
     output_dir = Path(args.output_dir)
     checkpoints = sorted(output_dir.glob("checkpoint-*"), key=checkpoint_step)
     result["checkpoints"] = [c.name for c in checkpoints]
+    return final_dir, checkpoints
 
-    result["phase"] = "reload"
+
+def reload(
+    final_dir: Path, checkpoints: list[Path], train_data: Any, result: dict[str, Any]
+) -> float:
+    """Load the newest loadable checkpoint (else the saved model) on the CPU, as a user
+    would, and score one training pair with it."""
     reload_dir = next((c for c in reversed(checkpoints) if loadable(c)), final_dir)
     reloaded = CrossEncoder(str(reload_dir), local_files_only=True, device="cpu")
     prediction = float(
@@ -259,11 +344,7 @@ def _run(
         .flatten()[0]
     )
     result["reloaded_from"] = "checkpoint" if reload_dir is not final_dir else "saved model"
-    result["peak_memory_mb"], result["memory_kind"] = peak_memory(device)
-
-    result["phase"] = "numerics"
-    judge_numerics(result, watch, model, args, steps, prediction, logged)
-    del trainer, model, reloaded
+    return prediction
 
 
 def judge_numerics(

@@ -11,6 +11,8 @@ from typing import Any
 
 from transformers import BertConfig, BertForSequenceClassification, BertTokenizerFast
 
+from ..textio import atomic_write_text
+
 # A small closed vocabulary: every generated text tokenizes into whole words.
 _WORD_TEXT = (
     "what how why when where which who is are was can does do the a an of to in on for with "
@@ -38,7 +40,7 @@ def build_tiny_model(directory: Path, seed: int = 0) -> Path:
 
     directory.mkdir(parents=True, exist_ok=True)
     vocab_file = directory / "vocab.txt"
-    vocab_file.write_text("\n".join(vocabulary()) + "\n", encoding="utf-8")
+    atomic_write_text(vocab_file, "\n".join(vocabulary()) + "\n")
     tokenizer = BertTokenizerFast(vocab_file=str(vocab_file), do_lower_case=True)
     config = BertConfig(
         vocab_size=len(vocabulary()),

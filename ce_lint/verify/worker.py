@@ -21,6 +21,8 @@ import traceback
 from pathlib import Path
 from typing import IO, Any
 
+from ..textio import atomic_write_text
+
 
 def protocol_stream() -> IO[str]:
     """Keep the real stdout for protocol lines and point fd 1 at stderr, so that prints
@@ -89,10 +91,7 @@ def run_once(request_file: Path, result_dir: Path) -> int:
     result["rank"] = rank
     result["versions"] = smoke.library_versions()
     result["hardware"] = smoke.hardware()
-    target = result_dir / f"rank-{rank}.json"
-    tmp = target.with_suffix(".tmp")
-    tmp.write_text(json.dumps(result), encoding="utf-8")
-    tmp.replace(target)
+    atomic_write_text(result_dir / f"rank-{rank}.json", json.dumps(result))
     if result.get("ok"):
         finish_process_group()
     import shutil
