@@ -2,12 +2,17 @@
 
 - Rule kinds and the hardware predicates hold no release numbers: those live in the version
   knowledge (ce_lint/knowledge/data) or in the rules' parameters, parsed once when they load.
+- The import contracts of pyproject.toml hold (import-linter), and breaking one is caught.
 """
 
 from __future__ import annotations
 
 import ast
+import os
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -68,3 +73,46 @@ def test_the_release_check_finds_what_it_looks_for(tmp_path: Path) -> None:
     )
     found = sorted(line.split(": ", 1)[1] for line in release_literals(sample))
     assert found == ["'4.52'", "'999'", "'from transformers 4.52 it raises'"]
+
+
+# ---- import contracts ([tool.importlinter] in pyproject.toml) ------------------------------
+
+
+def _lint_imports(root: Path) -> subprocess.CompletedProcess[str]:
+    """lint-imports over the package under `root`, with that checkout's contracts."""
+    return subprocess.run(
+        [sys.executable, "-c", "from importlinter.cli import lint_imports_command; lint_imports_command()",
+         "--no-cache", str(root / "pyproject.toml")],
+        cwd=root, env={**os.environ, "PYTHONPATH": str(root)}, capture_output=True, text=True,
+        timeout=300, check=False,
+    )  # fmt: skip
+
+
+def test_the_import_contracts_hold() -> None:
+    proc = _lint_imports(PACKAGE.parent)
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+    assert "0 broken" in proc.stdout
+
+
+@pytest.mark.parametrize(
+    ("module", "line", "contract"),
+    [
+        ("report/text.py", "from ..engine import Engine", "Reports format a report model"),
+        ("kinds/values.py", "from ..adapters import yaml_config", "Formats and rules know nothing"),
+        ("adapters/base.py", "import torch", "never imports the training stack"),
+        ("model.py", "from . import engine", "Layers"),
+    ],
+)
+def test_a_violating_import_breaks_a_contract(
+    tmp_path: Path, module: str, line: str, contract: str
+) -> None:
+    shutil.copytree(PACKAGE, tmp_path / "ce_lint", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(PACKAGE.parent / "pyproject.toml", tmp_path / "pyproject.toml")
+    target = tmp_path / "ce_lint" / module
+    text = target.read_text(encoding="utf-8")
+    anchor = "from __future__ import annotations\n"
+    target.write_text(text.replace(anchor, anchor + line + "  # noqa\n", 1), encoding="utf-8")
+    proc = _lint_imports(tmp_path)
+    assert proc.returncode == 1, proc.stdout[-3000:]
+    broken = " ".join(proc.stdout.split("Broken contracts", 1)[-1].split())
+    assert contract in broken

@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from .. import baseline as baseline_file
-from ..cli import Run, common_options, guarded
+from .run import Run, common_options, guarded
 
 
 @click.command("baseline")

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import click
 
-from ..cli import USAGE_ERROR, guarded
 from ..hardware.probe import ProbeError, probe_result, profile_from_result, short_name
 from ..hardware.profile import HardwareProfile
 from ..textio import atomic_write
+from .run import USAGE_ERROR, guarded
 
 
 def profile_text(profile: HardwareProfile, cached: bool) -> str:

@@ -13,8 +13,8 @@ from typing import Any
 
 import click
 
-from ..cli import Run, common_options, guarded
 from ..settings import KNOWN_SETTINGS
+from .run import Run, common_options, guarded
 
 
 def hardware_choice(run: Run, path: str) -> str | None:

@@ -11,12 +11,12 @@ from typing import Any
 
 import click
 
-from ..cli import USAGE_ERROR, Run, common_options, guarded
 from ..engine import FileResult
 from ..textio import atomic_write_text
 from ..verify.options import smoke_options
 from ..verify.request import SmokeOptions, plan
 from ..verify.runner import Verifier, VerifyUnavailable
+from .run import USAGE_ERROR, Run, common_options, guarded
 
 # The output formats verify prints.
 VERIFY_FORMATS = ("text", "json")

@@ -1,0 +1,233 @@
+"""What every command builds from its options and [tool.ce-lint]: the Run (settings,
+targets, files, the engine, the output), the options check and fix share, and the guard
+that turns usage problems and crashes into exit code 2."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections import Counter
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .. import script_links
+from ..adapters import handles
+from ..discover import discover
+from ..engine import Engine, FileResult
+from ..hardware.profile import ProfileError
+from ..knowledge import Knowledge
+from ..knowledge.installed import learn_installed
+from ..model import ARGUMENT_CLASSES
+from ..progress import progress
+from ..report import format_names
+from ..rulebook import RulebookError
+from ..settings import (
+    Settings,
+    SettingsError,
+    check_codes,
+    load_settings,
+    other_configs,
+    validate_codes,
+)
+from ..targets import TargetError, era_targets, resolve
+from ..textio import atomic_write_text
+
+USAGE_ERROR = 2
+
+
+def _codes(values: tuple[str, ...]) -> list[str]:
+    return [c.strip().upper() for v in values for c in v.split(",") if c.strip()]
+
+
+def common_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.argument("paths", nargs=-1, type=click.Path(path_type=str)),
+        click.option("--select", multiple=True, help="Only these codes or prefixes (comma-separated)."),
+        click.option("--extend-select", multiple=True, help="Add codes to the selection."),
+        click.option("--ignore", multiple=True, help="Leave out these codes or prefixes."),
+        click.option("--target", "targets", multiple=True, metavar="LIB==VERSION",
+                     help="Judge against this release, e.g. transformers==5.24 (repeatable)."),
+        click.option("--from", "era", multiple=True, metavar="LIB==VERSION",
+                     help="The release the files were written for, e.g. transformers==4.44: "
+                          "report changed defaults (info) and let --unsafe-fixes pin the old ones."),
+        click.option("--class", "cls", type=click.Choice(ARGUMENT_CLASSES),
+                     help="Arguments class of config files (default CrossEncoderTrainingArguments)."),
+        click.option("--hardware", metavar="local|NAME|FILE",
+                     help="Judge hardware settings for this machine: local, a built-in profile "
+                          "(t4, a100x8, ...) or a profile file (see `ce-lint env`)."),
+        click.option("--config", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                     help="Read settings from this pyproject.toml instead of searching for one."),
+        click.option("--output-format", type=click.Choice(format_names()), default=None,
+                     help="How to print findings (default text)."),
+        click.option("--output-file", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Write the report to this file instead of stdout."),
+        click.option("--exit-zero", is_flag=True, help="Exit 0 even when problems remain."),
+        click.option("--unsafe-fixes", is_flag=True, default=None,
+                     help="Also apply (fix) or count (check) fixes that change behaviour."),
+        click.option("--show-fixes", is_flag=True, help="Show what each fix would do."),
+        click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary."),
+        click.option("--statistics", is_flag=True,
+                     help="Print how often each code was found instead of the findings."),
+        click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Leave out findings accepted in this file (written by `ce-lint baseline`)."),
+        click.option("--force-exclude", is_flag=True,
+                     help="Apply exclude settings to files named on the command line too (pre-commit)."),
+    ]  # fmt: skip
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Usage problems and crashes of ce-lint exit 2 with a message, never a bare traceback."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except (SettingsError, TargetError, RulebookError, ProfileError) as exc:
+            click.echo(f"ce-lint: error: {exc}", err=True)
+            sys.exit(USAGE_ERROR)
+        except click.exceptions.Exit:
+            raise
+        except (click.ClickException, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            sys.exit(130)
+        except BrokenPipeError:
+            # The reader went away (`ce-lint rules | head`): nothing is left to tell it.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
+        except Exception as exc:  # a bug in ce-lint, not in the user's files
+            import traceback
+
+            traceback.print_exc()
+            click.echo(f"ce-lint: internal error: {exc!r}. Please report it.", err=True)
+            sys.exit(USAGE_ERROR)
+
+    return wrapper
+
+
+class Run:
+    """Everything a command needs, built once from the options and [tool.ce-lint]."""
+
+    def __init__(self, opts: dict[str, Any], use_baseline: bool = True):
+        self.paths: list[str] = list(opts["paths"]) or ["."]
+        self.settings: Settings = load_settings(opts.get("config"), self.paths)
+        s = self.settings
+        self.quiet: bool = bool(opts.get("quiet"))
+        if s.path is not None and not opts.get("config") and not self.quiet:
+            for path, nearer in other_configs(s, self.paths).items():
+                click.echo(f"ce-lint: note: {path} has its own settings in {nearer}; this run "
+                           f"reads {s.path} only (run ce-lint there, or pass --config)", err=True)  # fmt: skip
+        # A release installed here that is newer than the data files is read from its sources.
+        knowledge = learn_installed(Knowledge.load())
+        select = _codes(opts["select"]) or s.get("select")
+        extend = _codes(opts["extend_select"]) + list(s.get("extend-select", []))
+        if extend:
+            select = (select or ["ALL"]) + extend
+        ignore = _codes(opts["ignore"]) + list(s.get("ignore", []))
+        self.targets = resolve(knowledge, opts["targets"], s.get("target"), Path(self.paths[0]))
+        found = discover(self.paths, handles, skip=s.excluded)
+        self.files = [
+            path
+            for path in found
+            if not (opts.get("force_exclude") and s.excluded(str(path), ancestors=True))
+        ]
+        cls = opts.get("cls")
+        # What the checked scripts say: the class of the configs they load and of their flags.
+        links = script_links.link(self.files, roots=(Path.cwd(), s.root))
+        self.engine = Engine(
+            knowledge,
+            self.targets,
+            select=select,
+            ignore=ignore,
+            class_for=script_links.class_chooser(cls, s, links),
+            script_class=None if cls else links.script_class,
+            ignores_for=s.ignores_for,
+            safe_fixes=list(s.get("extend-safe-fixes", [])),
+            unsafe_fixes=list(s.get("extend-unsafe-fixes", [])),
+            baseline=self._baseline(opts) if use_baseline else None,
+            era=era_targets(knowledge, opts.get("era") or ()),
+            hardware=self._hardware(opts),
+        )
+        for name in ("select", "extend_select", "ignore"):
+            check_codes(_codes(opts[name]), self.engine.kinds, f"--{name.replace('_', '-')}")
+        validate_codes(s, self.engine.kinds)
+        self.output_format: str = opts.get("output_format") or s.get("output-format", "text")
+        self.output_file: Path | None = opts.get("output_file")
+        self.unsafe: bool = bool(
+            opts["unsafe_fixes"]
+            if opts.get("unsafe_fixes") is not None
+            else s.get("unsafe-fixes", False)
+        )
+        self.exit_zero: bool = bool(opts.get("exit_zero"))
+        self.show_fixes: bool = bool(opts.get("show_fixes"))
+        self.statistics: bool = bool(opts.get("statistics"))
+        if self.statistics:
+            from ..report.statistics import STATISTICS_FORMATS
+
+            if self.output_format not in STATISTICS_FORMATS:
+                raise click.UsageError(f"--statistics prints {', '.join(STATISTICS_FORMATS)} only")
+
+    def _hardware(self, opts: dict[str, Any]) -> Any:
+        from ..hardware.select import HardwareSelection
+
+        s = self.settings
+        return HardwareSelection(
+            choice=opts.get("hardware"),
+            settings_choice=s.get("hardware"),
+            per_file=s.get("per-file-hardware"),
+            relative=s.relative,
+            settings_root=s.root,
+            notify=lambda message: click.echo(f"ce-lint: {message}", err=True),
+        )
+
+    def _baseline(self, opts: dict[str, Any]) -> Any:
+        from ..baseline import Baseline
+
+        path = opts.get("baseline")
+        if path is None and self.settings.get("baseline"):
+            path = self.settings.root / self.settings.get("baseline")
+        return None if path is None else Baseline.load(Path(path))
+
+    def each(self, files: list[Path]) -> Any:
+        """The files, with a progress bar on a terminal when the run is long."""
+        return progress(files, enabled=not self.quiet and sys.stderr.isatty())
+
+    def emit(
+        self,
+        results: list[FileResult],
+        fixed: int = 0,
+        would: bool = False,
+        fixed_codes: dict[str, Counter[str]] | None = None,
+    ) -> int:
+        from ..report import render
+        from ..reporting import build_report
+
+        report = build_report(
+            self.engine, results, unsafe_fixes=self.unsafe, fixed=fixed, would_fix=would,
+            show_fixes=self.show_fixes, color=self.output_file is None and sys.stdout.isatty(),
+            quiet=self.quiet, fixed_codes=fixed_codes,
+        )  # fmt: skip
+        if self.statistics:
+            from ..report.statistics import render_statistics
+
+            text = render_statistics(report, self.output_format)
+        else:
+            text = render(self.output_format, report)
+        self.write_output(text)
+        failing = any(f.severity.fails for r in results for f in r.findings)
+        return 0 if self.exit_zero or not failing else 1
+
+    def write_output(self, text: str) -> None:
+        """The report goes to --output-file (its folders are made) or to stdout."""
+        if self.output_file is None:
+            click.echo(text, nl=False)
+            return
+        self.output_file.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(self.output_file, text)
