@@ -116,3 +116,86 @@ def test_a_violating_import_breaks_a_contract(
     assert proc.returncode == 1, proc.stdout[-3000:]
     broken = " ".join(proc.stdout.split("Broken contracts", 1)[-1].split())
     assert contract in broken
+
+
+# ---- no cycles ----------------------------------------------------------------------------
+
+
+def _imports_of(module: str, path: Path, modules: set[str]) -> set[str]:
+    """The ce_lint modules `module` imports anywhere in its text, functions included (an
+    import hidden in a function still ties the two modules together); type-only imports
+    are left out."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    typing_only = {
+        id(n)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+        for n in ast.walk(node)
+    }
+    package = module if path.name == "__init__.py" else module.rsplit(".", 1)[0]
+    out = set()
+    for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
+        if isinstance(node, ast.ImportFrom):
+            base = package
+            for _ in range(node.level - 1):
+                base = base.rsplit(".", 1)[0]
+            base = f"{base}.{node.module}" if node.level and node.module else node.module or base
+            for alias in node.names:
+                name = f"{base}.{alias.name}"
+                out.add(name if name in modules else base)
+        elif isinstance(node, ast.Import):
+            out.update(alias.name for alias in node.names)
+    return {m for m in out if m in modules and m != module}
+
+
+def cycles(root: Path) -> list[list[str]]:
+    """Groups of modules under `root` that import one another (strongly connected)."""
+    files = {}
+    for path in root.rglob("*.py"):
+        parts = path.relative_to(root.parent).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        files[name] = path
+    graph = {m: _imports_of(m, p, set(files)) for m, p in files.items()}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    out: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for other in sorted(graph[node]):
+            if other not in index:
+                visit(other)
+                low[node] = min(low[node], low[other])
+            elif other in stack:
+                low[node] = min(low[node], index[other])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                out.append(sorted(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return out
+
+
+def test_no_import_cycles() -> None:
+    assert cycles(PACKAGE) == []
+
+
+def test_a_cycle_is_found(tmp_path: Path) -> None:
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "a.py").write_text("from . import b\n")
+    (package / "b.py").write_text("def f():\n    from .a import x\n")  # hidden in a function
+    assert cycles(package) == [["pkg.a", "pkg.b"]]
