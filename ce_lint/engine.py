@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import fix_safety, suppress
 from .adapters import Adapter, Document, RenderError, adapter_for, build_adapters, handles
-from .adapters.shell_script import ScriptClassOf
+from .adapters.base import ScriptClassOf
 from .codes import code_selected
 from .findings import Applicability, Finding, Fix, Remove, Severity
 from .kinds import Context, Kind, build_kinds, index_rules

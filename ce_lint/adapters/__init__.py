@@ -7,13 +7,13 @@ lazily, so checking a YAML file never pays for libcst.
 from __future__ import annotations
 
 from ..knowledge import Knowledge
-from .base import Adapter, Document
+from .base import Adapter, Document, ScriptClassOf
 from .errors import ParseProblem, RenderError
 from .json_config import JsonAdapter
 from .makefile import MakefileAdapter
 from .notebook import NotebookAdapter
 from .python_script import PythonAdapter
-from .shell_script import ScriptClassOf, ShellAdapter
+from .shell_script import ShellAdapter
 from .yaml_config import YamlAdapter
 
 __all__ = [
@@ -43,14 +43,7 @@ def build_adapters(
 ) -> list[Adapter]:
     """Every format's adapter. `script_class`: the class each launched script parses into,
     when the run has read the checked scripts (see script_links)."""
-    return [
-        YamlAdapter(knowledge),
-        JsonAdapter(knowledge),
-        PythonAdapter(knowledge),
-        ShellAdapter(knowledge, script_class),
-        NotebookAdapter(knowledge, script_class),
-        MakefileAdapter(knowledge, script_class),
-    ]
+    return [adapter(knowledge, script_class) for adapter in ADAPTERS]
 
 
 def adapter_for(path: str, adapters: list[Adapter]) -> Adapter | None:

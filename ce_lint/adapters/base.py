@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
 from ..findings import AbstractEdit, AddEntry, Remove, ReplaceSource, Rewrite, Template
+from ..knowledge import Knowledge
 from ..model import ARGUMENT_CLASSES, ClassChoice, ClassSource, Entry, ImportRef, Site
 from ..textio import SourceText, TextEdit
 from . import cli_args
@@ -86,11 +88,24 @@ class Document:
         return []
 
 
+# The class a launched script parses into, given the launching file's path and the script as
+# written (what a run learns from the checked scripts; see script_links).
+ScriptClassOf = Callable[[str, str | None], str | None]
+
+
 class Adapter:
-    """Base class: subclasses set `name` and `suffixes` and implement `parse`."""
+    """Base class: subclasses set `name` and `suffixes` and implement `parse`.
+
+    Every adapter is made with the version knowledge and, for formats that launch scripts,
+    the class each launched script parses into.
+    """
 
     name: ClassVar[str] = ""
     suffixes: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, knowledge: Knowledge, script_class: ScriptClassOf | None = None):
+        self.knowledge = knowledge
+        self.script_class = script_class
 
     @classmethod
     def matches(cls, path: str) -> bool:

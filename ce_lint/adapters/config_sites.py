@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from ..knowledge import Knowledge
-from .base import Adapter
+from .base import Adapter, ScriptClassOf
 from .patterns import flag_pattern, trigger_pattern
 
 CONTAINER_KEYS = frozenset(
@@ -75,8 +75,8 @@ class ConfigAdapter(Adapter):
     """What the YAML and JSON adapters share: worth parsing when fields appear as keys, or
     when training flags appear (a command string or an argument list in the file)."""
 
-    def __init__(self, knowledge: Knowledge):
-        self.knowledge = knowledge
+    def __init__(self, knowledge: Knowledge, script_class: ScriptClassOf | None = None):
+        super().__init__(knowledge, script_class)
         self.pattern = trigger_pattern(knowledge)
         self.flags = flag_pattern(knowledge)
 

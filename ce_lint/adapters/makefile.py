@@ -14,9 +14,9 @@ from ..knowledge import Knowledge
 from ..model import ClassChoice, Site
 from ..textio import SourceText
 from . import shell_script
-from .base import Adapter, Document, directed
+from .base import Adapter, Document, ScriptClassOf, directed
 from .patterns import flag_pattern
-from .shell_script import ScriptClassOf, ShellDocument
+from .shell_script import ShellDocument
 
 _RULE = re.compile(r"[^\s#=:][^#=]*?:(?!=)")
 _ASSIGNMENT = re.compile(
@@ -61,10 +61,8 @@ class MakefileAdapter(Adapter):
     suffixes = (".mk",)
 
     def __init__(self, knowledge: Knowledge, script_class: ScriptClassOf | None = None):
-        self.knowledge = knowledge
+        super().__init__(knowledge, script_class)
         self.pattern = flag_pattern(knowledge)
-        # The arguments class a launched script parses into, when the run knows its scripts.
-        self.script_class = script_class
 
     @classmethod
     def matches(cls, path: str) -> bool:

@@ -26,12 +26,11 @@ from ..knowledge import Knowledge
 from ..model import ClassChoice, Entry, ImportRef, Site, Span, Value
 from ..textio import SourceText, TextEdit
 from . import cli_args, shell_script
-from .base import Adapter, Document, directed
+from .base import Adapter, Document, ScriptClassOf, directed
 from .errors import ParseProblem, RenderError
 from .jsonpos import JArray, JObject, JScalar, JsonPosError, parse
 from .patterns import flag_pattern
 from .python_script import TRIGGERS, PythonAdapter, PythonDocument
-from .shell_script import ScriptClassOf
 
 # Cell magics whose body is Python all the same.
 PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug", "writefile"})
@@ -281,11 +280,9 @@ class NotebookAdapter(Adapter):
     suffixes = (".ipynb",)
 
     def __init__(self, knowledge: Knowledge, script_class: ScriptClassOf | None = None):
-        self.knowledge = knowledge
+        super().__init__(knowledge, script_class)
         self.python = PythonAdapter(knowledge)
         self.flags = flag_pattern(knowledge)
-        # The arguments class a launched script parses into, when the run knows its scripts.
-        self.script_class = script_class
 
     def may_hold_arguments(self, data: bytes) -> bool:
         return (

@@ -20,7 +20,7 @@ from ..knowledge import Knowledge
 from ..model import ClassChoice, Entry, Site, Span
 from ..textio import SourceText, TextEdit
 from . import cli_args, python_argv
-from .base import Adapter, Document
+from .base import Adapter, Document, ScriptClassOf
 from .errors import ParseProblem, RenderError
 from .patterns import flag_pattern
 from .python_bindings import PositionMap
@@ -285,8 +285,8 @@ class PythonAdapter(Adapter):
     name = "python"
     suffixes = (".py",)
 
-    def __init__(self, knowledge: Knowledge):
-        self.knowledge = knowledge
+    def __init__(self, knowledge: Knowledge, script_class: ScriptClassOf | None = None):
+        super().__init__(knowledge, script_class)
         self.flags = flag_pattern(knowledge)
 
     def may_hold_arguments(self, data: bytes) -> bool:

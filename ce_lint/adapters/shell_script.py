@@ -19,7 +19,7 @@ from ..knowledge import Knowledge
 from ..model import ClassChoice, ClassSource, Site, Span
 from ..textio import SourceText, TextEdit
 from . import cli_args
-from .base import Adapter, Document, directed
+from .base import Adapter, Document, ScriptClassOf, directed
 from .cli_args import ArgWord
 from .errors import RenderError
 from .patterns import flag_pattern
@@ -33,10 +33,8 @@ _SHELLS = frozenset({"bash", "sh", "zsh", "dash", "ksh"})
 # Characters a new word may not hold inside a quoted string of the outer shell.
 _FORBIDDEN_IN = {"'": "'", '"': '"\\$`'}
 
-# The class a launched script parses into: from the launching file's point of view, and given
-# that file's path too (what a run learns from the checked scripts).
+# The class a launched script parses into, from the launching file's point of view.
 ScriptClass = Callable[[str | None], str | None]
-ScriptClassOf = Callable[[str, str | None], str | None]
 
 
 def shell_quote(value: str, like: str = "", forbidden: str = "", split_only: bool = False) -> str:
@@ -248,10 +246,8 @@ class ShellAdapter(Adapter):
     suffixes = (".sh", ".bash", ".zsh", ".ksh", ".slurm", ".sbatch")
 
     def __init__(self, knowledge: Knowledge, script_class: ScriptClassOf | None = None):
-        self.knowledge = knowledge
+        super().__init__(knowledge, script_class)
         self.pattern = flag_pattern(knowledge)
-        # The arguments class a launched script parses into, when the run knows its scripts.
-        self.script_class = script_class
 
     def may_hold_arguments(self, data: bytes) -> bool:
         return b"ce-lint:" in data or self.pattern.search(data) is not None

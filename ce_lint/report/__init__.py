@@ -1,14 +1,13 @@
 """Output formats. Every format renders the same report (ce_lint.report.model).
 
-A format is a function (report) -> str registered in FORMATTERS by `@register(name)` in
-its own module; FORMAT_MODULES lists those modules so the names are known without guessing.
-The formats only read the report: ce_lint.reporting builds it from the engine's results.
+A format is a module of this package with a `render(report) -> str`, listed once in FORMATS;
+only the one a run asks for is imported. The formats only read the report:
+ce_lint.reporting builds it from the engine's results.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
 from pathlib import Path
 
 from ..findings import Applicability
@@ -32,45 +31,27 @@ def fix_marker(fix: ReportFix | None) -> str:
     return ""
 
 
-Formatter = Callable[[Report], str]
-FORMATTERS: dict[str, Formatter] = {}
-
-
-def register(name: str) -> Callable[[Formatter], Formatter]:
-    def wrap(fn: Formatter) -> Formatter:
-        FORMATTERS[name] = fn
-        return fn
-
-    return wrap
-
-
-# Modules of this package that register formats (each knows one format).
-FORMAT_MODULES = (
-    "text",
-    "concise",
-    "json_format",
-    "json_lines",
-    "sarif",
-    "github",
-    "junit",
-    "gitlab",
-)
-
-
-def _load_formats() -> None:
-    for module in FORMAT_MODULES:
-        importlib.import_module(f"{__name__}.{module}")
+# Each output format and the module of this package that writes it (its `render(report)`).
+FORMATS = {
+    "text": "text",
+    "concise": "concise",
+    "json": "json_format",
+    "json-lines": "json_lines",
+    "sarif": "sarif",
+    "github": "github",
+    "junit": "junit",
+    "gitlab": "gitlab",
+}
 
 
 def render(name: str, report: Report) -> str:
-    _load_formats()
-    return FORMATTERS[name](report)
+    module = importlib.import_module(f"{__name__}.{FORMATS[name]}")
+    return str(module.render(report))
 
 
 def format_names() -> list[str]:
     """Every output format, `text` (the default) first."""
-    _load_formats()
-    return sorted(FORMATTERS, key=lambda n: (n != "text", n))
+    return list(FORMATS)
 
 
 def relative_uri(path: str) -> str:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from . import display_path, fix_marker, register
+from . import display_path, fix_marker
 from .model import Report
 
 
-@register("concise")
-def concise(report: Report) -> str:
+def render(report: Report) -> str:
     out = [
         f"{display_path(f.path)}:{f.start.row}:{f.start.column}: {f.code} {fix_marker(f.fix)}{f.message}"
         for f in report.findings

@@ -7,7 +7,7 @@ info findings use `::warning` and `::notice`.
 from __future__ import annotations
 
 from ..findings import Severity
-from . import fix_marker, register, relative_uri
+from . import fix_marker, relative_uri
 from .model import Report
 
 _COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
@@ -21,8 +21,7 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-@register("github")
-def github(report: Report) -> str:
+def render(report: Report) -> str:
     out = []
     for f in report.findings:
         props = {

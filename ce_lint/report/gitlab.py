@@ -8,14 +8,13 @@ from pathlib import Path
 
 from ..findings import Severity
 from ..fingerprint import fingerprints, key_of
-from . import register, relative_uri
+from . import relative_uri
 from .model import Report
 
 _SEVERITY = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO: "info"}
 
 
-@register("gitlab")
-def gitlab(report: Report) -> str:
+def render(report: Report) -> str:
     root = Path.cwd()
     prints = fingerprints([key_of(f.code, f.path, f.fields, f.line, root) for f in report.findings])
     issues = []

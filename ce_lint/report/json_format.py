@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-from . import register
 from .model import Position, Report, ReportedFinding
 
 
@@ -39,6 +38,5 @@ def as_dict(f: ReportedFinding) -> dict[str, Any]:
     }
 
 
-@register("json")
-def json_output(report: Report) -> str:
+def render(report: Report) -> str:
     return json.dumps([as_dict(f) for f in report.findings], indent=2) + "\n"

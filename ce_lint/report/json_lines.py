@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import json
 
-from . import register
 from .json_format import as_dict
 from .model import Report
 
 
-@register("json-lines")
-def json_lines(report: Report) -> str:
+def render(report: Report) -> str:
     return "".join(json.dumps(as_dict(f)) + "\n" for f in report.findings)

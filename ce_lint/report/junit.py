@@ -6,12 +6,11 @@ from __future__ import annotations
 from itertools import groupby
 from xml.etree import ElementTree as ET
 
-from . import register, relative_uri
+from . import relative_uri
 from .model import Report
 
 
-@register("junit")
-def junit(report: Report) -> str:
+def render(report: Report) -> str:
     items = report.findings
     root = ET.Element("testsuites", name="ce-lint", tests=str(max(len(items), 1)))
     root.set("failures", str(len(items)))

@@ -14,7 +14,7 @@ from typing import Any
 from .. import __version__
 from ..findings import Applicability, Severity
 from ..fingerprint import fingerprints, key_of
-from . import register, relative_uri
+from . import relative_uri
 from .model import Position, Report, ReportedFinding, RuleInfo
 
 SCHEMA = (
@@ -90,8 +90,7 @@ def _result(f: ReportedFinding, rule_index: dict[str, int], fingerprint: str) ->
     return result
 
 
-@register("sarif")
-def sarif(report: Report) -> str:
+def render(report: Report) -> str:
     rule_index = {rule.code: i for i, rule in enumerate(report.rules)}
     root = Path.cwd()
     prints = fingerprints([key_of(f.code, f.path, f.fields, f.line, root) for f in report.findings])

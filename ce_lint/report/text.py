@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from ..findings import Applicability, Severity
-from . import display_path, fix_marker, register
+from . import display_path, fix_marker
 from .model import Report, ReportedFinding
 
 _COLORS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
@@ -73,8 +73,7 @@ def finding_lines(item: ReportedFinding, report: Report) -> list[str]:
     return lines
 
 
-@register("text")
-def text(report: Report) -> str:
+def render(report: Report) -> str:
     out = [line for item in report.findings for line in finding_lines(item, report)]
     if report.quiet:
         return "".join(line + "\n" for line in out)
