@@ -189,6 +189,10 @@ class Site:
     # An unknown key fails at once (a call raises TypeError), rather than belonging to another
     # dataclass that reads the same mapping.
     strict_keys: bool = False
+    # How many dataclasses the parser that reads this object fills from the same keys (model
+    # and data arguments beside the training arguments): more than one means an unknown key
+    # may well be another dataclass's.
+    parser_dataclasses: int = 1
     launch: Launch | None = None  # COMMAND: what starts training
     trainer: TrainerCall | None = None  # the trainer the object is handed to, if seen
     helper: str | None = None  # HELPER: the method called

@@ -72,6 +72,7 @@ class _Draft:
     helper: str | None = None
     subclass: str | None = None
     trainer: TrainerCall | None = None
+    parser_dataclasses: int = 1
 
     def build(self, path: str) -> Site:
         return Site(
@@ -84,6 +85,7 @@ class _Draft:
             partial=self.origin not in _WHOLE or self.unpacked_unknown,
             validated=self.origin in _VALIDATED,
             strict_keys=self.origin in _STRICT,
+            parser_dataclasses=self.parser_dataclasses,
             trainer=self.trainer,
             helper=self.helper,
             subclass=self.subclass,
@@ -184,7 +186,10 @@ class SiteFinder:
                 cls = next((c for c in classes if c), None)
                 if cls:
                     # Keys of the other dataclasses (model, data arguments) share the dict.
-                    site = self._new_site(cls, self.pos.span(call), Origin.PARSE_DICT, handle=call)
+                    site = self._new_site(
+                        cls, self.pos.span(call), Origin.PARSE_DICT, handle=call,
+                        parser_dataclasses=len(classes),
+                    )  # fmt: skip
                     self._unpacked(site, call.args[0], scope)
                 return
             if func.attr.startswith("set_") and isinstance(owner, ast.Name):
