@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .adapters import Document
+from .fileio import atomic_write
 from .findings import Finding
 from .fingerprint import FindingKey, finding_key
 from .settings import SettingsError
-from .textio import atomic_write
 
 FORMAT_VERSION = 1
 

@@ -16,7 +16,6 @@ import click
 
 from . import __version__
 from .commands.run import Run, common_options, guarded
-from .textio import atomic_write
 from .verify.options import SMOKE_KEYS, smoke_options
 
 
@@ -55,8 +54,8 @@ def main() -> None:
 def check(**opts: Any) -> None:
     """Report problems in training configs and scripts."""
     run = Run(opts)
-    results = [run.engine.check_path(p) for p in run.each(run.files)]
-    sys.exit(run.emit(results))
+    results = run.folder_problems() + [run.engine.check_path(p) for p in run.each(run.files)]
+    sys.exit(run.exit_code(results, run.emit(results)))
 
 
 @main.command()
@@ -78,27 +77,21 @@ def fix(diff: bool, exit_non_zero_on_fix: bool, verify: bool, **opts: Any) -> No
     """Rewrite files in place so today's libraries accept them, keeping their formatting."""
     smoke = {k: opts.pop(k) for k in SMOKE_KEYS}
     run = Run(opts)
-    results = []
+    results = run.folder_problems()
     fixed = 0
     changed = False
     fixed_codes: dict[str, Counter[str]] = {}
     for path in run.each(run.files):
-        result = run.engine.check_path(path)
-        if result.document is not None and not result.document.problems:
-            source = result.document.source
-            before = Counter(f.code for f in result.findings)
-            result = run.engine.fix_source(source, unsafe=run.unsafe, checked=result)
-            for notice in result.notices:
-                click.echo(f"ce-lint: {path}: {notice}", err=True)
-            if result.fixed_text is not None:
-                changed = True
-                fixed += result.fixes_applied
-                fixed_codes[result.path] = before - Counter(f.code for f in result.findings)
-                if diff:
-                    click.echo(unified_diff(str(path), source.text, result.fixed_text), nl=False)
-                else:
-                    assert result.document is not None
-                    atomic_write(path, result.document.output(result.fixed_text))
+        result = run.engine.fix_path(path, unsafe=run.unsafe, write=not diff)
+        for notice in result.notices:
+            click.echo(f"ce-lint: {path}: {notice}", err=True)
+        if result.fixed_text is not None:
+            changed = True
+            fixed += result.fixes_applied
+            fixed_codes[result.path] = result.fixed_codes
+            if diff:
+                assert result.before_text is not None
+                click.echo(unified_diff(str(path), result.before_text, result.fixed_text), nl=False)
         results.append(result)
     if diff:
         # Nothing was written: report what the fix would leave, and fail while changes are pending.
@@ -111,7 +104,7 @@ def fix(diff: bool, exit_non_zero_on_fix: bool, verify: bool, **opts: Any) -> No
         from .commands.verify import verify_fixed
 
         code = max(code, verify_fixed(run, results, smoke))
-    sys.exit(code)
+    sys.exit(run.exit_code(results, code))
 
 
 def unified_diff(path: str, before: str, after: str) -> str:

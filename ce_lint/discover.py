@@ -12,19 +12,28 @@ def _is_virtualenv(path: Path) -> bool:
 
 
 def discover(
-    paths: Iterable[str | Path], wanted: Callable[[str], bool], skip: Callable[[str], bool]
+    paths: Iterable[str | Path],
+    wanted: Callable[[str], bool],
+    skip: Callable[[str], bool],
+    unlistable: Callable[[Path, str], None] = lambda folder, why: None,
 ) -> Iterator[Path]:
     """Files under `paths` that some adapter reads, in a stable order.
 
     Files named explicitly are always yielded (when an adapter reads them); folders are
     walked without following symlinked folders, leaving out virtualenvs and what `skip`
-    says (the settings' `exclude`, whose default names caches and build folders).
+    says (the settings' `exclude`, whose default names caches and build folders). A folder
+    that cannot be listed is told to `unlistable` and the walk goes on.
     """
+
+    def failed(error: OSError) -> None:
+        folder = Path(error.filename) if error.filename else Path(".")
+        unlistable(folder, f"cannot list the folder: {error.strerror or error}")
+
     seen: set[str] = set()
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            for root, dirs, files in os.walk(path, followlinks=False):
+            for root, dirs, files in os.walk(path, onerror=failed, followlinks=False):
                 root_path = Path(root)
                 dirs[:] = sorted(
                     d

@@ -5,6 +5,9 @@ Nothing here knows a file format (adapters do) or a rule (kinds do).
 
 from __future__ import annotations
 
+import os
+import traceback
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -14,20 +17,30 @@ from . import fix_safety, suppress
 from .adapters import Adapter, Document, RenderError, adapter_for, build_adapters, handles
 from .adapters.base import ScriptClassOf
 from .codes import code_selected
+from .fileio import FileProblem, Trouble, read_user_file, remove_stale_temps, write_user_file
 from .findings import Applicability, Finding, Fix, Remove, Severity
 from .kinds import Context, Kind, build_kinds, index_rules
 from .knowledge import Knowledge
 from .model import ClassChoice, Span
 from .rulebook import RuleSpec, load_specs
 from .targets import Targets
-from .textio import DecodeProblem, SourceText, TextEdit, apply_text_edits
+from .textio import DecodeProblem, SourceText, TextEdit, apply_text_edits, encoding_problem
 
 if TYPE_CHECKING:
     from .baseline import Baseline
 
 PARSE_ERROR = "CE901"
 DECODE_ERROR = "CE902"
-READ_ERROR = "CE903"
+# Why a file was not read, or a fix not written, and the code that reports it.
+FILE_CODES = {
+    Trouble.UNREADABLE: "CE903",
+    Trouble.CHANGED: "CE904",
+    Trouble.NOT_WRITABLE: "CE905",
+    Trouble.NOT_REGULAR: "CE906",
+    Trouble.TOO_LARGE: "CE907",
+}
+INTERNAL_ERROR = "CE999"
+DEFAULT_MAX_FILE_SIZE = 20 * 1024 * 1024  # real notebooks with outputs often pass 1 MB
 
 MAX_FIX_PASSES = 10
 FILE_START = Span(0, 0)
@@ -42,6 +55,11 @@ class FileResult:
     fixed_text: str | None = None  # set by fix when the text changed
     fixes_applied: int = 0
     notices: list[str] = field(default_factory=list)
+    original: bytes | None = None  # the bytes read: a fix is written only over these
+    written: bool = False  # fix wrote the fixed text into the file
+    before_text: str | None = None  # fix: the text the fixes started from
+    fixed_codes: Counter[str] = field(default_factory=Counter)  # fix: code -> findings gone
+    internal_error: bool = False  # ce-lint itself failed on this file (exit code 2 at the end)
 
 
 @dataclass
@@ -61,6 +79,7 @@ class Engine:
     era: dict[str, Any] = field(default_factory=dict)  # --from: library -> Target
     # The class each launched script parses into, from the checked scripts (script_links).
     script_class: ScriptClassOf | None = None
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
 
     def __post_init__(self) -> None:
         self.specs = self.specs or load_specs()
@@ -70,6 +89,7 @@ class Engine:
         self.context = Context(
             self.knowledge, self.targets, self.hardware, index_rules(self.kinds), era=self.era
         )
+        self._swept: set[Path] = set()
 
     def selected(self, code: str) -> bool:
         return code_selected(code, self.select, self.ignore)
@@ -84,25 +104,92 @@ class Engine:
     # -- checking ----------------------------------------------------------------------
 
     def check_path(self, path: Path) -> FileResult:
+        """A file's findings; whatever goes wrong with this file is a finding of this file."""
+        return self._isolated(str(path), lambda: self._check_path(path))
+
+    def fix_path(self, path: Path, unsafe: bool = False, write: bool = True) -> FileResult:
+        """Check a file, fix it, and (with `write`) write the fix back over what was read."""
+        return self._isolated(str(path), lambda: self._fix_path(path, unsafe, write))
+
+    def unreadable(self, path: Path, why: str) -> FileResult:
+        """The result of a file or folder that could not be read at all."""
+        name = str(path)
+        found = self._input_problem(FILE_CODES[Trouble.UNREADABLE], name, why)
+        return FileResult(name, self._finish(name, None, found))
+
+    def _check_path(self, path: Path) -> FileResult:
         name = str(path)
         adapter = adapter_for(name, self.adapters)
         if adapter is None:
             return FileResult(name, skipped=True)
         try:
-            data = path.read_bytes()
-        except OSError as exc:
-            problem = self._input_problem(
-                READ_ERROR, name, f"cannot read the file: {exc.strerror or exc}"
-            )
-            return FileResult(name, self._finish(name, None, problem))
-        if not adapter.may_hold_arguments(data):
-            return FileResult(name, skipped=True)
+            data = read_user_file(path, self.max_file_size)
+        except FileProblem as exc:
+            found = self._input_problem(FILE_CODES[exc.trouble], name, exc.message)
+            return FileResult(name, self._finish(name, None, found))
+        problem = encoding_problem(data)  # before the byte search, which cannot read it
+        if problem is None and not adapter.may_hold_arguments(data):
+            return FileResult(name, skipped=True, original=data)
         try:
-            source = SourceText.from_bytes(name, data)
+            source = SourceText.from_bytes(name, data, adapter.cr_breaks_lines)
         except DecodeProblem as exc:
-            problem = self._input_problem(DECODE_ERROR, name, str(exc))
-            return FileResult(name, self._finish(name, None, problem))
-        return self.check_source(source, adapter)
+            found = self._input_problem(DECODE_ERROR, name, str(exc))
+            return FileResult(name, self._finish(name, None, found), original=data)
+        result = self.check_source(source, adapter)
+        result.original = data
+        return result
+
+    def _fix_path(self, path: Path, unsafe: bool, write: bool) -> FileResult:
+        checked = self._check_path(path)
+        if checked.document is None or checked.document.problems:
+            return checked
+        source = checked.document.source
+        before = Counter(f.code for f in checked.findings)
+        result = self.fix_source(source, unsafe=unsafe, checked=checked)
+        result.original = checked.original
+        if result.fixed_text is None or result.document is None:
+            return result
+        result.before_text = source.text
+        result.fixed_codes = before - Counter(f.code for f in result.findings)
+        if write:
+            assert result.original is not None
+            self._sweep(path)
+            try:
+                write_user_file(path, result.original, result.document.output(result.fixed_text))
+                result.written = True
+            except FileProblem as exc:
+                # Nothing was written: the file still holds what was found, and fixing again
+                # would fail again, so none of it is offered as fixable.
+                refused = self._input_problem(FILE_CODES[exc.trouble], str(path), exc.message)
+                kept = [replace(f, fix=None) for f in checked.findings]
+                return replace(checked, findings=refused + kept, notices=result.notices)
+        return result
+
+    def _sweep(self, path: Path) -> None:
+        """Before the first write into a folder: remove what a killed run left there."""
+        folder = Path(os.path.realpath(path)).parent
+        if folder not in self._swept:
+            self._swept.add(folder)
+            remove_stale_temps(folder)
+
+    def _isolated(self, name: str, work: Callable[[], FileResult]) -> FileResult:
+        """One file's failure stays that file's: a file too deep for the parsers is a parse
+        problem; any other exception is an internal error reported on the file."""
+        try:
+            return work()
+        except (RecursionError, MemoryError) as exc:
+            what = "nested too deeply" if isinstance(exc, RecursionError) else "too large"
+            message = f"the file is {what} for ce-lint to read it ({type(exc).__name__})"
+            return FileResult(name, self._input_problem(PARSE_ERROR, name, message))
+        except Exception as exc:  # a bug of ce-lint: say where, and go on with the other files
+            frame = traceback.extract_tb(exc.__traceback__)[-1]
+            place = f"{Path(frame.filename).name}:{frame.lineno} in {frame.name}"
+            message = (
+                f"ce-lint failed on this file: {type(exc).__name__}: {exc} ({place}). The other "
+                "files were checked. Please report it, with the file if you can share it."
+            )
+            finding = Finding(INTERNAL_ERROR, message, Severity.ERROR, name, FILE_START)
+            return FileResult(name, [finding], internal_error=True)
 
     def check_source(self, source: SourceText, adapter: Adapter | None = None) -> FileResult:
         adapter = adapter or adapter_for(source.path, self.adapters)
@@ -159,45 +246,87 @@ class Engine:
     ) -> FileResult:
         """Apply fixes until none applies; the result holds the findings that remain.
 
-        `checked` is the result of checking `source` already, to avoid parsing it twice.
+        `checked` is the result of checking `source` already, to avoid parsing it twice. A fix
+        that cannot be written, or whose text would not parse, is left out and its finding is
+        no longer offered as fixable.
         """
         adapter = adapter_for(source.path, self.adapters)
         applied = 0
         current = source
         result = checked if checked is not None else self.check_source(current, adapter)
+        refused: dict[FindingKey, str] = {}
         for _ in range(MAX_FIX_PASSES):
             if result.document is None or result.document.problems:
                 break
-            edits, count = self._plan_pass(result, unsafe)
-            if not edits:
+            planned = self._plan_pass(result, unsafe, refused)
+            if not planned:
                 break
-            text = apply_text_edits(current.text, edits)
-            if text == current.text:
+            taken, candidate, rechecked = self._apply_pass(current, planned, adapter, refused)
+            if not taken:
                 break
-            candidate = SourceText(source.path, text, source.bom)
-            checked = self.check_source(candidate, adapter)
-            if checked.document is None or checked.document.problems:
-                # A fix must never break the file: keep the last good text and stop here.
-                result.notices.append("a fix produced text that does not parse; it was not applied")
-                break
-            applied += count
-            current, result = candidate, checked
+            applied += taken
+            current, result = candidate, rechecked
+        for (code, _, _), why in sorted(refused.items()):
+            result.notices.append(f"the fix of {code} was not applied: {why}")
+        result.findings = [
+            _refused(f) if f.fix is not None and _key(f) in refused else f for f in result.findings
+        ]
         result.fixes_applied = applied
         if current.text != source.text:
             result.fixed_text = current.text
         return result
 
-    def _plan_pass(self, result: FileResult, unsafe: bool) -> tuple[list[TextEdit], int]:
-        """Non-overlapping text edits for one pass; fixes that collide wait for the next."""
+    def _apply_pass(
+        self,
+        current: SourceText,
+        planned: list[PlannedFix],
+        adapter: Adapter | None,
+        refused: dict[FindingKey, str],
+    ) -> tuple[int, SourceText, FileResult | None]:
+        """The pass's fixes together; if their text does not parse, each alone, keeping
+        those that parse (so one bad fix never holds back the others)."""
+        together = self._try(current, [e for p in planned for e in p.edits], adapter)
+        if together is not None:
+            return sum(p.count for p in planned), *together
+        if len(planned) == 1:
+            refused[planned[0].key] = UNPARSABLE
+            return 0, current, None
+        taken, checked = 0, None
+        for fix in planned:
+            alone = self._try(current, list(fix.edits), adapter)
+            if alone is None:
+                refused[fix.key] = UNPARSABLE
+                continue
+            taken += fix.count
+            current, checked = alone
+        return taken, current, checked
+
+    def _try(
+        self, current: SourceText, edits: list[TextEdit], adapter: Adapter | None
+    ) -> tuple[SourceText, FileResult] | None:
+        """The text with `edits` and its check, or None when that text does not parse."""
+        text = apply_text_edits(current.text, edits)
+        if text == current.text:
+            return None
+        candidate = current.with_text(text)
+        checked = self.check_source(candidate, adapter)
+        if checked.document is None or checked.document.problems:
+            return None
+        return candidate, checked
+
+    def _plan_pass(
+        self, result: FileResult, unsafe: bool, refused: dict[FindingKey, str]
+    ) -> list[PlannedFix]:
+        """Non-overlapping fixes for one pass; fixes that collide wait for the next."""
         document = result.document
         assert document is not None
+        planned: list[PlannedFix] = []
         accepted: list[TextEdit] = []
-        seen: set[tuple[TextEdit, ...]] = set()
+        seen: dict[tuple[TextEdit, ...], PlannedFix] = {}
         removals: dict[int, int] = {}
-        count = 0
         for finding in result.findings:
             fix = finding.fix
-            if fix is None or not allowed(fix, unsafe):
+            if fix is None or not allowed(fix, unsafe) or _key(finding) in refused:
                 continue
             try:
                 edits = tuple(
@@ -206,23 +335,23 @@ class Engine:
                         key=lambda e: (e.start, e.end),
                     )
                 )
-            except RenderError:
+            except RenderError as exc:
+                refused[_key(finding)] = str(exc)
                 continue
             if edits in seen:
-                count += 1  # the same fix reached through another finding
+                seen[edits].count += 1  # the same fix reached through another finding
                 continue
-            if any(
-                e.start < a.end and a.start < e.end or (e.start == e.end == a.start == a.end)
-                for e in edits
-                for a in accepted
-            ):
+            if _overlapping(edits):  # one fix editing the same text twice: a bug of its rule
+                refused[_key(finding)] = "its edits overlap"
+                continue
+            if any(_collide(e, a) for e in edits for a in accepted):
                 continue
             if not self._removal_budget_ok(fix, removals):
                 continue
-            seen.add(edits)
+            seen[edits] = PlannedFix(_key(finding), edits)
+            planned.append(seen[edits])
             accepted.extend(edits)
-            count += 1
-        return accepted, count
+        return planned
 
     @staticmethod
     def _removal_budget_ok(fix: Fix, removals: dict[int, int]) -> bool:
@@ -238,6 +367,39 @@ class Engine:
         for key, n in pending.items():
             removals[key] = removals.get(key, 0) + n
         return True
+
+
+FindingKey = tuple[str, int, int]
+
+
+def _key(finding: Finding) -> FindingKey:
+    return finding.code, finding.span.start, finding.span.end
+
+
+@dataclass
+class PlannedFix:
+    key: FindingKey  # the finding whose fix it is
+    edits: tuple[TextEdit, ...]
+    count: int = 1  # findings it fixes (the same fix reached through several)
+
+
+def _collide(e: TextEdit, a: TextEdit) -> bool:
+    return e.start < a.end and a.start < e.end or (e.start == e.end == a.start == a.end)
+
+
+def _overlapping(edits: tuple[TextEdit, ...]) -> bool:
+    return any(later.start < earlier.end or _collide(earlier, later)
+               for earlier, later in zip(edits, edits[1:], strict=False))  # fmt: skip
+
+
+UNPARSABLE = "the text it gives does not parse"
+
+
+def _refused(finding: Finding) -> Finding:
+    """A fix ce-lint could not apply here is offered no more: the finding asks for a hand."""
+    assert finding.fix is not None
+    message = f"{finding.message} Do it by hand: {finding.fix.message}."
+    return replace(finding, message=message, fix=None)
 
 
 def _expressible(finding: Finding, document: Document) -> Finding:

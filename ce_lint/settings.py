@@ -13,6 +13,7 @@ import difflib
 import fnmatch
 import functools
 import os
+import re
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ KNOWN_SETTINGS = {
     "extend-unsafe-fixes": "codes whose safe fixes count as unsafe",
     "output-format": "default output format",
     "baseline": "baseline file of accepted findings (see `ce-lint baseline`)",
+    "max-file-size": 'larger files are not read (CE907): bytes or "20MB", "512KiB" (default 20MB)',
 }
 
 
@@ -239,12 +241,32 @@ def _check_types(values: dict[str, Any], path: Path) -> None:
             fail(key, "a string")
         elif key in _BOOLS and not isinstance(value, bool):
             fail(key, "true or false")
+    if "max-file-size" in values:
+        try:
+            parse_size(values["max-file-size"])
+        except ValueError as exc:
+            fail("max-file-size", str(exc))
     if "output-format" in values:
         from .report import format_names
 
         names = format_names()
         if values["output-format"] not in names:
             fail("output-format", f"one of {', '.join(names)}")
+
+
+_SIZE = re.compile(r"^\s*(\d+)\s*([KMG]i?B|B)?\s*$", re.IGNORECASE)
+_UNITS = {"": 1, "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9,
+          "kib": 2**10, "mib": 2**20, "gib": 2**30}  # fmt: skip
+
+
+def parse_size(value: Any) -> int:
+    """A size in bytes from 20000000, "20MB" or "512 KiB"."""
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    match = _SIZE.match(value) if isinstance(value, str) else None
+    if match is None or int(match.group(1)) == 0:
+        raise ValueError('a positive number of bytes, or a size such as "20MB" or "512KiB"')
+    return int(match.group(1)) * _UNITS[(match.group(2) or "").lower()]
 
 
 def check_codes(codes: Iterable[str], known: Iterable[str], where: str) -> None:

@@ -3,41 +3,83 @@
 from __future__ import annotations
 
 import bisect
-import contextlib
-import os
-import tempfile
+import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 BOM = "\ufeff"
+_LONE_CR = re.compile(r"\r(?!\n)")
 
 
 class DecodeProblem(Exception):
     """The file is not text we can edit safely (binary, or not UTF-8)."""
 
 
+# Byte-order marks of encodings other than UTF-8: such a file is reported, never guessed at.
+_OTHER_BOMS = {
+    b"\xff\xfe\x00\x00": "UTF-32",
+    b"\x00\x00\xfe\xff": "UTF-32",
+    b"\xff\xfe": "UTF-16",
+    b"\xfe\xff": "UTF-16",
+}
+
+
+def encoding_problem(data: bytes) -> str | None:
+    """Why `data` is not text ce-lint reads (another encoding's BOM, NUL bytes), else None.
+
+    Cheap enough to run before the prefilter, whose byte search cannot see into UTF-16."""
+    for bom, name in _OTHER_BOMS.items():
+        if data.startswith(bom):
+            return f"the file is {name} text (it starts with a {name} byte order mark); ce-lint reads UTF-8 only"
+    if b"\x00" in data[:8192]:
+        return "the file looks binary (it contains NUL bytes)"
+    return None
+
+
 @dataclass
 class SourceText:
-    """Decoded text of one file. Offsets everywhere are into `text` (BOM excluded)."""
+    """Decoded text of one file. Offsets everywhere are into `text` (BOM excluded).
+
+    A file whose lines end in a lone CR (old Mac style), read by a format where CR breaks
+    lines, is held with LF instead: one character for one, so every offset stays true, and
+    `encode` turns them back.
+    """
 
     path: str
     text: str
     bom: bool = False
+    cr_lines: bool = False  # the file breaks lines with a lone CR (held as LF in `text`)
     _line_starts: list[int] = field(default_factory=list, repr=False)
 
     @classmethod
-    def from_bytes(cls, path: str, data: bytes) -> SourceText:
-        if b"\x00" in data[:8192]:
-            raise DecodeProblem("the file looks binary (it contains NUL bytes)")
+    def from_bytes(cls, path: str, data: bytes, cr_breaks_lines: bool = False) -> SourceText:
+        """`cr_breaks_lines`: the format treats a lone CR as a line break (YAML, JSON, Python)."""
+        problem = encoding_problem(data)
+        if problem:
+            raise DecodeProblem(problem)
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise DecodeProblem(f"the file is not valid UTF-8 (byte {exc.start})") from None
         bom = text.startswith(BOM)
-        return cls(path, text[1:] if bom else text, bom)
+        text = text[1:] if bom else text
+        cr_lines = False
+        if cr_breaks_lines and "\r" in text and _LONE_CR.search(text):
+            if "\n" in text:
+                raise DecodeProblem(
+                    "the file mixes lone CR line breaks with LF ones; ce-lint does not guess "
+                    "which lines an edit would join"
+                )
+            text, cr_lines = text.replace("\r", "\n"), True
+        return cls(path, text, bom, cr_lines)
+
+    def with_text(self, text: str) -> SourceText:
+        """The same file with other text (an edit of it)."""
+        return SourceText(self.path, text, self.bom, self.cr_lines)
 
     def encode(self, text: str | None = None) -> bytes:
         body = self.text if text is None else text
+        if self.cr_lines:
+            body = body.replace("\n", "\r")
         return ((BOM if self.bom else "") + body).encode("utf-8")
 
     @property
@@ -73,44 +115,6 @@ class SourceText:
         """The line ending this file uses."""
         i = self.text.find("\n")
         return "\r\n" if i > 0 and self.text[i - 1] == "\r" else "\n"
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write via a temporary file in the same folder, fsync, then rename over the original.
-
-    The file's permission bits are kept; a crash leaves either the old or the new file.
-    """
-    try:
-        mode = path.stat().st_mode & 0o7777
-    except FileNotFoundError:
-        mode = 0o644
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".ce-lint.tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """atomic_write for text, in the bytes `Path.write_text` would write (UTF-8, each "\n"
-    as os.linesep): for the files ce-lint writes itself (reports, the verify worker's files).
-
-    A symlink is followed: its target gets the text and the link stays. A path that is not a
-    regular file (/dev/stdout, a named pipe) cannot be replaced, so it is written in place.
-    """
-    data = text.replace("\n", os.linesep).encode("utf-8")
-    if path.exists() and not path.is_file():  # both follow symlinks
-        with open(path, "wb") as handle:
-            handle.write(data)
-        return
-    atomic_write(Path(os.path.realpath(path)), data)
 
 
 @dataclass(frozen=True)

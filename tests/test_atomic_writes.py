@@ -1,4 +1,4 @@
-"""Every file ce-lint writes goes through ce_lint.textio.atomic_write."""
+"""Every file ce-lint writes goes through ce_lint.fileio.atomic_write."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from ce_lint.cli import main
-from ce_lint.textio import atomic_write_text
+from ce_lint.fileio import atomic_write_text
 
 TARGETS = ["--target", "transformers==5.24", "--target", "sentence-transformers==6.2"]
 

@@ -139,7 +139,7 @@ def test_a_quoted_directive_is_not_a_comment() -> None:
         # other tools' noqa codes stay
         ("output_dir: out\neval_strategy: steps  # noqa: E501, CE101\n", "output_dir: out\neval_strategy: steps  # noqa: E501\n"),
         # an unknown code is dropped, a used one kept
-        ("output_dir: out\nno_cuda: true  # ce-lint: ignore[CE104, CE999]\n", "output_dir: out\nno_cuda: true  # ce-lint: ignore[CE104]\n"),
+        ("output_dir: out\nno_cuda: true  # ce-lint: ignore[CE104, CE998]\n", "output_dir: out\nno_cuda: true  # ce-lint: ignore[CE104]\n"),
     ],
 )  # fmt: skip
 def test_unused_suppressions_are_reported_and_fixed(before: str, after: str) -> None:
@@ -150,9 +150,9 @@ def test_unused_suppressions_are_reported_and_fixed(before: str, after: str) -> 
 
 
 def test_unknown_code_message() -> None:
-    found = [f for f in check("output_dir: out\nseed: 1  # ce-lint: ignore[CE999]\n").findings]
+    found = [f for f in check("output_dir: out\nseed: 1  # ce-lint: ignore[CE998]\n").findings]
     assert [f.code for f in found] == ["CE910"]
-    assert "no rule is called CE999" in found[0].message
+    assert "no rule is called CE998" in found[0].message
 
 
 def test_codes_the_run_did_not_look_for_are_not_called_unused() -> None:

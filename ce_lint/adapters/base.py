@@ -102,6 +102,8 @@ class Adapter:
 
     name: ClassVar[str] = ""
     suffixes: ClassVar[tuple[str, ...]] = ()
+    # Whether the format breaks lines at a lone CR, as YAML, JSON and Python do (bash does not).
+    cr_breaks_lines: ClassVar[bool] = False
 
     def __init__(self, knowledge: Knowledge, script_class: ScriptClassOf | None = None):
         self.knowledge = knowledge

@@ -94,6 +94,7 @@ class JsonDocument(Document):
 
 class JsonAdapter(config_sites.ConfigAdapter):
     name = "json"
+    cr_breaks_lines = True
     suffixes = (".json",)
 
     def parse(self, source: SourceText, chosen: ClassChoice) -> Document:

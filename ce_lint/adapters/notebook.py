@@ -35,6 +35,8 @@ from .python_script import TRIGGERS, PythonAdapter, PythonDocument
 # Cell magics whose body is Python all the same.
 PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug", "writefile"})
 SHELL_CELL_MAGICS = frozenset({"bash", "sh", "script"})
+_LONE_CR = re.compile(r"\r(?!\n)")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _LINE_MAGIC = re.compile(r"[ \t]*(?:%|!|[A-Za-z_][\w.]*[ \t]*=[ \t]*[!%])")
 
 
@@ -308,6 +310,9 @@ class NotebookAdapter(Adapter):
         doc = dataclasses.replace(doc, joined=SourceText(source.path, joined))
         assert doc.joined is not None
         python_text, shell_ranges = _split_languages(doc.cells, joined)
+        # Python breaks lines at a lone CR too: hold it as LF, one character for one, so that
+        # positions in the parsed text stay positions in the cells.
+        python_text = _LONE_CR.sub("\n", python_text)
         chosen = directed(chosen, joined)
         inner_sites: list[Site] = []
         comments: list[tuple[int, str]] = []
@@ -354,7 +359,7 @@ class NotebookAdapter(Adapter):
             text = cell.text
             cell.start = position
             cell.separator = 0 if text.endswith("\n") else 1
-            cell.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+            cell.line_starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
             position += len(text) + cell.separator
             for piece in cell.pieces:
                 doc.piece_starts.append(piece.node.start)

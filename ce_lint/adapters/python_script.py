@@ -283,6 +283,7 @@ class _CstIndex:
 
 class PythonAdapter(Adapter):
     name = "python"
+    cr_breaks_lines = True
     suffixes = (".py",)
 
     def __init__(self, knowledge: Knowledge, script_class: ScriptClassOf | None = None):

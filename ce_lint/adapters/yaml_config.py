@@ -176,6 +176,7 @@ def _surprising_reading(node: yaml.Node, py: Any) -> str:
 
 class YamlAdapter(config_sites.ConfigAdapter):
     name = "yaml"
+    cr_breaks_lines = True
     suffixes = (".yaml", ".yml")
 
     def parse(self, source: SourceText, chosen: ClassChoice) -> Document:

@@ -7,6 +7,7 @@ ce_lint.fingerprint), so unrelated edits above them do not bring them back.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +32,12 @@ def baseline(output: Path | None, **opts: Any) -> None:
         configured = run.settings.get("baseline")
         output = run.settings.root / configured if configured else Path("ce-lint-baseline.json")
     items = []
+    results = run.folder_problems()
     for path in run.each(run.files):
         result = run.engine.check_path(path)
-        items += [(finding, result.document) for finding in result.findings]
+        results.append(result)
+        # ce-lint failing on a file is never accepted: it is no finding of the file.
+        items += [(f, result.document) for f in result.findings if not result.internal_error]
     count = baseline_file.write(output, items)
     if not run.quiet:
         files = len({finding.path for finding, _ in items})
@@ -41,3 +45,4 @@ def baseline(output: Path | None, **opts: Any) -> None:
             f"Wrote {count} finding{'s' if count != 1 else ''} in {files} "
             f"file{'s' if files != 1 else ''} to {output}."
         )
+    sys.exit(run.exit_code(results, 0))

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import click
 
+from ..fileio import atomic_write
 from ..hardware.probe import ProbeError, probe_result, profile_from_result, short_name
 from ..hardware.profile import HardwareProfile
-from ..textio import atomic_write
 from .run import USAGE_ERROR, guarded
 
 

@@ -17,7 +17,8 @@ import click
 from .. import script_links
 from ..adapters import handles
 from ..discover import discover
-from ..engine import Engine, FileResult
+from ..engine import DEFAULT_MAX_FILE_SIZE, Engine, FileResult
+from ..fileio import atomic_write_text
 from ..hardware.profile import ProfileError
 from ..knowledge import Knowledge
 from ..knowledge.installed import learn_installed
@@ -31,10 +32,10 @@ from ..settings import (
     check_codes,
     load_settings,
     other_configs,
+    parse_size,
     validate_codes,
 )
 from ..targets import TargetError, era_targets, resolve
-from ..textio import atomic_write_text
 
 USAGE_ERROR = 2
 
@@ -132,7 +133,10 @@ class Run:
             select = (select or ["ALL"]) + extend
         ignore = _codes(opts["ignore"]) + list(s.get("ignore", []))
         self.targets = resolve(knowledge, opts["targets"], s.get("target"), Path(self.paths[0]))
-        found = discover(self.paths, handles, skip=s.excluded)
+        self.unlisted: list[tuple[Path, str]] = []  # folders that could not be listed
+        found = discover(
+            self.paths, handles, skip=s.excluded, unlistable=lambda *p: self.unlisted.append(p)
+        )
         self.files = [
             path
             for path in found
@@ -154,6 +158,7 @@ class Run:
             baseline=self._baseline(opts) if use_baseline else None,
             era=era_targets(knowledge, opts.get("era") or ()),
             hardware=self._hardware(opts),
+            max_file_size=parse_size(s.get("max-file-size", DEFAULT_MAX_FILE_SIZE)),
         )
         for name in ("select", "extend_select", "ignore"):
             check_codes(_codes(opts[name]), self.engine.kinds, f"--{name.replace('_', '-')}")
@@ -223,6 +228,16 @@ class Run:
         self.write_output(text)
         failing = any(f.severity.fails for r in results for f in r.findings)
         return 0 if self.exit_zero or not failing else 1
+
+    def folder_problems(self) -> list[FileResult]:
+        """A finding for each folder the walk could not list (its files were not checked)."""
+        return [self.engine.unreadable(folder, why) for folder, why in self.unlisted]
+
+    @staticmethod
+    def exit_code(results: list[FileResult], code: int) -> int:
+        """ce-lint failing on a file (CE999) exits 2 whatever else happened, --exit-zero too:
+        that file was not judged."""
+        return USAGE_ERROR if any(r.internal_error for r in results) else code
 
     def write_output(self, text: str) -> None:
         """The report goes to --output-file (its folders are made) or to stdout."""

@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from ..engine import FileResult
-from ..textio import atomic_write_text
+from ..fileio import atomic_write_text
 from ..verify.options import smoke_options
 from ..verify.request import SmokeOptions, plan
 from ..verify.runner import Verifier, VerifyUnavailable
@@ -36,9 +36,9 @@ def verify(**opts: Any) -> None:
     with Verifier(smoke, progress) as verifier:
         verifier.worker.start()  # the libraries import while the static rules run
         run = Run(opts)
-        results = [run.engine.check_path(p) for p in run.files]
+        results = run.folder_problems() + [run.engine.check_path(p) for p in run.files]
         code = verify_results(run, results, verifier)
-    sys.exit(code)
+    sys.exit(run.exit_code(results, code))
 
 
 def progress(line: str) -> None:

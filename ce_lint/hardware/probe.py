@@ -109,7 +109,7 @@ def _read_cache(path: Path, key: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def _write_cache(path: Path, key: dict[str, Any], result: dict[str, Any]) -> None:
-    from ..textio import atomic_write
+    from ..fileio import atomic_write
 
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

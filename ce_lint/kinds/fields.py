@@ -453,7 +453,8 @@ class AppendOption(FieldKind):
                 edits.append(Remove(target))
             return Fix(SAFE, f"Replace `{entry.key}` by `{into}: {option}`", tuple(edits)), ""
         current = target.value.py
-        if not target.value.known:
+        if not target.value.known or not isinstance(current, str | list):
+            # an expression, or a value of another type (CE21x reports that one)
             return None, f"Add `{option}` to `{into}` by hand."
         tokens = current.split() if isinstance(current, str) else list(current)
         if option in tokens:

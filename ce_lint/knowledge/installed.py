@@ -19,7 +19,7 @@ from pathlib import Path
 
 from packaging.version import InvalidVersion, Version
 
-from ..textio import atomic_write_text
+from ..fileio import atomic_write_text
 from . import Knowledge
 from .names import SENTENCE_TRANSFORMERS, TRANSFORMERS
 from .sources import (

@@ -18,7 +18,7 @@ from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
-from ..textio import atomic_write_text
+from ..fileio import atomic_write_text
 from .layout import apply_curated_overrides, build_data, compare_at, dumps, merge
 from .names import DATA_DIR, SENTENCE_TRANSFORMERS, TRANSFORMERS
 from .sources import (

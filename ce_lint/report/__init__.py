@@ -11,7 +11,7 @@ import importlib
 from pathlib import Path
 
 from ..findings import Applicability
-from .model import Report, ReportFix
+from .model import Report, ReportedFinding, ReportFix
 
 
 def display_path(path: str) -> str:
@@ -19,6 +19,13 @@ def display_path(path: str) -> str:
         return str(Path(path).resolve().relative_to(Path.cwd()))
     except ValueError:
         return path
+
+
+def where(item: ReportedFinding) -> str:
+    """`path:row:col:`, with the cell of a notebook (`path:cell 4:row:col:`): rows and columns
+    count inside the cell, so findings of two cells would otherwise share a position."""
+    cell = f"cell {item.cell}:" if item.cell is not None else ""
+    return f"{display_path(item.path)}:{cell}{item.start.row}:{item.start.column}:"
 
 
 def fix_marker(fix: ReportFix | None) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from ..findings import Applicability, Severity
-from . import display_path, fix_marker
+from . import display_path, fix_marker, where
 from .model import Report, ReportedFinding
 
 _COLORS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
@@ -61,12 +61,10 @@ def fixed_listing(report: Report) -> list[str]:
 
 def finding_lines(item: ReportedFinding, report: Report) -> list[str]:
     """The finding's line and, with --show-fixes, its fix and the lines it changes."""
-    where = f"{display_path(item.path)}:{item.start.row}:{item.start.column}:"
-    if item.cell is not None:
-        where = f"{display_path(item.path)}:cell {item.cell}:{item.start.row}:{item.start.column}:"
+    place = where(item)
     severity = _paint(item.severity.value, _COLORS[item.severity], report.color)
     code = _paint(item.code, _BOLD, report.color)
-    lines = [f"{where} {code} {severity} {fix_marker(item.fix)}{item.message}"]
+    lines = [f"{place} {code} {severity} {fix_marker(item.fix)}{item.message}"]
     if report.show_fixes and item.fix is not None:
         lines.append(f"    fix ({item.fix.applicability.value}): {item.fix.message}")
         lines.extend("    " + line for line in item.fix.preview)

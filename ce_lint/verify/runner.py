@@ -23,7 +23,7 @@ from typing import IO, Any
 
 import ce_lint
 
-from ..textio import atomic_write_text
+from ..fileio import atomic_write_text
 from .blame import advice, blame
 from .request import Outcome, Request, SmokeOptions
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from transformers import BertConfig, BertForSequenceClassification, BertTokenizerFast
 
-from ..textio import atomic_write_text
+from ..fileio import atomic_write_text
 
 # A small closed vocabulary: every generated text tokenizes into whole words.
 _WORD_TEXT = (

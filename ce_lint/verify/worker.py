@@ -21,7 +21,7 @@ import traceback
 from pathlib import Path
 from typing import IO, Any
 
-from ..textio import atomic_write_text
+from ..fileio import atomic_write_text
 
 
 def protocol_stream() -> IO[str]:
