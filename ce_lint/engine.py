@@ -141,6 +141,8 @@ class Engine:
 
     def _fix_path(self, path: Path, unsafe: bool, write: bool) -> FileResult:
         checked = self._check_path(path)
+        if write and checked.original is not None:
+            self._sweep(path)
         if checked.document is None or checked.document.problems:
             return checked
         source = checked.document.source
@@ -153,7 +155,6 @@ class Engine:
         result.fixed_codes = before - Counter(f.code for f in result.findings)
         if write:
             assert result.original is not None
-            self._sweep(path)
             try:
                 write_user_file(path, result.original, result.document.output(result.fixed_text))
                 result.written = True
@@ -166,7 +167,7 @@ class Engine:
         return result
 
     def _sweep(self, path: Path) -> None:
-        """Before the first write into a folder: remove what a killed run left there."""
+        """Once per folder a fix reads from: remove what a killed run left there."""
         folder = Path(os.path.realpath(path)).parent
         if folder not in self._swept:
             self._swept.add(folder)

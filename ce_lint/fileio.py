@@ -219,6 +219,14 @@ def atomic_write_text(path: Path, text: str) -> None:
     atomic_write(Path(os.path.realpath(path)), data)
 
 
+def resolved(path: str | Path) -> Path:
+    """`Path.resolve()` that never fails: a symlink loop stays the absolute path as given."""
+    try:
+        return Path(path).resolve()
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
+        return Path(os.path.abspath(path))
+
+
 def remove_stale_temps(folder: Path, names: list[str] | None = None) -> list[Path]:
     """Delete the temporary files a killed ce-lint left in `folder` (their process is gone).
 

@@ -14,6 +14,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .fileio import resolved
+
 if TYPE_CHECKING:  # the output formats use the keys alone, without loading the adapters
     from .adapters import Document
     from .findings import Finding
@@ -30,9 +32,9 @@ def relative_file(path: str, root: Path) -> str:
 def _relative(path: str, root: str, cwd: str) -> str:
     # Cached: every finding of a file asks the same question (cwd is part of the key).
     try:
-        return Path(os.path.relpath(Path(path).resolve(), Path(root).resolve())).as_posix()
-    except (ValueError, OSError):  # another drive
-        return Path(path).resolve().as_posix()
+        return Path(os.path.relpath(resolved(path), resolved(root))).as_posix()
+    except ValueError:  # another drive
+        return resolved(path).as_posix()
 
 
 def line_text(finding: Finding, document: Document | None) -> str:

@@ -32,6 +32,7 @@ from .adapters.python_names import (
     qualified,
     record_import,
 )
+from .fileio import resolved
 from .model import ClassChoice, ClassSource
 
 LOADERS = frozenset(
@@ -79,10 +80,7 @@ class Links:
 
 
 def _key(path: Path) -> str:
-    try:
-        return str(path.resolve())
-    except OSError:
-        return str(path)
+    return str(resolved(path))
 
 
 def link(files: Iterable[Path], roots: Iterable[Path] = ()) -> Links:

@@ -21,6 +21,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from .fileio import resolved
 from .model import ARGUMENT_CLASSES
 
 KNOWN_SETTINGS = {
@@ -127,7 +128,7 @@ def common_folder(paths: Iterable[str]) -> Path:
     """The deepest folder that holds every path (a file's own folder for a single file)."""
     folders = []
     for raw in paths:
-        path = Path(raw).resolve()
+        path = resolved(raw)
         folders.append(str(path if path.is_dir() else path.parent))
     if not folders:
         return Path.cwd()
@@ -138,7 +139,7 @@ def common_folder(paths: Iterable[str]) -> Path:
 
 
 def find_pyproject(start: Path) -> Path | None:
-    start = start.resolve()
+    start = resolved(start)
     directory = start if start.is_dir() else start.parent
     for folder in [directory, *directory.parents]:
         if _has_ce_lint_table(folder):

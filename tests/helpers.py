@@ -22,7 +22,8 @@ def engine(
     resolved = resolve(knowledge, targets, use_installed=False)
     kwargs.setdefault("era", era_targets(knowledge, era))
     chosen = ClassChoice(cls, ClassSource.SETTINGS) if cls else ClassChoice()
-    return Engine(knowledge, resolved, class_for=(lambda path: chosen), **kwargs)
+    kwargs.setdefault("class_for", lambda path: chosen)
+    return Engine(knowledge, resolved, **kwargs)
 
 
 def check(text: str, name: str = "config.yaml", **kwargs) -> FileResult:

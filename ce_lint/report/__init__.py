@@ -8,6 +8,7 @@ ce_lint.reporting builds it from the engine's results.
 from __future__ import annotations
 
 import importlib
+import os
 from pathlib import Path
 
 from ..findings import Applicability
@@ -15,10 +16,10 @@ from .model import Report, ReportedFinding, ReportFix
 
 
 def display_path(path: str) -> str:
-    try:
-        return str(Path(path).resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return path
+    """The path as the user named it, relative to the current folder when it is inside it
+    (lexically: a symlinked file is shown as the link, not its target)."""
+    absolute, cwd = os.path.abspath(path), os.getcwd()
+    return os.path.relpath(absolute, cwd) if absolute.startswith(cwd + os.sep) else path
 
 
 def where(item: ReportedFinding) -> str:
@@ -63,7 +64,7 @@ def format_names() -> list[str]:
 
 def relative_uri(path: str) -> str:
     """A path relative to the current folder with forward slashes (CI tools want these)."""
-    try:
-        return Path(path).resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return Path(path).resolve().as_posix()
+    absolute, cwd = os.path.abspath(path), os.getcwd()
+    if absolute.startswith(cwd + os.sep):
+        return Path(os.path.relpath(absolute, cwd)).as_posix()
+    return Path(absolute).as_posix()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
+import os
 from typing import Any
 
 from .model import Position, Report, ReportedFinding
@@ -28,7 +28,7 @@ def as_dict(f: ReportedFinding) -> dict[str, Any]:
         "cell": f.cell,
         "code": f.code,
         "end_location": _loc(f.end),
-        "filename": str(Path(f.path).resolve()),
+        "filename": os.path.abspath(f.path),
         "fix": fix,
         "location": _loc(f.start),
         "message": f.message,
