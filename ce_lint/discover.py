@@ -16,13 +16,14 @@ def discover(
     wanted: Callable[[str], bool],
     skip: Callable[[str], bool],
     unlistable: Callable[[Path, str], None] = lambda folder, why: None,
+    not_followed: Callable[[Path], None] = lambda folder: None,
 ) -> Iterator[Path]:
     """Files under `paths` that some adapter reads, in a stable order.
 
     Files named explicitly are always yielded (when an adapter reads them); folders are
     walked without following symlinked folders, leaving out virtualenvs and what `skip`
     says (the settings' `exclude`, whose default names caches and build folders). A folder
-    that cannot be listed is told to `unlistable` and the walk goes on.
+    that cannot be listed is told to `unlistable`, a symlinked folder to `not_followed`.
     """
 
     def failed(error: OSError) -> None:
@@ -35,12 +36,14 @@ def discover(
         if path.is_dir():
             for root, dirs, files in os.walk(path, onerror=failed, followlinks=False):
                 root_path = Path(root)
+                kept = [d for d in dirs if not skip(str(root_path / d))]
+                for d in kept:
+                    if (root_path / d).is_symlink():
+                        not_followed(root_path / d)
                 dirs[:] = sorted(
                     d
-                    for d in dirs
-                    if not (root_path / d).is_symlink()
-                    and not _is_virtualenv(root_path / d)
-                    and not skip(str(root_path / d))
+                    for d in kept
+                    if not (root_path / d).is_symlink() and not _is_virtualenv(root_path / d)
                 )
                 for name in sorted(files):
                     file = root_path / name

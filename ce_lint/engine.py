@@ -5,6 +5,7 @@ Nothing here knows a file format (adapters do) or a rule (kinds do).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import traceback
 from collections import Counter
@@ -39,6 +40,7 @@ FILE_CODES = {
     Trouble.NOT_REGULAR: "CE906",
     Trouble.TOO_LARGE: "CE907",
 }
+LINK_NOT_FOLLOWED = "CE908"
 INTERNAL_ERROR = "CE999"
 DEFAULT_MAX_FILE_SIZE = 20 * 1024 * 1024  # real notebooks with outputs often pass 1 MB
 
@@ -117,6 +119,16 @@ class Engine:
         found = self._input_problem(FILE_CODES[Trouble.UNREADABLE], name, why)
         return FileResult(name, self._finish(name, None, found))
 
+    def not_followed(self, folder: Path) -> FileResult:
+        """A symlinked folder met in a walk: not followed (it may loop or leave the project)."""
+        name = str(folder)
+        message = (
+            f"a symlink to the folder {os.readlink(folder)!r}: not followed, so its files were "
+            "not checked; name the folder itself to check them"
+        )
+        found = self._input_problem(LINK_NOT_FOLLOWED, name, message, severity=Severity.INFO)
+        return FileResult(name, self._finish(name, None, found))
+
     def _check_path(self, path: Path) -> FileResult:
         name = str(path)
         adapter = adapter_for(name, self.adapters)
@@ -127,6 +139,7 @@ class Engine:
         except FileProblem as exc:
             found = self._input_problem(FILE_CODES[exc.trouble], name, exc.message)
             return FileResult(name, self._finish(name, None, found))
+        self._sweep(path)
         problem = encoding_problem(data)  # before the byte search, which cannot read it
         if problem is None and not adapter.may_hold_arguments(data):
             return FileResult(name, skipped=True, original=data)
@@ -141,8 +154,6 @@ class Engine:
 
     def _fix_path(self, path: Path, unsafe: bool, write: bool) -> FileResult:
         checked = self._check_path(path)
-        if write and checked.original is not None:
-            self._sweep(path)
         if checked.document is None or checked.document.problems:
             return checked
         source = checked.document.source
@@ -167,7 +178,7 @@ class Engine:
         return result
 
     def _sweep(self, path: Path) -> None:
-        """Once per folder a fix reads from: remove what a killed run left there."""
+        """Once per folder read from: remove what a killed `ce-lint fix` left there."""
         folder = Path(os.path.realpath(path)).parent
         if folder not in self._swept:
             self._swept.add(folder)
@@ -196,6 +207,11 @@ class Engine:
         adapter = adapter or adapter_for(source.path, self.adapters)
         if adapter is None:
             return FileResult(source.path, skipped=True)
+        try:
+            source = _line_breaks_read(source, adapter)
+        except DecodeProblem as exc:
+            found = self._input_problem(DECODE_ERROR, source.path, str(exc))
+            return FileResult(source.path, self._finish(source.path, None, found))
         document = adapter.parse(source, self.class_for(source.path))
         result = FileResult(source.path, document=document)
         for problem in document.problems:
@@ -234,11 +250,16 @@ class Engine:
         return findings
 
     def _input_problem(
-        self, code: str, path: str, message: str, span: Span = FILE_START
+        self,
+        code: str,
+        path: str,
+        message: str,
+        span: Span = FILE_START,
+        severity: Severity = Severity.ERROR,
     ) -> list[Finding]:
         if not self.selected(code):
             return []
-        return [Finding(code, message, Severity.ERROR, path, span)]
+        return [Finding(code, message, severity, path, span)]
 
     # -- fixing ------------------------------------------------------------------------
 
@@ -252,6 +273,9 @@ class Engine:
         no longer offered as fixable.
         """
         adapter = adapter_for(source.path, self.adapters)
+        if adapter is not None:
+            with contextlib.suppress(DecodeProblem):  # check_source reports it
+                source = _line_breaks_read(source, adapter)
         applied = 0
         current = source
         result = checked if checked is not None else self.check_source(current, adapter)
@@ -368,6 +392,15 @@ class Engine:
         for key, n in pending.items():
             removals[key] = removals.get(key, 0) + n
         return True
+
+
+def _line_breaks_read(source: SourceText, adapter: Adapter) -> SourceText:
+    """Text given as text (not read from a file) with lone-CR line breaks, held as a file read
+    from bytes holds it, so that the parsers and the offsets agree on the lines."""
+    if source.cr_lines or "\r" not in source.text or not adapter.cr_breaks_lines:
+        return source
+    data = source.encode()
+    return SourceText.from_bytes(source.path, data, cr_breaks_lines=True)
 
 
 FindingKey = tuple[str, int, int]

@@ -170,8 +170,10 @@ def test_walk_skips_vcs_virtualenvs_and_symlinked_dirs(tmp_path: Path) -> None:
     (tmp_path / "myenv" / "cfg.yaml").write_text("no_cuda: true\nseed: 1\n")
     (tmp_path / "link").symlink_to(tmp_path / "real", target_is_directory=True)
     code, out = run("check", *TARGETS, *NO_NOTICES, "--output-format", "json", str(tmp_path))
-    names = sorted(Path(d["filename"]).relative_to(tmp_path).as_posix() for d in json.loads(out))
-    assert names == ["real/cfg.yaml"]
+    found = json.loads(out)
+    names = sorted(Path(d["filename"]).relative_to(tmp_path).as_posix() for d in found)
+    assert names == ["link", "real/cfg.yaml"]
+    assert [d["code"] for d in found if d["filename"].endswith("link")] == ["CE908"]
 
 
 def test_select_and_ignore(project: Path) -> None:

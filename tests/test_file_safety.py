@@ -66,7 +66,7 @@ def hostile(tmp_path: Path) -> Iterator[Path]:
     (root / "loop.yaml").symlink_to(root / "loop.yaml")
     (root / "dangling.yaml").symlink_to(root / "nowhere.yaml")
     (root / "sub").mkdir()
-    (root / "sub" / "up").symlink_to(root)  # a folder loop: never followed
+    (root / "sub" / "up").symlink_to(root)  # a folder loop: never followed, but named
     write(root / "huge.yaml", b"a: " + b"x" * 2048 + b"\n" + OLD)
     (root / "pyproject.toml").write_text('[tool.ce-lint]\nmax-file-size = "1KiB"\n')
     yield root
@@ -83,6 +83,7 @@ def test_a_hostile_folder_is_fixed_where_it_can_be_and_reported_where_not(hostil
     assert "device (through a symlink)" in found["zero.yaml", "CE906"]["message"]
     assert "points at itself" in found["loop.yaml", "CE903"]["message"]
     assert ("dangling.yaml", "CE903") in found and ("huge.yaml", "CE907") in found
+    assert found["up", "CE908"]["message"].startswith(f"a symlink to the folder {str(hostile)!r}")
     # Not written, and offered as fixable no more: fixing again would fail again.
     assert ("readonly.yaml", "CE905") in found
     kept = [f for f in listed if Path(f["filename"]).name == "readonly.yaml"]
@@ -267,9 +268,9 @@ def test_kill_9_never_leaves_a_torn_file_and_the_next_run_cleans_up(tmp_path: Pa
             assert path.read_bytes() in (originals[path], made[path]), f"{path} is torn"
     assert kills >= 40  # nearly every run was killed, not finished
     assert list(folder.glob(f"*{TEMP_SUFFIX}"))  # some in the middle of a write
-    for path in made:  # nothing left to fix: the run still cleans up
+    for path in made:  # nothing left to fix: a plain check still cleans up
         path.write_bytes(made[path])
-    done = subprocess.run([*CE_LINT, "fix", "configs", "-q"], cwd=tmp_path, capture_output=True)
+    done = subprocess.run([*CE_LINT, "check", "configs", "-q"], cwd=tmp_path, capture_output=True)
     assert done.returncode == 0, done.stderr
     assert not list(folder.glob(f"*{TEMP_SUFFIX}"))
     assert all(path.read_bytes() == made[path] for path in made)

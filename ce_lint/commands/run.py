@@ -134,8 +134,13 @@ class Run:
         ignore = _codes(opts["ignore"]) + list(s.get("ignore", []))
         self.targets = resolve(knowledge, opts["targets"], s.get("target"), Path(self.paths[0]))
         self.unlisted: list[tuple[Path, str]] = []  # folders that could not be listed
+        self.linked: list[Path] = []  # symlinked folders the walk did not follow
         found = discover(
-            self.paths, handles, skip=s.excluded, unlistable=lambda *p: self.unlisted.append(p)
+            self.paths,
+            handles,
+            skip=s.excluded,
+            unlistable=lambda *p: self.unlisted.append(p),
+            not_followed=self.linked.append,
         )
         self.files = [
             path
@@ -230,8 +235,11 @@ class Run:
         return 0 if self.exit_zero or not failing else 1
 
     def folder_problems(self) -> list[FileResult]:
-        """A finding for each folder the walk could not list (its files were not checked)."""
-        return [self.engine.unreadable(folder, why) for folder, why in self.unlisted]
+        """A finding for each folder the walk could not list or did not follow (a symlink):
+        their files were not checked."""
+        return [self.engine.unreadable(folder, why) for folder, why in self.unlisted] + [
+            self.engine.not_followed(folder) for folder in self.linked
+        ]
 
     @staticmethod
     def exit_code(results: list[FileResult], code: int) -> int:
