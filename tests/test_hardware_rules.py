@@ -303,3 +303,36 @@ def test_single_device_sharding_without_offload_is_info(text: str, reported: boo
     codes = {code for code in found if code in ("CE406", "CE407")}
     assert bool(codes) == reported, found
     assert all(found[code][0] == "info" for code in codes)
+
+
+# ---- `auto`: this machine only stands in for the training machine -----------------------
+
+
+@pytest.fixture
+def no_hardware_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CE_LINT_HARDWARE")  # conftest turns hardware off for the other tests
+
+
+@pytest.mark.usefixtures("no_hardware_variable")
+def test_auto_on_a_machine_without_accelerator_only_informs() -> None:
+    cpu = builtin_profile("cpu")
+    auto = HardwareSelection(local=lambda: cpu, torch_available=lambda: True)
+    found = judged(auto("config.yaml"), GPU_CONFIG)
+    assert {"CE401", "CE402", "CE405"} <= set(found)
+    assert all(severity == "info" for severity, _ in found.values())
+    assert all(
+        'name the training machine with `hardware = "a100x8"`' in m for _, m in found.values()
+    )
+
+
+@pytest.mark.usefixtures("no_hardware_variable")
+def test_auto_keeps_severities_where_it_trains_and_on_a_gpu_machine() -> None:
+    cpu, t4 = builtin_profile("cpu"), builtin_profile("t4")
+    for selection in (
+        HardwareSelection(local=lambda: cpu, torch_available=lambda: True, auto_is_local=True),
+        HardwareSelection(choice="local", local=lambda: cpu, torch_available=lambda: True),
+        HardwareSelection(choice="cpu"),
+    ):
+        assert judged(selection("config.yaml"), GPU_CONFIG)["CE401"][0] == "error"
+    on_t4 = HardwareSelection(local=lambda: t4, torch_available=lambda: True)
+    assert judged(on_t4("config.yaml"), GPU_CONFIG)["CE402"][0] == "error"  # a T4 has no tf32

@@ -116,7 +116,9 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
 class Run:
     """Everything a command needs, built once from the options and [tool.ce-lint]."""
 
-    def __init__(self, opts: dict[str, Any], use_baseline: bool = True):
+    def __init__(self, opts: dict[str, Any], use_baseline: bool = True, trains_here: bool = False):
+        """`trains_here`: verify, which trains on this machine, judges its hardware as the
+        training machine's under `auto` too."""
         self.paths: list[str] = list(opts["paths"]) or ["."]
         self.settings: Settings = load_settings(opts.get("config"), self.paths)
         s = self.settings
@@ -162,7 +164,7 @@ class Run:
             unsafe_fixes=list(s.get("extend-unsafe-fixes", [])),
             baseline=self._baseline(opts) if use_baseline else None,
             era=era_targets(knowledge, opts.get("era") or ()),
-            hardware=self._hardware(opts),
+            hardware=self._hardware(opts, trains_here),
             max_file_size=parse_size(s.get("max-file-size", DEFAULT_MAX_FILE_SIZE)),
         )
         for name in ("select", "extend_select", "ignore"):
@@ -184,7 +186,7 @@ class Run:
             if self.output_format not in STATISTICS_FORMATS:
                 raise click.UsageError(f"--statistics prints {', '.join(STATISTICS_FORMATS)} only")
 
-    def _hardware(self, opts: dict[str, Any]) -> Any:
+    def _hardware(self, opts: dict[str, Any], trains_here: bool) -> Any:
         from ..hardware.select import HardwareSelection
 
         s = self.settings
@@ -195,6 +197,7 @@ class Run:
             relative=s.relative,
             settings_root=s.root,
             notify=lambda message: click.echo(f"ce-lint: {message}", err=True),
+            auto_is_local=trains_here,
         )
 
     def _baseline(self, opts: dict[str, Any]) -> Any:

@@ -35,7 +35,7 @@ def verify(**opts: Any) -> None:
     smoke = SmokeOptions.pop_from(opts)
     with Verifier(smoke, progress) as verifier:
         verifier.worker.start()  # the libraries import while the static rules run
-        run = Run(opts)
+        run = Run(opts, trains_here=True)
         results = run.folder_problems() + [run.engine.check_path(p) for p in run.files]
         code = verify_results(run, results, verifier)
     sys.exit(run.exit_code(results, code))

@@ -85,6 +85,8 @@ class HardwareProfile:
     packages: frozenset[str] | None = None  # importable names from OPTIONAL_PACKAGES
     compiler: bool | None = None  # a C++ compiler on PATH (torch.compile on the CPU needs one)
     source: str = ""  # where the profile came from, for messages; not saved
+    # Probed under `auto`: this machine stands in for the training machine, which may differ.
+    assumed: bool = False
 
     def __post_init__(self) -> None:
         check_profile(self)
@@ -132,7 +134,7 @@ class HardwareProfile:
     def to_data(self) -> dict[str, Any]:
         data: dict[str, Any] = {}
         for f in fields(self):
-            if f.name == "source":
+            if f.name in RUN_ONLY:
                 continue
             value = getattr(self, f.name)
             if f.name == "compute_capability" and value is not None:
@@ -221,7 +223,8 @@ _FIELD_TYPES: dict[str, tuple[type, ...]] = {
     "compiler": (bool,),
 }
 _LIST_FIELDS = ("device_names", "distributed_backends", "packages")
-PROFILE_KEYS = tuple(f.name for f in fields(HardwareProfile) if f.name != "source")
+RUN_ONLY = ("source", "assumed")  # how this run came to the profile: not a fact to save
+PROFILE_KEYS = tuple(f.name for f in fields(HardwareProfile) if f.name not in RUN_ONLY)
 
 
 def profile_from_data(

@@ -71,11 +71,15 @@ class HardwareSelection:
         notify: Callable[[str], None] = lambda message: None,
         local: Callable[[], HardwareProfile] | None = None,
         torch_available: Callable[[], bool] | None = None,
+        auto_is_local: bool = False,
     ):
+        """`auto_is_local`: `auto` judges this machine as the training machine (verify trains
+        here); otherwise this machine only stands in for it (see HardwareProfile.assumed)."""
         root = settings_root or Path.cwd()
         self.notify = notify
         self._local = local
         self._torch_available = torch_available or _torch_importable
+        self.auto_is_local = auto_is_local
         self._probed: HardwareProfile | None = None
         self._probe_failed = False
         self.relative = relative
@@ -110,7 +114,10 @@ class HardwareSelection:
             return choice
         if choice == OFF:
             return None
-        return self.local_profile(auto=choice == AUTO)
+        profile = self.local_profile(auto=choice == AUTO)
+        if profile is not None and choice == AUTO and not self.auto_is_local:
+            return replace(profile, assumed=True)
+        return profile
 
     def local_profile(self, auto: bool) -> HardwareProfile | None:
         if self._probed is not None:
