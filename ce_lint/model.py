@@ -145,6 +145,8 @@ class ClassChoice:
 
     cls: str = DEFAULT_CLASS
     source: ClassSource = ClassSource.ASSUMED
+    # Fields of the other dataclasses the same parser fills from these keys (see Site).
+    other_fields: frozenset[str] | None = frozenset()
 
 
 @dataclass(frozen=True)
@@ -189,10 +191,11 @@ class Site:
     # An unknown key fails at once (a call raises TypeError), rather than belonging to another
     # dataclass that reads the same mapping.
     strict_keys: bool = False
-    # How many dataclasses the parser that reads this object fills from the same keys (model
-    # and data arguments beside the training arguments): more than one means an unknown key
-    # may well be another dataclass's.
-    parser_dataclasses: int = 1
+    # Fields of the other dataclasses that the parser reading this object fills from the same
+    # keys (a script's model and data arguments beside the training arguments): such a key is
+    # theirs, not unknown. None: the parser fills dataclasses that could not be read (imported
+    # from elsewhere), so any unknown key may be theirs.
+    other_fields: frozenset[str] | None = frozenset()
     launch: Launch | None = None  # COMMAND: what starts training
     trainer: TrainerCall | None = None  # the trainer the object is handed to, if seen
     helper: str | None = None  # HELPER: the method called

@@ -25,10 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from .adapters.python_names import (
-    PARSER,
     Scope,
     arguments_class,
-    library_object,
+    dataclass_fields,
+    parser_info,
     qualified,
     record_import,
 )
@@ -59,14 +59,15 @@ def _may_link(data: bytes) -> bool:
 
 @dataclass
 class Links:
-    configs: dict[str, str] = field(default_factory=dict)  # resolved config path -> class
-    scripts: dict[str, str] = field(default_factory=dict)  # resolved script path -> class
+    # resolved path -> the class it is read as (and the other dataclasses its parser fills)
+    configs: dict[str, ClassChoice] = field(default_factory=dict)
+    scripts: dict[str, ClassChoice] = field(default_factory=dict)
     roots: tuple[Path, ...] = ()
 
-    def config_class(self, path: str) -> str | None:
+    def config_class(self, path: str) -> ClassChoice | None:
         return self.configs.get(_key(Path(path))) if self.configs else None
 
-    def script_class(self, launcher_file: str, script: str | None) -> str | None:
+    def script_class(self, launcher_file: str, script: str | None) -> ClassChoice | None:
         """The class the script launched from `launcher_file` parses into (None: unknown)."""
         if not script or not self.scripts:
             return None
@@ -116,11 +117,12 @@ class _Reader:
         self.path = path
         self.links = links
         self.scope = Scope(None, None)  # type: ignore[arg-type]  # one flat scope is enough here
-        self.parsers: dict[str, str] = {}  # variable -> arguments class of its parser
+        self.parsers: dict[str, ClassChoice] = {}  # variable -> what its parser fills
         self.opened: dict[str, str] = {}  # file variable of `with open(LIT) as f` -> LIT
         self.loaded: dict[str, str] = {}  # variable holding a loaded config -> LIT
 
     def read(self, tree: ast.Module) -> None:
+        self.defined = dataclass_fields(tree)
         nodes = list(ast.walk(tree))
         for node in nodes:
             if isinstance(node, ast.Import | ast.ImportFrom):
@@ -144,21 +146,15 @@ class _Reader:
             if isinstance(node, ast.Call):
                 self._call(node)
 
-    def _parser_class(self, node: ast.AST) -> str | None:
-        """The arguments class of `HfArgumentParser(X)` / `HfArgumentParser((A, X))`."""
-        if (
-            not isinstance(node, ast.Call)
-            or library_object(qualified(node.func, self.scope)) != PARSER
-        ):
+    def _parser_class(self, node: ast.AST) -> ClassChoice | None:
+        """What `HfArgumentParser(X)` / `HfArgumentParser((A, X))` fills."""
+        if not isinstance(node, ast.Call):
             return None
-        if not node.args:
+        info = parser_info(node, self.scope, self.defined)
+        if info is None or info.cls is None:
             return None
-        first = node.args[0]
-        elements = first.elts if isinstance(first, ast.Tuple | ast.List) else [first]
-        classes = [arguments_class(e, self.scope) for e in elements]
-        found = next((c for c in classes if c), None)
-        if found:
-            self._record(self.links.scripts, str(self.path), found, relative=False)
+        found = ClassChoice(info.cls, ClassSource.LINKED, info.other_fields)
+        self._record(self.links.scripts, str(self.path), found, relative=False)
         return found
 
     def _loaded_literal(self, node: ast.AST) -> str | None:
@@ -205,16 +201,20 @@ class _Reader:
             if cls and literal:
                 self._record(self.links.configs, literal, cls)
             return
-        cls = arguments_class(func, self.scope)
-        if not cls:
+        named = arguments_class(func, self.scope)
+        if not named:
             return
         for keyword in call.keywords:
             if keyword.arg is None:
                 literal = self._loaded_literal(keyword.value)
                 if literal:
-                    self._record(self.links.configs, literal, cls)
+                    self._record(
+                        self.links.configs, literal, ClassChoice(named, ClassSource.LINKED)
+                    )
 
-    def _record(self, table: dict[str, str], literal: str, cls: str, relative: bool = True) -> None:
+    def _record(
+        self, table: dict[str, ClassChoice], literal: str, cls: ClassChoice, relative: bool = True
+    ) -> None:
         if not relative:
             table[_key(Path(literal))] = cls
             return
@@ -267,7 +267,7 @@ def class_chooser(
                 return ClassChoice(cls, ClassSource.SETTINGS)
         linked = links.config_class(path)
         if linked:
-            return ClassChoice(linked, ClassSource.LINKED)
+            return linked
         configured = settings.get("class")
         return ClassChoice(configured, ClassSource.SETTINGS) if configured else ClassChoice()
 

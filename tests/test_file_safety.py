@@ -254,20 +254,30 @@ def _kill_while_writing(cwd: Path, folder: Path, rng: random.Random) -> bool:
     return killed
 
 
+def _dead_pid() -> int:
+    process = subprocess.Popen(["true"])
+    process.wait()
+    return process.pid
+
+
 def test_kill_9_never_leaves_a_torn_file_and_the_next_run_cleans_up(tmp_path: Path) -> None:
     folder = tmp_path / "configs"
     made = _fixture_folder(folder, 12)
     originals = {path: path.read_bytes() for path in made}
     rng = random.Random(7)
-    kills = 0
+    kills = left_behind = 0
     for _ in range(50):
         for path, data in originals.items():
             path.write_bytes(data)
         kills += _kill_while_writing(tmp_path, folder, rng)
+        left_behind += bool(list(folder.glob(f"*{TEMP_SUFFIX}")))
         for path in made:
             assert path.read_bytes() in (originals[path], made[path]), f"{path} is torn"
     assert kills >= 40  # nearly every run was killed, not finished
-    assert list(folder.glob(f"*{TEMP_SUFFIX}"))  # some in the middle of a write
+    assert left_behind  # some kills landed in the middle of a write
+    if not list(folder.glob(f"*{TEMP_SUFFIX}")):  # the last kill did not: leave one as it would
+        dead = _dead_pid()
+        (folder / f".c00.yaml.{dead}.x1y2{TEMP_SUFFIX}").write_bytes(b"half")
     for path in made:  # nothing left to fix: a plain check still cleans up
         path.write_bytes(made[path])
     done = subprocess.run([*CE_LINT, "check", "configs", "-q"], cwd=tmp_path, capture_output=True)

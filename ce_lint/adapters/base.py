@@ -90,7 +90,7 @@ class Document:
 
 # The class a launched script parses into, given the launching file's path and the script as
 # written (what a run learns from the checked scripts; see script_links).
-ScriptClassOf = Callable[[str, str | None], str | None]
+ScriptClassOf = Callable[[str, str | None], ClassChoice | None]
 
 
 class Adapter:

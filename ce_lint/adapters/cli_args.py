@@ -26,7 +26,7 @@ from typing import Any, Protocol
 
 from ..findings import KEEP, AbstractEdit, AddEntry, Remove, Rewrite, Template
 from ..knowledge import Knowledge
-from ..model import UNKNOWN, ClassChoice, ClassSource, Entry, Launch, Origin, Site, Span, Value
+from ..model import UNKNOWN, ClassChoice, Entry, Launch, Origin, Site, Span, Value
 from ..textio import TextEdit
 from .errors import RenderError
 
@@ -429,7 +429,7 @@ def list_site(
     trusted: bool = False,
     held: bool = False,
     validated: bool = True,
-    script_class: Callable[[str | None], str | None] | None = None,
+    script_class: Callable[[str | None], ClassChoice | None] | None = None,
 ) -> Site | None:
     """The Site of a list of words' flags; None when they are not training arguments.
 
@@ -447,7 +447,7 @@ def list_site(
             first = launch.first
             found = script_class(launch.script) if script_class is not None else None
             if found:  # the class the launched script parses its flags into
-                chosen = ClassChoice(found, ClassSource.LINKED)
+                chosen = found
         elif not launch_only and values and (values[0] or "").startswith("--"):
             first = 0
         else:
@@ -467,6 +467,7 @@ def list_site(
         Origin.COMMAND if launch is not None else Origin.FLAGS,
         chosen.source,
         partial=held or launch is None,
+        other_fields=chosen.other_fields,
         validated=validated,
         launch=Launch(launch.program, launch.script) if launch is not None else None,
         handle=layout,

@@ -123,6 +123,7 @@ class JsonAdapter(config_sites.ConfigAdapter):
                             span,
                             Origin.MAPPING,
                             chosen.source,
+                            other_fields=chosen.other_fields,
                             handle=node,
                         )  # fmt: skip
                     )

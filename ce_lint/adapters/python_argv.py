@@ -141,15 +141,14 @@ def _call_sites(
             return []
         scope = finder.names.scopes.get(call) or finder.names.scopes[finder.tree]
         owner = func.value
-        classes = None
+        info = None
         if isinstance(owner, ast.Call):
-            classes = finder.names.parser_classes(owner, scope)
+            info = finder.names.parser_info(owner, scope)
         elif isinstance(owner, ast.Name):
-            classes = finder.names.lookup(owner.id, scope, "parsers")
-        found = next((c for c in classes or [] if c), None)
-        if found is None:
+            info = finder.names.lookup(owner.id, scope, "parsers")
+        if info is None or info.cls is None:
             return []
-        parser = ClassChoice(found, ClassSource.CODE)
+        parser = ClassChoice(info.cls, ClassSource.CODE, info.other_fields)
         site = _list_site(source, listed, pos, knowledge, parser, 0, trusted=True)
         return [site] if site else []
     if isinstance(func, ast.Attribute) and func.attr == "extend" and _is_sys_argv(func.value):
@@ -195,8 +194,7 @@ def _list_site(
 def _file_parser_class(finder: SiteFinder) -> ClassChoice | None:
     """The arguments class of an HfArgumentParser built in the file, if there is one."""
     for bindings in finder.names.bindings.values():
-        for classes in bindings.parsers.values():
-            found = next((c for c in classes if c), None)
-            if found:
-                return ClassChoice(found, ClassSource.CODE)
+        for info in bindings.parsers.values():
+            if info.cls:
+                return ClassChoice(info.cls, ClassSource.CODE, info.other_fields)
     return None

@@ -13,10 +13,12 @@ from ..textio import SourceText
 from .python_names import (
     LIBRARY_ROOTS,
     PARSER,
+    ParserInfo,
     Scope,
     arguments_class,
+    dataclass_fields,
     library_object,
-    qualified,
+    parser_info,
     record_import,
 )
 
@@ -28,7 +30,7 @@ FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 class ScopeBindings:
     args_vars: dict[str, str] = field(default_factory=dict)  # variable -> arguments class
     dict_vars: dict[str, ast.expr] = field(default_factory=dict)  # variable -> Dict / dict() call
-    parsers: dict[str, list[str | None]] = field(default_factory=dict)  # variable -> dataclasses
+    parsers: dict[str, ParserInfo] = field(default_factory=dict)  # variable -> its dataclasses
     bound: set[str] = field(default_factory=set)  # every name bound in the scope
 
 
@@ -73,6 +75,7 @@ class FileNames:
         self.bindings: dict[ast.AST, ScopeBindings] = {}
         self.defined: dict[str, str] = {}  # names of classes and functions defined in the file
         self.module_scope = Scope(tree, None)
+        self._dataclass_fields: dict[str, frozenset[str] | None] | None = None
         for node in ast.walk(tree):
             if isinstance(node, ast.ClassDef):
                 self.defined[node.name] = "class"
@@ -195,7 +198,7 @@ class FileNames:
                 if cls:
                     b.args_vars[target.id] = cls
                     return
-                parser = self.parser_classes(value, scope)
+                parser = self.parser_info(value, scope)
                 if parser is not None:
                     b.parsers[target.id] = parser
                     return
@@ -204,41 +207,42 @@ class FileNames:
                     return
             elif isinstance(value, ast.Subscript) and isinstance(value.value, ast.Call):
                 # parser.parse_args_into_dataclasses()[2]
-                classes = self.parse_result(value.value, scope)
+                parser = self.parse_result(value.value, scope)
+                classes = parser.classes if parser else ()
                 index = literal(value.slice)
-                if (
-                    classes
-                    and isinstance(index, int)
-                    and -len(classes) <= index < len(classes)
-                    and classes[index]
-                ):
-                    b.args_vars[target.id] = classes[index]  # type: ignore[assignment]
+                cls = (
+                    classes[index]
+                    if isinstance(index, int) and -len(classes) <= index < len(classes)
+                    else None
+                )
+                if cls:
+                    b.args_vars[target.id] = cls
             elif isinstance(value, ast.Dict):
                 b.dict_vars[target.id] = value
         elif isinstance(target, ast.Tuple | ast.List) and isinstance(value, ast.Call):
-            classes = self.parse_result(value, scope)
+            parser = self.parse_result(value, scope)
+            classes = parser.classes if parser else ()
             for i, element in enumerate(target.elts):
                 if isinstance(element, ast.Name):
                     b.bound.add(element.id)
                     if classes and i < len(classes) and classes[i]:
                         b.args_vars[element.id] = classes[i]  # type: ignore[assignment]
 
-    def parser_classes(self, call: ast.Call, scope: Scope) -> list[str | None] | None:
-        """HfArgumentParser(X) or HfArgumentParser((A, B, X)) -> the class at each position."""
-        if library_object(qualified(call.func, scope)) != PARSER or not call.args:
-            return None
-        first = call.args[0]
-        elements = first.elts if isinstance(first, ast.Tuple | ast.List) else [first]
-        return [arguments_class(e, scope) for e in elements]
+    def parser_info(self, call: ast.Call, scope: Scope) -> ParserInfo | None:
+        """HfArgumentParser(X) or HfArgumentParser((A, B, X)): the class at each position and
+        the fields of the script's own dataclasses among them."""
+        if self._dataclass_fields is None:
+            self._dataclass_fields = dataclass_fields(self.tree)
+        return parser_info(call, scope, self._dataclass_fields)
 
-    def parse_result(self, call: ast.Call, scope: Scope) -> list[str | None] | None:
-        """`parser.parse_*(...)` -> the classes, in the order the result unpacks."""
+    def parse_result(self, call: ast.Call, scope: Scope) -> ParserInfo | None:
+        """`parser.parse_*(...)` -> its parser's dataclasses, in the order the result unpacks."""
         func = call.func
         if not isinstance(func, ast.Attribute) or func.attr not in PARSE_METHODS:
             return None
         owner = func.value
         if isinstance(owner, ast.Call):
-            return self.parser_classes(owner, scope)
+            return self.parser_info(owner, scope)
         if isinstance(owner, ast.Name):
             return self.lookup(owner.id, scope, "parsers")
         return None

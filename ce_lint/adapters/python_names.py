@@ -125,3 +125,70 @@ def record_import(node: ast.Import | ast.ImportFrom, scope: Scope) -> None:
     for alias in node.names:
         if alias.name != "*":
             scope.imports[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+
+
+@dataclass(frozen=True)
+class ParserInfo:
+    """What an `HfArgumentParser((A, B, X))` fills: the arguments class at each position (None
+    for the script's own dataclasses) and the fields of those others."""
+
+    classes: tuple[str | None, ...]
+    # None: some other dataclass is not defined in the file (imported), so its fields are unknown.
+    other_fields: frozenset[str] | None
+
+    @property
+    def cls(self) -> str | None:
+        return next((c for c in self.classes if c), None)
+
+
+def parser_info(
+    call: ast.Call, scope: Scope, defined: dict[str, frozenset[str] | None]
+) -> ParserInfo | None:
+    """The ParserInfo of an `HfArgumentParser(...)` call, else None. `defined`: the fields of
+    the classes the file defines (dataclass_fields)."""
+    if library_object(qualified(call.func, scope)) != PARSER or not call.args:
+        return None
+    first = call.args[0]
+    elements = first.elts if isinstance(first, ast.Tuple | ast.List) else [first]
+    classes = tuple(arguments_class(e, scope) for e in elements)
+    others: set[str] | None = set()
+    for element, cls in zip(elements, classes, strict=True):
+        if cls is not None:
+            continue
+        fields = defined.get(element.id) if isinstance(element, ast.Name) else None
+        if fields is None:
+            others = None
+            break
+        others |= fields
+    return ParserInfo(classes, None if others is None else frozenset(others))
+
+
+def dataclass_fields(tree: ast.Module) -> dict[str, frozenset[str] | None]:
+    """The field names of each class defined at the top of the module, with those of its bases
+    defined there too; None for a class with a base from elsewhere (its fields are unknown)."""
+    classes = {n.name: n for n in tree.body if isinstance(n, ast.ClassDef)}
+    found: dict[str, frozenset[str] | None] = {}
+
+    def fields_of(name: str, seen: frozenset[str]) -> frozenset[str] | None:
+        if name in found:
+            return found[name]
+        node = classes[name]
+        own = {
+            s.target.id
+            for s in node.body
+            if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)
+        }
+        result: frozenset[str] | None = frozenset(own)
+        for base in node.bases:
+            base_name = base.id if isinstance(base, ast.Name) else None
+            if base_name in classes and base_name not in seen:
+                inherited = fields_of(base_name, seen | {name})
+                result = None if inherited is None or result is None else result | inherited
+            elif dotted(base) not in ("object", "ABC", "abc.ABC"):
+                result = None  # a base from elsewhere brings fields ce-lint cannot see
+        found[name] = result
+        return result
+
+    for name in classes:
+        fields_of(name, frozenset())
+    return found

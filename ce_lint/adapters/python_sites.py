@@ -72,7 +72,7 @@ class _Draft:
     helper: str | None = None
     subclass: str | None = None
     trainer: TrainerCall | None = None
-    parser_dataclasses: int = 1
+    other_fields: frozenset[str] | None = frozenset()
 
     def build(self, path: str) -> Site:
         return Site(
@@ -85,7 +85,7 @@ class _Draft:
             partial=self.origin not in _WHOLE or self.unpacked_unknown,
             validated=self.origin in _VALIDATED,
             strict_keys=self.origin in _STRICT,
-            parser_dataclasses=self.parser_dataclasses,
+            other_fields=self.other_fields,
             trainer=self.trainer,
             helper=self.helper,
             subclass=self.subclass,
@@ -182,13 +182,12 @@ class SiteFinder:
         if isinstance(func, ast.Attribute):
             owner = func.value
             if func.attr == "parse_dict" and call.args:
-                classes = self.names.parse_result(call, scope) or []
-                cls = next((c for c in classes if c), None)
-                if cls:
+                parser = self.names.parse_result(call, scope)
+                if parser and parser.cls:
                     # Keys of the other dataclasses (model, data arguments) share the dict.
                     site = self._new_site(
-                        cls, self.pos.span(call), Origin.PARSE_DICT, handle=call,
-                        parser_dataclasses=len(classes),
+                        parser.cls, self.pos.span(call), Origin.PARSE_DICT, handle=call,
+                        other_fields=parser.other_fields,
                     )  # fmt: skip
                     self._unpacked(site, call.args[0], scope)
                 return

@@ -34,7 +34,7 @@ _SHELLS = frozenset({"bash", "sh", "zsh", "dash", "ksh"})
 _FORBIDDEN_IN = {"'": "'", '"': '"\\$`'}
 
 # The class a launched script parses into, from the launching file's point of view.
-ScriptClass = Callable[[str | None], str | None]
+ScriptClass = Callable[[str | None], ClassChoice | None]
 
 
 def shell_quote(value: str, like: str = "", forbidden: str = "", split_only: bool = False) -> str:

@@ -237,6 +237,7 @@ class _SiteBuilder:
             self.chosen.source,
             # `<<: *base` keys are not entries: rules must not read their absence as defaults.
             partial=any(k.tag == "tag:yaml.org,2002:merge" for k, _ in node.value),
+            other_fields=self.chosen.other_fields,
             handle=node,
         )
 

@@ -1,11 +1,14 @@
 """Keys that are no field of the class (CE190) or newer than the target (CE191).
 
-A constructor call raises TypeError for an unknown keyword and HfArgumentParser refuses
-unknown keys, but a flat config file read by HfArgumentParser with several dataclasses also
-holds model and data arguments (model_name_or_path, max_seq_length, ...). So in config files
-and parse_dict calls only keys close to a real field (typos) are reported; in a constructor
-call every unknown keyword is. Attribute reads (args.device) are never judged, and an
-attribute set on the object (args.x = ...) is reported only when it looks like a typo.
+Whether an unknown key is wrong depends on how sure ce-lint is of the class. It is certain when
+the code calls the class (the call raises TypeError for an unknown keyword), or when the
+settings, a `# ce-lint: class=` comment or the script that reads the file name it and every
+other dataclass that script's parser fills could be read. Then an unknown key is an error.
+Otherwise the class is assumed: a flat config or a launch line may feed a Seq2Seq class, a
+subclass from another package, or the script's own model and data arguments, so only a key
+one or two typing slips from a field is reported, as a warning with no fix. A key that is a
+field of something the file can feed, or names another library's concept (LoRA ranks, target
+modules, quantization), is never taken for a typo.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from ..knowledge import ST_CLASSES, Knowledge
 from ..model import Origin, Site
 from .base import Context, Kind, register
 from .fields import field_status
-from .support import SETS, close_to, label, library_of, short
+from .support import SETS, label, library_of, near_typos, short
 
 
 @cache
@@ -46,6 +49,13 @@ def fields_at(knowledge: Knowledge, cls: str, tf: Version, st: Version) -> froze
     return frozenset(knowledge.fields_of(cls, tf, st))
 
 
+def class_certain(site: Site) -> bool:
+    """Whether every key of the Site must be a field of its class (see the module doc)."""
+    if site.strict_keys:
+        return True
+    return site.class_source.declared and site.other_fields is not None
+
+
 @register
 class UnknownField(Kind):
     """A key that no release of the Site's class accepts.
@@ -53,64 +63,84 @@ class UnknownField(Kind):
     params:
       other_arguments: names of model/data arguments that flat HfArgumentParser configs hold
         beside the training arguments; never reported there
-      cutoff: how close (0..1) a config key must be to a field to count as a typo
+      other_concepts: words of other libraries' options (lora, quant, ...): a key holding one
+        is never taken for a typo of a field
     """
 
     name = "unknown-field"
-    optional = ("other_arguments", "cutoff")
+    optional = ("other_arguments", "other_concepts")
+
+    def setup(self) -> None:
+        self.others = frozenset(self.params.get("other_arguments", ()))
+        self.concepts = frozenset(self.params.get("other_concepts", ()))
 
     def check(self, site: Site, ctx: Context) -> Iterator[Finding]:
         kn = ctx.knowledge
         known = ever_fields(kn, site.cls)
-        today = fields_at(kn, site.cls, ctx.targets.tf, ctx.targets.st)
-        strict = site.strict_keys
-        others = set(self.params.get("other_arguments", []))
-        cutoff = float(self.params.get("cutoff", 0.8))
+        certain = class_certain(site)
+        attribute = site.origin is Origin.ATTRIBUTES
         for entry in site.entries:
-            if entry.role not in SETS or entry.key in known:
+            key = entry.key
+            if entry.role not in SETS or key in known or not key.isidentifier():
                 continue
-            if not entry.key.isidentifier() or entry.key.startswith("_"):
+            if key.startswith("_") or key in (site.other_fields or ()):
                 continue
-            candidates = close_to(entry.key, today, cutoff) or [
-                current_name(c, today, ctx) for c in close_to(entry.key, known, cutoff)
-            ]
-            candidates = list(dict.fromkeys(candidates))
-            elsewhere = entry.key in kn.all_field_names
-            if not strict and not candidates and not elsewhere:
+            if not site.strict_keys and key in self.others:
                 continue
-            if not strict and entry.key in others:
+            candidates = self._typos(key, site, ctx)
+            elsewhere = key in kn.all_field_names
+            if not candidates and (attribute or not certain):
+                continue  # only a typo is worth saying when the class is not certain
+            if elsewhere and not certain:
                 continue
-            attribute = site.origin is Origin.ATTRIBUTES
-            if attribute and not candidates:
-                continue
-            message = self._message(site, entry.key, candidates, elsewhere, attribute)
+            message = self._message(site, key, candidates, elsewhere, attribute, certain)
             fix = None
-            if len(candidates) == 1 and site.get(candidates[0]) is None:
+            if certain and len(candidates) == 1 and site.get(candidates[0]) is None:
                 fix = Fix(
                     Applicability.UNSAFE,
                     f"Rename to `{candidates[0]}`",
                     (Rewrite(entry, candidates[0]),),
                 )
-            severity = Severity.WARNING if attribute else Severity.ERROR
-            yield self.finding(site, entry.key_span, message, severity, fix, (entry.key,))
+            severity = Severity.ERROR if certain and not attribute else Severity.WARNING
+            yield self.finding(site, entry.key_span, message, severity, fix, (key,))
+
+    def _typos(self, key: str, site: Site, ctx: Context) -> list[str]:
+        """Fields `key` is a slip of the keyboard away from (today's names first)."""
+        if self.concepts.intersection(key.lower().split("_")):
+            return []  # another library's option, however close its name
+        kn = ctx.knowledge
+        today = fields_at(kn, site.cls, ctx.targets.tf, ctx.targets.st)
+        found = near_typos(key, today) or [
+            current_name(c, today, ctx) for c in near_typos(key, ever_fields(kn, site.cls))
+        ]
+        return list(dict.fromkeys(found))
 
     def _message(
-        self, site: Site, key: str, candidates: list[str], elsewhere: bool, attribute: bool
+        self,
+        site: Site,
+        key: str,
+        candidates: list[str],
+        elsewhere: bool,
+        attribute: bool,
+        certain: bool,
     ) -> str:
+        cls = site.cls if certain else f"{site.cls} (assumed: nothing in the file names the class)"
         if elsewhere:
-            head = f"`{key}` is a field of other arguments classes, not of {site.cls}"
+            head = f"`{key}` is a field of other arguments classes, not of {cls}"
         else:
-            head = f"`{key}` is not a field of {site.cls} in any release"
+            head = f"`{key}` is not a field of {cls} in any release"
         if attribute:
-            effect = "setting it on the object adds an attribute that nothing reads"
+            effect = "; setting it on the object adds an attribute that nothing reads"
         elif site.strict_keys:
-            effect = "the call raises TypeError"
+            effect = "; the call raises TypeError"
+        elif certain:
+            effect = "; HfArgumentParser refuses the key"
         else:
-            effect = "HfArgumentParser refuses the key"
+            effect = ""
         hint = ""
         if candidates:
             hint = " Did you mean " + " or ".join(f"`{c}`" for c in candidates) + "?"
-        return f"{head}; {effect}.{hint}"
+        return f"{head}{effect}.{hint}"
 
 
 @register
