@@ -162,6 +162,8 @@ def _call_sites(
     scope = finder.names.scopes.get(call) or finder.names.scopes[finder.tree]
     if qualified(func, scope) not in RUN_CALLS or listed is None:
         return []
+    if isinstance(listed, ast.Name):  # cmd = "torchrun ..."; subprocess.run(cmd, shell=True)
+        listed = _assigned_once(listed.id, scope.node, finder) or listed
     if isinstance(listed, ast.List | ast.Tuple):
         site = _list_site(source, listed, pos, knowledge, chosen, None)
         return [site] if site else []
@@ -174,6 +176,19 @@ def _call_sites(
                 source, knowledge, chosen, span.start + 1, span.end - 1, forbidden=quote + "\\"
             )
     return []
+
+
+def _assigned_once(name: str, scope_node: ast.AST, finder: SiteFinder) -> ast.expr | None:
+    """The value of the one assignment to `name` in this scope (None if it has several)."""
+    values = [
+        node.value
+        for node in ast.walk(scope_node)
+        if isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign)
+        and finder.names.scopes.get(node) is finder.names.scopes.get(scope_node)
+        for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
+        if isinstance(target, ast.Name) and target.id == name
+    ]
+    return values[0] if len(values) == 1 else None
 
 
 def _list_site(

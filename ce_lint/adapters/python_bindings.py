@@ -20,10 +20,17 @@ from .python_names import (
     library_object,
     parser_info,
     record_import,
+    tuple_classes,
+    unbound_class_names,
 )
 
 PARSE_METHODS = ("parse_args_into_dataclasses", "parse_json_file", "parse_yaml_file", "parse_dict")
 FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+
+# Parameters read as arguments objects when nothing in the file gives them a type (the class
+# is then assumed: TrainingArguments, whose fields the whole family shares).
+ARGUMENTS_PARAMETERS = frozenset({"training_args", "train_args", "training_arguments"})
+ASSUMED_PARAMETER_CLASS = "TrainingArguments"
 
 
 @dataclass
@@ -32,6 +39,7 @@ class ScopeBindings:
     dict_vars: dict[str, ast.expr] = field(default_factory=dict)  # variable -> Dict / dict() call
     parsers: dict[str, ParserInfo] = field(default_factory=dict)  # variable -> its dataclasses
     bound: set[str] = field(default_factory=set)  # every name bound in the scope
+    guessed: dict[str, bool] = field(default_factory=dict)  # args_vars known by name alone
 
 
 class PositionMap:
@@ -56,6 +64,13 @@ class PositionMap:
         )
 
 
+def _untyped(param: ast.arg, default: ast.expr | None) -> bool:
+    """No annotation, and no default that says what it holds (None says nothing)."""
+    if param.annotation is not None:
+        return False
+    return default is None or (isinstance(default, ast.Constant) and default.value is None)
+
+
 def literal(node: ast.AST) -> Any:
     try:
         return ast.literal_eval(node)
@@ -76,12 +91,17 @@ class FileNames:
         self.defined: dict[str, str] = {}  # names of classes and functions defined in the file
         self.module_scope = Scope(tree, None)
         self._dataclass_fields: dict[str, frozenset[str] | None] | None = None
+        self.arguments_parameters: set[str] = set()  # parameters named like arguments objects
         for node in ast.walk(tree):
             if isinstance(node, ast.ClassDef):
                 self.defined[node.name] = "class"
             elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
                 self.defined.setdefault(node.name, "function")
+                self.arguments_parameters |= {
+                    a.arg for a in node.args.args + node.args.kwonlyargs
+                } & ARGUMENTS_PARAMETERS
         self._collect(tree, self.module_scope)
+        self.module_scope.imports.update(unbound_class_names(tree))
 
     def bind(self) -> None:
         """Which variables hold arguments, parsers and dicts (worth it once a file names them)."""
@@ -93,8 +113,10 @@ class FileNames:
         Most files that merely mention TrainingArguments (docs, the library's own relative
         imports) stop here after one walk instead of three.
         """
+        if self.arguments_parameters:
+            return True
         for scope in {id(s): s for s in self.scopes.values()}.values():
-            if scope.classes or scope.returns:
+            if scope.classes or scope.returns or scope.tuple_returns:
                 return True
             for path in scope.imports.values():
                 name = library_object(path)
@@ -125,6 +147,8 @@ class FileNames:
                 cls = self.annotation_class(child.returns, scope)
                 if cls:
                     scope.returns[child.name] = cls
+                elif classes := tuple_classes(child.returns, scope):
+                    scope.tuple_returns[child.name] = classes
             elif isinstance(child, ast.ClassDef):
                 for base in child.bases:
                     cls = arguments_class(base, child_scope)
@@ -155,11 +179,18 @@ class FileNames:
             if isinstance(child, FUNCTIONS) and not isinstance(child, ast.Lambda):
                 params = child.args.posonlyargs + child.args.args + child.args.kwonlyargs
                 inner = self.bindings_of(child_scope)
-                for param in params:
+                positional = len(child.args.posonlyargs) + len(child.args.args)
+                # positional defaults belong to the last positional parameters
+                padding: list[ast.expr | None] = [None] * (positional - len(child.args.defaults))
+                defaults = [*padding, *child.args.defaults, *child.args.kw_defaults]
+                for param, default in zip(params, defaults, strict=False):
                     inner.bound.add(param.arg)
                     cls = self.annotation_class(param.annotation, scope)
                     if cls:
                         inner.args_vars[param.arg] = cls
+                    elif _untyped(param, default) and param.arg in ARGUMENTS_PARAMETERS:
+                        inner.args_vars[param.arg] = ASSUMED_PARAMETER_CLASS
+                        inner.guessed[param.arg] = True
             elif isinstance(child, ast.Assign):
                 for target in child.targets:
                     self._bind_target(target, child.value, child_scope, b)
@@ -222,6 +253,8 @@ class FileNames:
         elif isinstance(target, ast.Tuple | ast.List) and isinstance(value, ast.Call):
             parser = self.parse_result(value, scope)
             classes = parser.classes if parser else ()
+            if not classes and isinstance(value.func, ast.Name):
+                classes = scope.lookup_tuple_return(value.func.id) or ()  # a, b = parse()
             for i, element in enumerate(target.elts):
                 if isinstance(element, ast.Name):
                     b.bound.add(element.id)

@@ -41,6 +41,8 @@ class Scope:
     returns: dict[str, str] = field(
         default_factory=dict
     )  # function -> class it is annotated to return
+    # function -> the class at each position of the tuple it is annotated to return
+    tuple_returns: dict[str, tuple[str | None, ...]] = field(default_factory=dict)
 
     def lookup_import(self, name: str) -> str | None:
         scope: Scope | None = self
@@ -63,6 +65,14 @@ class Scope:
         while scope is not None:
             if name in scope.returns:
                 return scope.returns[name]
+            scope = scope.parent
+        return None
+
+    def lookup_tuple_return(self, name: str) -> tuple[str | None, ...] | None:
+        scope: Scope | None = self
+        while scope is not None:
+            if name in scope.tuple_returns:
+                return scope.tuple_returns[name]
             scope = scope.parent
         return None
 
@@ -109,6 +119,53 @@ def arguments_class(node: ast.AST, scope: Scope) -> str | None:
     if isinstance(node, ast.Name):
         return scope.lookup_class(node.id)
     return None
+
+
+def tuple_classes(annotation: ast.expr, scope: Scope) -> tuple[str | None, ...] | None:
+    """`tuple[ModelArgs, TrainingArguments]` (or `Tuple[...]`): the arguments class at each
+    position, when one of them is one."""
+    if not isinstance(annotation, ast.Subscript):
+        return None
+    if dotted(annotation.value) not in ("tuple", "Tuple", "typing.Tuple"):
+        return None
+    elements = annotation.slice.elts if isinstance(annotation.slice, ast.Tuple) else []
+    if any(isinstance(e, ast.Constant) and e.value is Ellipsis for e in elements):
+        return None  # tuple[X, ...]: the positions are not known
+    classes = tuple(arguments_class(e, scope) for e in elements)
+    return classes if any(classes) else None
+
+
+# Where each arguments class is imported from, for a snippet that uses it without an import.
+_HOME = {name: "transformers" for name in ("TrainingArguments", "Seq2SeqTrainingArguments")}
+
+
+def unbound_class_names(tree: ast.Module) -> dict[str, str]:
+    """Arguments classes a snippet calls by name without binding the name anywhere (no import,
+    definition or assignment; a notebook whose import cell was left out): name -> import path.
+    None when a star import from elsewhere could bind it."""
+    bound: set[str] = set()
+    used: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            (used if isinstance(node.ctx, ast.Load) else bound).add(node.id)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            for alias in node.names:
+                if alias.name == "*":
+                    module = node.module or ""
+                    if node.level or module.split(".", 1)[0] not in LIBRARY_ROOTS:
+                        return {}  # `from mylib import *` may bind any name
+                bound.add((alias.asname or alias.name).split(".", 1)[0])
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            bound.add(node.name)
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+        elif isinstance(node, ast.Global | ast.Nonlocal):
+            bound.update(node.names)
+    return {
+        name: f"{_HOME.get(name, 'sentence_transformers')}.{name}"
+        for name in ARGUMENT_CLASSES
+        if name in used and name not in bound
+    }
 
 
 def record_import(node: ast.Import | ast.ImportFrom, scope: Scope) -> None:

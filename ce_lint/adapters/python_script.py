@@ -22,14 +22,15 @@ from ..textio import SourceText, TextEdit
 from . import cli_args, python_argv
 from .base import Adapter, Document, ScriptClassOf
 from .errors import ParseProblem, RenderError
-from .patterns import flag_pattern
+from .patterns import flag_pattern, quoted_key_pattern
 from .python_bindings import PositionMap
 from .python_sites import Handle, SiteFinder
 from .python_values import render_python
 
 # Words a script must contain to hold training arguments at all (checked on bytes first).
 TRIGGERS = re.compile(
-    rb"TrainingArguments|HfArgumentParser|training_args|parse_args_into_dataclasses|sentence_transformers\.sampler"
+    rb"TrainingArguments|HfArgumentParser|training_args|train_args|training_arguments"
+    rb"|parse_args_into_dataclasses|sentence_transformers\.sampler"
 )
 
 
@@ -289,10 +290,14 @@ class PythonAdapter(Adapter):
     def __init__(self, knowledge: Knowledge, script_class: ScriptClassOf | None = None):
         super().__init__(knowledge, script_class)
         self.flags = flag_pattern(knowledge)
+        self.quoted_keys = quoted_key_pattern(knowledge)
 
     def may_hold_arguments(self, data: bytes) -> bool:
         if TRIGGERS.search(data) is not None:
             return True
+        keys = self.quoted_keys.finditer(data)
+        if next(keys, None) is not None and next(keys, None) is not None:
+            return True  # a dict of fields (python_sites' loose dicts need two)
         # Flags in a list or command string (python_argv). The flag pattern starts with a
         # literal `--`, which the regex engine scans for quickly; it rarely matches.
         if self.flags.search(data) is None:
@@ -312,6 +317,6 @@ class PythonAdapter(Adapter):
             problem = ParseProblem(f"Python does not parse: {exc.msg} (line {exc.lineno})", offset)
             return PythonDocument(source, problems=(problem,))
         finder = SiteFinder(source, tree, self.knowledge)
-        sites = finder.run()
+        sites = finder.run(chosen)
         sites += python_argv.find_sites(source, tree, finder, self.knowledge, chosen)
         return PythonDocument(source, tuple(sites), imports=tuple(finder.names.imports), tree=tree)

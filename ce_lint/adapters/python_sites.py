@@ -8,7 +8,10 @@ Sites found:
   * attribute assignments and reads on a variable that holds an arguments object (built by a
     call, unpacked by position from an HfArgumentParser result, or annotated with the class);
   * the `set_*` helpers called on such a variable;
-  * fields re-declared in a subclass of an arguments class, and `self.<field>` reads in it.
+  * fields re-declared in a subclass of an arguments class, and `self.<field>` reads in it;
+  * dicts no call in the file consumes whose keys are mostly fields (at least two, a third of
+    the keys; `cfg["key"] = ...` counts), or that sit under a training-arguments key
+    (`training_args={...}`): another module may unpack them, so their class is assumed.
 Nothing is imported or executed; a value that is not a literal is UNKNOWN.
 """
 
@@ -20,6 +23,7 @@ from typing import Any
 
 from ..model import (
     UNKNOWN,
+    ClassChoice,
     ClassSource,
     Entry,
     Origin,
@@ -29,6 +33,7 @@ from ..model import (
     Value,
 )
 from ..textio import SourceText
+from .config_sites import is_arguments_mapping
 from .python_bindings import FileNames, literal
 from .python_names import (
     TRAINER_CLASSES,
@@ -58,6 +63,18 @@ _VALIDATED = frozenset({Origin.CALL, Origin.PARSE_DICT, Origin.REPLACE})
 _STRICT = frozenset({Origin.CALL, Origin.REPLACE})
 _WHOLE = frozenset({Origin.CALL, Origin.PARSE_DICT})
 
+# Keywords and dict keys whose mapping is training arguments whoever consumes it.
+ARGUMENTS_KEYS = frozenset(
+    {
+        "training_args",
+        "training_arguments",
+        "train_args",
+        "trainer_args",
+        "trainer_arguments",
+        "hf_training_args",
+    }
+)
+
 
 @dataclass(eq=False)
 class _Draft:
@@ -73,6 +90,7 @@ class _Draft:
     subclass: str | None = None
     trainer: TrainerCall | None = None
     other_fields: frozenset[str] | None = frozenset()
+    class_source: ClassSource = ClassSource.CODE
 
     def build(self, path: str) -> Site:
         return Site(
@@ -81,7 +99,7 @@ class _Draft:
             tuple(self.entries),
             self.span,
             self.origin,
-            ClassSource.CODE,
+            self.class_source,
             partial=self.origin not in _WHOLE or self.unpacked_unknown,
             validated=self.origin in _VALIDATED,
             strict_keys=self.origin in _STRICT,
@@ -108,12 +126,18 @@ class SiteFinder:
         self.used_dicts: set[ast.AST] = set()
         self.trainer_calls: list[tuple[ast.Call, str, Scope]] = []
 
-    def run(self) -> list[Site]:
-        if not self.names.names_arguments():
-            return []  # nothing in the file resolves to an arguments class or parser
-        self.names.bind()
-        self._sites(self.tree, self.names.module_scope)
-        self._link_trainers()
+    def run(self, chosen: ClassChoice | None = None) -> list[Site]:
+        bound = False
+        if self.names.names_arguments():
+            self.names.bind()
+            bound = True
+            self._sites(self.tree, self.names.module_scope)
+            self._link_trainers()
+        loose = self._loose_dict_candidates()
+        if loose:
+            if not bound:
+                self.names.bind()
+            self._loose_dicts(loose, chosen or ClassChoice())
         return [draft.build(self.source.path) for draft in self.drafts]
 
     # -- pass 2: sites -----------------------------------------------------------------
@@ -221,11 +245,7 @@ class SiteFinder:
 
     def _unpacked(self, site: _Draft, value: ast.expr, scope: Scope) -> None:
         """`**{...}`, `**dict(...)` or `**name` bound to one of those: its entries join the Site."""
-        node: ast.expr | None = value
-        name = None
-        if isinstance(value, ast.Name):
-            name = value.id
-            node, scope = self.names.lookup_with_scope(name, scope, "dict_vars")
+        node, name, scope = self._dict_source(value, scope)
         if node is None or node in self.used_dicts:
             site.unpacked_unknown = True
             return
@@ -245,6 +265,70 @@ class SiteFinder:
         site.entries.extend(container.entries or [])
         if name is not None:
             self._subscript_sets(site, name, scope)
+
+    def _dict_source(
+        self, value: ast.expr, scope: Scope, depth: int = 0
+    ) -> tuple[ast.expr | None, str | None, Scope]:
+        """The dict literal or dict(...) call `value` stands for, the variable that holds it
+        (its `name["key"] = ...` sets count), and that variable's scope. Followed through a
+        function of the file that returns it, and into a parameter its only caller fills."""
+        if isinstance(value, ast.Dict) or (
+            isinstance(value, ast.Call) and self.names.is_dict_call(value, scope)
+        ):
+            return value, None, scope
+        if depth > 2:
+            return None, None, scope
+        if isinstance(value, ast.Name):
+            node, owner = self.names.lookup_with_scope(value.id, scope, "dict_vars")
+            if node is not None:
+                return node, value.id, owner
+            if value.id not in self.names.bindings_of(scope).bound:
+                return None, None, scope
+            argument = self._only_caller_argument(value.id, scope)
+            if argument is not None:
+                return self._dict_source(argument, self.names.scope_of(argument), depth + 1)
+        elif isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and not value.args:
+            function = self._function(value.func.id)
+            returned = {
+                id(r.value): r.value
+                for r in ast.walk(function) if isinstance(r, ast.Return) and r.value is not None
+                and self.names.scope_of(r) is self.names.scope_of(function.body[0])
+            } if function is not None else {}  # fmt: skip
+            if len(returned) == 1:
+                (inner,) = returned.values()
+                return self._dict_source(inner, self.names.scope_of(inner), depth + 1)
+        return None, None, scope
+
+    def _function(self, name: str) -> ast.FunctionDef | None:
+        """The one function of the file with this name (None if none or several)."""
+        found = [
+            n for n in ast.walk(self.tree) if isinstance(n, ast.FunctionDef) and n.name == name
+        ]
+        return found[0] if len(found) == 1 else None
+
+    def _only_caller_argument(self, param: str, scope: Scope) -> ast.expr | None:
+        """What the one call of the function in the file passes for its parameter `param`."""
+        function = scope.node
+        if not isinstance(function, ast.FunctionDef) or self._function(function.name) is None:
+            return None
+        positional = [a.arg for a in function.args.posonlyargs + function.args.args]
+        if param not in positional + [a.arg for a in function.args.kwonlyargs]:
+            return None
+        calls = [
+            n for n in ast.walk(self.tree)
+            if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+            and n.func.id == function.name
+        ]  # fmt: skip
+        if len(calls) != 1:
+            return None
+        (call,) = calls
+        for kw in call.keywords:
+            if kw.arg == param:
+                return kw.value
+        index = positional.index(param) if param in positional else len(call.args)
+        if index < len(call.args) and not any(isinstance(a, ast.Starred) for a in call.args):
+            return call.args[index]
+        return None
 
     def _dict_entries(self, node: ast.Dict, parent: Value) -> list[Entry]:
         out = []
@@ -305,7 +389,11 @@ class SiteFinder:
     ) -> _Draft:
         key = (id(scope.node), var)
         if key not in sites:
-            sites[key] = self._new_site(cls, self.pos.span(node), Origin.ATTRIBUTES)
+            guessed = self.names.lookup(var, scope, "guessed")
+            source = ClassSource.ASSUMED if guessed else ClassSource.CODE
+            sites[key] = self._new_site(
+                cls, self.pos.span(node), Origin.ATTRIBUTES, class_source=source
+            )
         return sites[key]
 
     def _attribute_read(
@@ -364,6 +452,84 @@ class SiteFinder:
                 UNKNOWN, self.pos.span(node), ast.get_source_segment(self.source.text, node) or ""
             )
         return self._value(node)
+
+    # -- dicts that no call in the file consumes ----------------------------------------
+
+    def _loose_dict_candidates(self) -> list[tuple[ast.Dict | ast.Call, str | None]]:
+        """Dict literals and dict(...) calls with a field among their keys (or a subscript set
+        somewhere), each with the keyword or key it sits under."""
+        fields = self.knowledge.all_field_names
+        under: dict[int, str] = {}
+        found: list[tuple[ast.Dict | ast.Call, str | None]] = []
+        subscripted = False
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.Call):
+                for kw in node.keywords:
+                    if kw.arg:
+                        under[id(kw.value)] = kw.arg
+                if _is_plain_dict_call(node) and any(k.arg in fields for k in node.keywords):
+                    found.append((node, under.get(id(node))))
+            elif isinstance(node, ast.Dict):
+                keys = [k.value for k in node.keys if isinstance(k, ast.Constant)]
+                for key, value in zip(node.keys, node.values, strict=True):
+                    if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                        under[id(value)] = key.value
+                if any(k in fields for k in keys if isinstance(k, str)) or not node.keys:
+                    found.append((node, under.get(id(node))))
+            elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store):
+                subscripted = True
+        if not subscripted:
+            found = [(n, k) for n, k in found if not isinstance(n, ast.Dict) or n.keys]
+        return found
+
+    def _loose_dicts(
+        self, candidates: list[tuple[ast.Dict | ast.Call, str | None]], chosen: ClassChoice
+    ) -> None:
+        names = {
+            id(node): (name, scope_node)
+            for scope_node, b in self.names.bindings.items()
+            for name, node in b.dict_vars.items()
+        }
+        read_here = _names_read_by_key(self.tree)
+        # Dicts nested in a Site are its values (accelerator_config={...}), never Sites.
+        inside: set[int] = set()
+        for holder in [*self.used_dicts, *(d.handle for d in self.drafts)]:
+            if isinstance(holder, ast.AST):
+                inside.update(id(n) for n in ast.walk(holder) if n is not holder)
+        for node, parent_key in candidates:
+            if node in self.used_dicts or id(node) in inside:
+                continue
+            named = names.get(id(node))
+            if named is not None and named[0] in read_here:
+                continue  # the file reads its keys itself: the project's own settings
+            scope = self.names.scope_of(node)
+            keys, nested = _dict_keys(node)
+            if named is not None:
+                keys += self._subscript_keys(named[0], self.names.scope_of(named[1]))
+            key = parent_key if parent_key and parent_key.lower() in ARGUMENTS_KEYS else None
+            if not keys or not is_arguments_mapping(keys, key, self.knowledge, nested=nested):
+                continue
+            site = self._new_site(
+                chosen.cls, self.pos.span(node), Origin.MAPPING, handle=node,
+                class_source=chosen.source, other_fields=chosen.other_fields,
+            )  # fmt: skip
+            self._unpacked(site, node, scope)
+            if named is not None:
+                self._subscript_sets(site, named[0], self.names.scope_of(named[1]))
+            inside.update(id(n) for n in ast.walk(node) if n is not node)
+
+    def _subscript_keys(self, name: str, scope: Scope) -> list[str]:
+        return [
+            target.slice.value
+            for stmt in ast.walk(scope.node)
+            if isinstance(stmt, ast.Assign) and self.names.scope_of(stmt) is scope
+            for target in stmt.targets
+            if isinstance(target, ast.Subscript)
+            and isinstance(target.value, ast.Name)
+            and target.value.id == name
+            and isinstance(target.slice, ast.Constant)
+            and isinstance(target.slice.value, str)
+        ]
 
     # -- trainer calls -----------------------------------------------------------------
 
@@ -456,3 +622,47 @@ class SiteFinder:
                     if v.upper() == member:
                         return v
         return UNKNOWN
+
+
+def _is_plain_dict_call(node: ast.Call) -> bool:
+    return isinstance(node.func, ast.Name) and node.func.id == "dict" and not node.args
+
+
+def _dict_keys(node: ast.Dict | ast.Call) -> tuple[list[str], frozenset[str]]:
+    """The string keys of a dict literal or dict(...) call, and those whose value is a dict."""
+    if isinstance(node, ast.Call):
+        pairs = [(k.arg, k.value) for k in node.keywords if k.arg]
+    else:
+        pairs = [
+            (k.value, v)
+            for k, v in zip(node.keys, node.values, strict=True)
+            if isinstance(k, ast.Constant) and isinstance(k.value, str)
+        ]
+    nested = frozenset(
+        k
+        for k, v in pairs
+        if isinstance(v, ast.Dict) or (isinstance(v, ast.Call) and _is_plain_dict_call(v))
+    )
+    return [k for k, _ in pairs], nested
+
+
+def _names_read_by_key(tree: ast.Module) -> set[str]:
+    """Names whose keys the module reads itself (`cfg["lr"]`, `cfg.get("lr")`)."""
+    read = set()
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Subscript)
+            and isinstance(node.ctx, ast.Load)
+            and isinstance(node.value, ast.Name)
+            and isinstance(node.slice, ast.Constant)
+            and isinstance(node.slice.value, str)
+        ):
+            read.add(node.value.id)
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("get", "pop", "setdefault")
+            and isinstance(node.func.value, ast.Name)
+        ):
+            read.add(node.func.value.id)
+    return read

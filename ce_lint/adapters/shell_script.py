@@ -33,6 +33,11 @@ _SHELLS = frozenset({"bash", "sh", "zsh", "dash", "ksh"})
 # Characters a new word may not hold inside a quoted string of the outer shell.
 _FORBIDDEN_IN = {"'": "'", '"': '"\\$`'}
 
+# A quoted word that holds a training command somewhere (after `cd x &&`, `;`, `(`).
+_LAUNCHER_INSIDE = re.compile(r"(?:^|[\s;&|(])(?:python[0-9.]*|torchrun|accelerate|deepspeed)\s+\S")
+_QUOTED_OPTION = re.compile(r"--?[\w-]+=(?=['\"])")  # --wrap="...", --command='...'
+_ONLY_TEXT = frozenset({"echo", "printf"})  # commands that print their words
+
 # The class a launched script parses into, from the launching file's point of view.
 ScriptClass = Callable[[str | None], ClassChoice | None]
 
@@ -211,25 +216,28 @@ def _nested(
     source: SourceText, knowledge: Knowledge, chosen: ClassChoice, words: list[ArgWord],
     script_class: ScriptClass | None, comments: list[tuple[int, str]] | None,
 ) -> list[Site]:  # fmt: skip
-    """Commands given as a string: `bash -c "..."`, `sbatch --wrap "..."`."""
+    """Commands given as a string: `bash -c "..."`, `sbatch --wrap "..."`, and any quoted word
+    that starts a training launcher (`ssh host "cd x && torchrun ..."`, `--cmd='python ...'`)."""
     out = []
+    if words and posixpath.basename(words[0].value or "") in _ONLY_TEXT:
+        return out  # `echo "python train.py --flag"` prints it
     for k, word in enumerate(words):
-        value = word.value or ""
-        holder = None
-        if value.startswith("--wrap="):
-            holder = (word, len("--wrap="))
-        elif (k > 0 and words[k - 1].value == "--wrap") or (
-            k > 1
-            and re.fullmatch(r"-[a-z]*c", words[k - 1].value or "")
-            and posixpath.basename(words[k - 2].value or "") in _SHELLS
-        ):
-            holder = (word, 0)
-        if holder is None:
-            continue
-        held, skip = holder
+        option = _QUOTED_OPTION.match(word.raw)
+        skip = option.end() if option else 0
+        held = word
         raw = held.raw[skip:]
         quote = raw[:1]
         if quote not in ("'", '"') or len(raw) < 2 or raw[-1] != quote:
+            continue
+        explicit = (word.value or "").startswith("--wrap=") or (
+            (k > 0 and words[k - 1].value == "--wrap")
+            or (
+                k > 1
+                and re.fullmatch(r"-[a-z]*c", words[k - 1].value or "")
+                and posixpath.basename(words[k - 2].value or "") in _SHELLS
+            )
+        )
+        if not explicit and not _LAUNCHER_INSIDE.search(raw[1:-1]):
             continue
         if quote == '"' and "\\" in raw:
             continue  # escapes would move the positions

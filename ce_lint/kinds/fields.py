@@ -27,7 +27,7 @@ from ..findings import (
 from ..knowledge import TRANSFORMERS
 from ..model import UNKNOWN, Entry, Site, Value
 from .base import Context, Kind, register
-from .support import label, short
+from .support import class_named, label, short
 
 SAFE, UNSAFE = Applicability.SAFE, Applicability.UNSAFE
 
@@ -52,7 +52,8 @@ def field_status(site: Site, field: str, ctx: Context) -> tuple[Severity, str] |
             return None  # a field newer than the target: not this rule's business
         else:
             since = f"not part of {site.cls}"
-        return Severity.ERROR, f"is rejected by {site.cls} of transformers {short(t.tf)} ({since})"
+        named = class_named(site)
+        return Severity.ERROR, f"is rejected by {named} of transformers {short(t.tf)} ({since})"
     if kn.deprecated(site.cls, field, t.tf, t.st):
         since = f" since {short(info.deprecated_in)}" if info and info.deprecated_in else ""
         lib = label(info.library if info is not None else TRANSFORMERS)

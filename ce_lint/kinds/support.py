@@ -29,6 +29,11 @@ def short(version: Any) -> str:
     return text[:-2] if text.endswith(".0") and text.count(".") == 2 else text
 
 
+def class_named(site: Site) -> str:
+    """The Site's class as a message names it: marked when nothing in the file says so."""
+    return site.cls if site.class_source.declared else f"{site.cls} (assumed)"
+
+
 def label(library: str) -> str:
     return "transformers" if library == TRANSFORMERS else "sentence-transformers"
 

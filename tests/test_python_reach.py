@@ -1,0 +1,195 @@
+"""Places in Python code where people write training arguments without a call of the class
+that the file imports (issue: the real world). Each input is minimal and self-written."""
+
+from __future__ import annotations
+
+import textwrap
+
+from tests.helpers import check, fix
+
+
+def py(text: str) -> str:
+    return textwrap.dedent(text).lstrip()
+
+
+def found(text: str) -> list[tuple[str, int]]:
+    result = check(py(text), "train.py")
+    return sorted(
+        (f.code, result_line(text, f.span.start)) for f in result.findings if f.code < "CE6"
+    )
+
+
+def result_line(text: str, offset: int) -> int:
+    return py(text)[:offset].count("\n") + 1
+
+
+def test_a_snippet_that_calls_the_class_without_importing_it() -> None:
+    text = 'args = TrainingArguments(output_dir="o", evaluation_strategy="steps")\n'
+    assert found(text) == [("CE101", 1)]
+    assert "eval_strategy=" in fix(text, "train.py").fixed_text
+
+
+def test_a_star_import_from_elsewhere_may_bind_the_name() -> None:
+    text = """
+    from mylib import *
+    args = TrainingArguments(output_dir="o", evaluation_strategy="steps")
+    """
+    assert found(text) == []
+
+
+def test_a_name_bound_in_the_file_is_not_the_class() -> None:
+    text = """
+    class TrainingArguments:
+        def __init__(self, **kw): ...
+    args = TrainingArguments(output_dir="o", evaluation_strategy="steps")
+    """
+    assert found(text) == []
+
+
+def test_a_dict_no_call_consumes_with_mostly_fields() -> None:
+    text = """
+    train_kwargs = {
+        "output_dir": "out",
+        "evaluation_strategy": "steps",
+        "learning_rate": 2e-5,
+    }
+    """
+    result = check(py(text), "train.py")
+    (finding,) = [f for f in result.findings if f.code == "CE101"]
+    assert "(assumed)" in finding.message
+    assert '"eval_strategy": "steps"' in fix(py(text), "train.py").fixed_text
+
+
+def test_a_dict_filled_key_by_key() -> None:
+    text = """
+    def make_args():
+        args = {}
+        args["output_dir"] = "out"
+        args["evaluation_strategy"] = "steps"
+        return args
+    """
+    assert found(text) == [("CE101", 4)]
+
+
+def test_a_dict_whose_keys_the_file_reads_itself_is_the_projects_own() -> None:
+    text = """
+    config = {"output_dir": "out", "warmup_ratio": 0.1, "learning_rate": 1e-4}
+    steps = int(config["warmup_ratio"] * 1000)
+    """
+    assert found(text) == []
+
+
+def test_a_dict_with_one_field_among_many_other_keys_is_not_arguments() -> None:
+    text = """
+    ds_config = {"train_batch_size": 8, "gradient_accumulation_steps": 1, "fp16": {"enabled": True}}
+    params = {"lr": 1e-3, "weight_decay": 0.0, "betas": (0.9, 0.99), "eps": 1e-8}
+    """
+    assert found(text) == []
+
+
+def test_a_mapping_under_a_training_arguments_key() -> None:
+    text = """
+    config = dict(model="bert", training_args={"evaluation_strategy": "epoch"})
+    run(trainer_args={"evaluation_strategy": "epoch", "seed": 1})
+    """
+    assert found(text) == [("CE101", 1), ("CE101", 2)]
+
+
+def test_a_dict_inside_a_site_is_its_value_not_a_site() -> None:
+    text = """
+    from transformers import TrainingArguments
+    args = TrainingArguments(
+        "o", accelerator_config={"dispatch_batches": False, "split_batches": True}
+    )
+    """
+    assert found(text) == []  # nothing to move: the nested dict is already where it belongs
+    assert fix(py(text), "train.py").fixed_text in (None, py(text))
+
+
+def test_a_tuple_returned_by_an_annotated_helper() -> None:
+    text = """
+    from dataclasses import dataclass
+    from transformers import HfArgumentParser, TrainingArguments
+
+    @dataclass
+    class ModelArgs:
+        name: str = "x"
+
+    def parse() -> tuple[ModelArgs, TrainingArguments]:
+        return HfArgumentParser((ModelArgs, TrainingArguments)).parse_args_into_dataclasses()
+
+    model_args, training_args = parse()
+    if training_args.overwrite_output_dir:
+        pass
+    """
+    assert found(text) == [("CE123", 12)]
+
+
+def test_an_unannotated_parameter_named_like_the_arguments() -> None:
+    text = """
+    def train(model, training_args, data=None):
+        if training_args.overwrite_output_dir:
+            print("x")
+        return training_args.logging_dir
+    """
+    result = check(py(text), "train.py")
+    assert sorted(f.code for f in result.findings) == ["CE123", "CE124"]
+    assert all("TrainingArguments (assumed)" in f.message for f in result.findings)
+
+
+def test_a_parameter_with_a_type_or_a_telling_default_is_not_guessed() -> None:
+    text = """
+    def train(model, training_args: dict, train_args=DEFAULTS):
+        return training_args.overwrite_output_dir, train_args.overwrite_output_dir
+    """
+    assert found(text) == []
+
+
+def test_parse_dict_of_a_dict_built_in_another_function() -> None:
+    text = """
+    from transformers import HfArgumentParser, TrainingArguments
+
+    def build():
+        cfg = {"output_dir": "o"}
+        cfg["evaluation_strategy"] = "steps"
+        return cfg
+
+    def main():
+        (args,) = HfArgumentParser(TrainingArguments).parse_dict(build())
+
+    def main2(cfg):
+        (args,) = HfArgumentParser(TrainingArguments).parse_dict(cfg)
+
+    def caller():
+        d = {"output_dir": "o", "logging_dir": "logs"}
+        main2(d)
+    """
+    result = check(py(text), "train.py")
+    codes = sorted(f.code for f in result.findings if f.code < "CE6")
+    assert codes == ["CE101", "CE124"]
+    assert all("(assumed)" not in f.message for f in result.findings)
+
+
+def test_a_command_in_a_variable_run_by_subprocess() -> None:
+    text = """
+    import subprocess
+    cmd = "torchrun --nproc_per_node 2 train.py --output_dir o --evaluation_strategy steps"
+    subprocess.run(cmd, shell=True)
+    """
+    assert found(text) == [("CE101", 2)]
+
+
+def test_commands_quoted_for_another_tool_in_shell() -> None:
+    text = (
+        'ssh host "cd x && torchrun train.py --evaluation_strategy steps"\n'
+        "srun --cmd='python train.py --overwrite_output_dir'\n"
+        'echo "python train.py --evaluation_strategy steps"\n'
+    )
+    result = check(text, "launch.sh")
+    lines = sorted(
+        (f.code, text[: f.span.start].count("\n") + 1) for f in result.findings if f.code < "CE6"
+    )
+    assert lines == [("CE101", 1), ("CE123", 2)]
+    fixed = fix(text, "launch.sh").fixed_text
+    assert '"cd x && torchrun train.py --eval_strategy steps"' in fixed
+    assert fixed.endswith('echo "python train.py --evaluation_strategy steps"\n')
