@@ -123,6 +123,18 @@ def mentions(message: str, name: str) -> bool:
     )
 
 
+def is_legacy(label: dict[str, Any]) -> bool:
+    """Trains through the legacy CrossEncoder.fit / SentenceTransformer.fit loop."""
+    return label["kind"] == "legacy_fit"
+
+
+def is_quiet(label: dict[str, Any]) -> bool:
+    """A file where a correct linter reports no error or warning."""
+    return label["kind"] in ("negative", "clean") or (
+        is_legacy(label) and not label.get("outdated")
+    )
+
+
 def score_findings(
     label: dict[str, Any], fid: str, fmt: str, findings: list[dict[str, Any]]
 ) -> FileScore:
@@ -477,6 +489,13 @@ def wrong_edits(
         join_loc(x.get("cell"), x["line"])
         for x in label.get("outdated", []) + label.get("uncertain", [])
     }
+    if is_quiet(label):
+        # training arguments (or a legacy fit loop) but nothing outdated: any edit off the
+        # uncertain lines is wrong
+        for loc, txt in b:
+            if loc not in labelled and norm(cmap.get(loc, [])) != norm([txt]):
+                out.append({"loc": loc, "name": "", "why": "edit in a file with nothing outdated"})
+        return out
     for na in label.get("not_arguments", []):
         if "line" in na:
             loc = join_loc(na.get("cell"), na["line"])
@@ -582,6 +601,25 @@ def score(args: argparse.Namespace) -> dict[str, Any]:
             crashes["<whole corpus run>"] = (run.stderr.strip().splitlines() or ["?"])[-1][:300]
     per_file = by_file(findings, files_dir)
 
+    # 1b. hardware rules under --hardware auto (what a user gets without naming a machine)
+    extra_auto = [*TARGETS, "--hardware", "auto", *args.ce_lint_arg]
+    run_auto = run_ce_lint(
+        args.ce_lint,
+        ["check", "--output-format", "json", "--exit-zero", *extra_auto, "."],
+        files_dir,
+        args.timeout,
+    )
+    hardware_auto = Counter(
+        f.get("severity", "?")
+        for f in parse_findings(run_auto) or []
+        if f.get("code", "").startswith(MACHINE_PREFIX)
+    )
+    hardware_auto_codes = Counter(
+        f"{f.get('code')} {f.get('severity')}"
+        for f in parse_findings(run_auto) or []
+        if f.get("code", "").startswith(MACHINE_PREFIX)
+    )
+
     # 2. recall / false findings
     scores = {
         e["id"]: score_findings(labels[e["id"]], e["id"], e["format"], per_file.get(e["id"], []))
@@ -655,14 +693,34 @@ def score(args: argparse.Namespace) -> dict[str, Any]:
             else:
                 print(f"kept fix copy ({mode}): {tmp}", file=sys.stderr)
 
-    return summarise(entries, labels, scores, crashes, misparsed, fix_results, run, missing)
+    out = summarise(entries, labels, scores, crashes, misparsed, fix_results, run, missing)
+    out["headline"]["hardware_auto_errors"] = hardware_auto.get("error", 0)
+    out["headline"]["hardware_auto_warnings"] = hardware_auto.get("warning", 0)
+    out["headline"]["hardware_auto_info"] = hardware_auto.get("info", 0)
+    out["hardware_auto"] = dict(hardware_auto_codes.most_common())
+    if crashed(run_auto) or parse_findings(run_auto) is None:
+        out["headline"]["crashes"] += 1
+        out["crashes"]["<--hardware auto run>"] = (run_auto.stderr.strip().splitlines() or ["?"])[
+            -1
+        ][:300]
+    return out
 
 
 def summarise(
     entries, labels, scores, crashes, misparsed, fix_results, run, missing
 ) -> dict[str, Any]:  # noqa: ANN001
-    items = [(fs, it) for fs in scores.values() for it in fs.items]
+    legacy_ids = {fid for fid in scores if is_legacy(labels[fid])}
+    legacy_items = [(fs, it) for fs in scores.values() if fs.id in legacy_ids for it in fs.items]
+    items = [(fs, it) for fs in scores.values() if fs.id not in legacy_ids for it in fs.items]
     found = [(fs, it) for fs, it in items if it.found]
+    # per file: files with outdated usage (legacy fit apart)
+    per_file_recall = [
+        sum(it.found for it in fs.items) / len(fs.items)
+        for fs in scores.values()
+        if fs.items and fs.id not in legacy_ids
+    ]
+    quiet = [fs for fs in scores.values() if is_quiet(labels[fs.id])]
+    quiet_false = [fs for fs in quiet if fs.false]
     by_name: dict[str, Counter] = defaultdict(Counter)
     by_fmt: dict[str, Counter] = defaultdict(Counter)
     for fs, it in items:
@@ -672,6 +730,9 @@ def summarise(
         by_fmt[fs.fmt]["found"] += it.found
     false = [f for fs in scores.values() for f in fs.false]
     missed = [{"file": fs.id, "loc": it.loc, "name": it.name} for fs, it in items if not it.found]
+    legacy_missed = [
+        {"file": fs.id, "loc": it.loc, "name": it.name} for fs, it in legacy_items if not it.found
+    ]
     pair_verdicts = {
         mode: Counter(p["verdict"] for p in res["pairs"]) for mode, res in fix_results.items()
     }
@@ -687,12 +748,27 @@ def summarise(
             "formats": dict(sorted(formats.items())),
             "kinds": dict(sorted(kinds.items())),
             "pairs": sum("after" in e for e in entries),
+            "pair_changes": sum(
+                len(labels[e["id"]].get("person_changes", [])) for e in entries if "after" in e
+            ),
         },
         "headline": {
             "crashes": len(crashes),
             "labelled_items": len(items),
             "found": len(found),
             "recall": round(len(found) / len(items), 4) if items else None,
+            "files_with_deprecated_usage": len(per_file_recall),
+            "files_fully_found": sum(r == 1 for r in per_file_recall),
+            "files_nothing_found": sum(r == 0 for r in per_file_recall),
+            "mean_per_file_recall": round(sum(per_file_recall) / len(per_file_recall), 4)
+            if per_file_recall
+            else None,
+            "legacy_fit_files": len(legacy_ids),
+            "legacy_fit_items": len(legacy_items),
+            "legacy_fit_found": sum(it.found for _, it in legacy_items),
+            "quiet_files": len(quiet),
+            "quiet_files_with_false_finding": len(quiet_false),
+            "quiet_false_share": round(len(quiet_false) / len(quiet), 4) if quiet else None,
             "found_with_fix": sum(it.fixable for _, it in found),
             "severity_agrees": sum(it.severity_match for _, it in found),
             "false_findings": len(false),
@@ -718,6 +794,19 @@ def summarise(
                 for mode, c in pair_verdicts.items()
                 for v, n in sorted(c.items())
             },
+            **{
+                f"{mode}_{k}": v
+                for mode, c in pair_verdicts.items()
+                for k, v in (
+                    ("missed_migrations", c.get("missed", 0)),
+                    (
+                        "wrong_edits_in_migrations",
+                        c.get("different", 0)
+                        + c.get("different value", 0)
+                        + c.get("touched out-of-scope", 0),
+                    ),
+                )
+            },
         },
         "recall_by_field": {k: dict(v) for k, v in sorted(by_name.items())},
         "recall_by_format": {k: dict(v) for k, v in sorted(by_fmt.items())},
@@ -726,6 +815,8 @@ def summarise(
         "crashes": crashes,
         "misparsed": misparsed,
         "missed": missed,
+        "legacy_fit_missed": legacy_missed,
+        "quiet_files_with_false_finding": sorted(fs.id for fs in quiet_false),
         "false_findings": false,
         "fix": fix_results,
     }
@@ -760,6 +851,35 @@ def report(s: dict[str, Any], verbose: bool) -> None:
         )
         verdicts = {k.split("_", 2)[2]: v for k, v in h.items() if k.startswith(f"pairs_{mode}_")}
         print(f"  migration pairs vs the person ({mode}): {verdicts}")
+    print("issue 14 numbers:")
+    print(f"  crashes: {h['crashes']}")
+    print(
+        f"  fixed files broken: safe {h.get('safe_parse_breaks')}, unsafe {h.get('unsafe_parse_breaks')}"
+    )
+    print(
+        f"  wrong edits (corpus): safe {h.get('safe_wrong_edits')}, unsafe {h.get('unsafe_wrong_edits')};"
+        f" in human migrations: safe {h.get('safe_wrong_edits_in_migrations')},"
+        f" unsafe {h.get('unsafe_wrong_edits_in_migrations')} of {c.get('pair_changes')} changes"
+    )
+    print(
+        f"  missed migrations: safe {h.get('safe_missed_migrations')}, unsafe {h.get('unsafe_missed_migrations')}"
+    )
+    print(
+        f"  recall over files with deprecated usage (legacy fit apart): items {h['found']}/{h['labelled_items']}"
+        f" = {h['recall']:.1%}; per file: mean {h['mean_per_file_recall']:.1%},"
+        f" all found in {h['files_fully_found']}/{h['files_with_deprecated_usage']}, none in {h['files_nothing_found']}"
+    )
+    print(
+        f"  legacy fit: {h['legacy_fit_files']} files, items found {h['legacy_fit_found']}/{h['legacy_fit_items']} (not in recall)"
+    )
+    print(
+        f"  quiet files with a false error or warning: {h['quiet_files_with_false_finding']}/{h['quiet_files']}"
+        f" = {h['quiet_false_share']:.1%}"
+    )
+    print(
+        f"  hardware (CE4xx) under --hardware auto: errors {h.get('hardware_auto_errors')},"
+        f" warnings {h.get('hardware_auto_warnings')}, info {h.get('hardware_auto_info')}"
+    )
     print("recall by field:")
     for name, v in s["recall_by_field"].items():
         print(f"  {name:36} {v.get('found', 0):3}/{v['labelled']}")
@@ -779,7 +899,7 @@ def report(s: dict[str, Any], verbose: bool) -> None:
     print(f"false findings ({len(s['false_findings'])}, for review):")
     for f in s["false_findings"][:limit]:
         print(f"  {f['file']}:{f['loc']}: {f['code']} [{f['why']}] {f['message'][:140]}")
-    print(f"missed labelled items ({len(s['missed'])}):")
+    print(f"missed labelled items ({len(s['missed'])}, legacy fit apart):")
     for m in s["missed"][:limit]:
         print(f"  {m['file']}:{m['loc']}: {m['name']}")
     for mode in ("safe", "unsafe"):
