@@ -21,9 +21,10 @@ from ..textio import SourceText, TextEdit
 from . import cli_args
 from .base import Adapter, Document, ScriptClassOf, directed
 from .cli_args import ArgWord
-from .errors import RenderError
+from .errors import ParseProblem, RenderError
 from .patterns import flag_pattern
 from .shell_lex import Command, lex
+from .shell_reject import rejection
 
 _SAFE_WORD = re.compile(r"[A-Za-z0-9_@%+=:,./-]+\Z")
 _FLAG_PREFIX = re.compile(r"(--[A-Za-z0-9_-]+=)(.*)\Z", re.DOTALL)
@@ -295,6 +296,10 @@ class ShellAdapter(Adapter):
         return b"ce-lint:" in data or self.pattern.search(data) is not None
 
     def parse(self, source: SourceText, chosen: ClassChoice) -> Document:
+        found = rejection(source.text)
+        if found is not None:  # what shell_lex reads past a broken construct is no script
+            problem = rejected(source, found.reason, found.offset, "this script")
+            return ShellDocument(source, problems=(problem,))
         comments: list[tuple[int, str]] = []
         directed_here = directed(chosen, source.text)
         sites = find_sites(
@@ -303,6 +308,19 @@ class ShellAdapter(Adapter):
             comments=comments,
         )  # fmt: skip
         return ShellDocument(source, tuple(sites), shell_comments=tuple(comments))
+
+    def shell_text(self, text: str) -> str:
+        return text
+
+
+def rejected(source: SourceText, reason: str, offset: int, what: str) -> ParseProblem:
+    """The CE901 problem of a shell text bash would reject: it is neither checked nor edited."""
+    row, column = source.location(offset)
+    message = (
+        f"bash would reject {what}: {reason} at line {row}, column {column}; "
+        "it was not checked, and ce-lint will not edit it"
+    )
+    return ParseProblem(message, offset)
 
 
 def scripts_of(
