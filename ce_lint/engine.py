@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from . import fix_safety, suppress
 from .adapters import Adapter, Document, RenderError, adapter_for, build_adapters, handles
 from .adapters.base import ScriptClassOf
+from .adapters.shell_reject import fix_refusal
 from .codes import code_selected
 from .fileio import FileProblem, Trouble, read_user_file, remove_stale_temps, write_user_file
 from .findings import Applicability, Finding, Fix, Remove, Severity
@@ -279,6 +280,7 @@ class Engine:
         applied = 0
         current = source
         result = checked if checked is not None else self.check_source(current, adapter)
+        first = result
         refused: dict[FindingKey, str] = {}
         for _ in range(MAX_FIX_PASSES):
             if result.document is None or result.document.problems:
@@ -291,6 +293,13 @@ class Engine:
                 break
             applied += taken
             current, result = candidate, rechecked
+        if current.text != source.text and adapter is not None:
+            bash_refusal = _shell_refusal(adapter, source.text, current.text)
+            if bash_refusal is not None:  # no fix at all: which edit broke it is not known
+                for finding in first.findings:
+                    if finding.fix is not None and allowed(finding.fix, unsafe):
+                        refused.setdefault(_key(finding), bash_refusal)
+                current, result, applied = source, replace(first, notices=list(first.notices)), 0
         for (code, _, _), why in sorted(refused.items()):
             result.notices.append(f"the fix of {code} was not applied: {why}")
         result.findings = [
@@ -392,6 +401,17 @@ class Engine:
         for key, n in pending.items():
             removals[key] = removals.get(key, 0) + n
         return True
+
+
+def _shell_refusal(adapter: Adapter, before: str, after: str) -> str | None:
+    """For shell formats, once per fixed file: why bash would not take the fixed text although
+    it took the original. The re-parse of each pass has judged it by the pure-Python check;
+    bash itself is the last word."""
+    before_shell = adapter.shell_text(before)
+    after_shell = adapter.shell_text(after)
+    if before_shell is None or after_shell is None:
+        return None
+    return fix_refusal(before_shell, after_shell)
 
 
 def _line_breaks_read(source: SourceText, adapter: Adapter) -> SourceText:

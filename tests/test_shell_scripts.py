@@ -114,6 +114,39 @@ def test_one_word_out_of_a_slice() -> None:
     assert word_at(text, 4, len(text)).value == "a b"
 
 
+def test_dollar_quote_inside_double_quotes_is_a_literal_dollar() -> None:
+    # microsoft/LoRA: the `$"` of "^$" opened a new string and hid the launch after it.
+    text = 'grep -v "^$" | sort\npython3 run.py --per_gpu_train_batch_size 8\n'
+    assert words_of(text)[0][2] == ('"^$"', "^$")
+    assert words_of(text)[2][0] == ("python3", "python3")
+
+
+def test_parameter_expansion_closes_at_its_own_brace() -> None:
+    text = 'python t.py --x "${A:-"}"}" --y ${B:-${C}} --seed 1\n'
+    assert [raw for raw, _ in words_of(text)[0][3:]] == [
+        '"${A:-"}"}"', "--y", "${B:-${C}}", "--seed", "1"
+    ]  # fmt: skip
+
+
+def test_a_word_ends_before_the_continuation_that_follows_it() -> None:
+    # Replacing `1024` must not delete the `\`-newline after it.
+    assert words_of("python t.py --seed 1024\\\n    --fp16\n")[0][3:] == [
+        ("1024", "1024"), ("--fp16", "--fp16")
+    ]  # fmt: skip
+    assert words_of("python t.py --se\\\ned 1\n")[0][2] == ("--se\\\ned", "--seed")
+
+
+def test_a_backslash_at_the_end_of_the_text_is_no_word() -> None:
+    # bash drops it; as a word it was the value of --seed ... and a false CE212.
+    assert words_of("python t.py --seed 0 \\")[0][-1] == ("0", "0")
+    assert words_of("python t.py --seed 0\\")[0][-1] == ("0", "0")
+
+
+def test_process_substitution_is_one_word() -> None:
+    text = "python t.py --y <(cat f) >(tee x) --seed 1\n"
+    assert [raw for raw, _ in words_of(text)[0][3:]] == ["<(cat f)", ">(tee x)", "--seed", "1"]
+
+
 # ---- which commands launch training --------------------------------------------------------
 
 
@@ -427,6 +460,22 @@ def test_fixing_twice_changes_nothing_more() -> None:
     text = (FIXTURES / "launchers.before.sh").read_text()
     once = fixed_text(text, "launchers.sh", unsafe=True, **CE1)
     assert fixed_text(once, "launchers.sh", unsafe=True, **CE1) == once
+
+
+def test_dropping_a_line_after_a_blankless_continuation_keeps_the_words_apart() -> None:
+    # `steps\` + a dropped line + `--fp16` at column 0 became the one word `steps--fp16`.
+    text = (
+        "torchrun t.py --evaluation_strategy \\\nsteps\\\n  --fp16_backend\\\n  auto \\\n--fp16\n"
+    )
+    assert fixed(text) == "torchrun t.py --eval_strategy \\\nsteps\\\n --fp16\n"
+    # Two dropped lines side by side, the first after `t.py\`.
+    text = "torchrun t.py\\\n  --tpu_num_cores 8 \\\n  --overwrite_output_dir \\\n--seed 1\n"
+    assert fixed(text) == "torchrun t.py\\\n --seed 1\n"
+
+
+def test_the_word_continued_after_a_dropped_flag_survives() -> None:
+    text = "torchrun t.py --output_dir out --tpu_num_cores 8 --se\\\ned 5 --fp16\n"
+    assert fixed(text) == "torchrun t.py --output_dir out --se\\\ned 5 --fp16\n"
 
 
 # ---- the fixture scripts, fixed, read by bash and by the real parser ----------------------

@@ -120,6 +120,11 @@ class Adapter:
     def parse(self, source: SourceText, chosen: ClassChoice) -> Document:
         raise NotImplementedError
 
+    def shell_text(self, text: str) -> str | None:
+        """The shell text bash reads from a file of this format (a fix of it is written only
+        while bash still accepts it); None for formats that are not shell."""
+        return None
+
 
 def class_directive(text: str) -> str | None:
     match = CLASS_DIRECTIVE.search(text)

@@ -16,6 +16,7 @@ from ..textio import SourceText
 from . import shell_script
 from .base import Adapter, Document, ScriptClassOf, directed
 from .patterns import flag_pattern
+from .shell_reject import rejection
 from .shell_script import ShellDocument
 
 _RULE = re.compile(r"[^\s#=:][^#=]*?:(?!=)")
@@ -56,6 +57,61 @@ def shell_slices(text: str) -> list[tuple[int, int, bool]]:
     return out
 
 
+def make_expanded(text: str, start: int, end: int) -> tuple[str, list[int]]:
+    """`text[start:end]` as the shell receives it from make, with the offset in `text` of each
+    character: a `$(...)`/`${...}` reference (nested ones too) or `$@`-like variable becomes a
+    plain word, `$$` becomes `$`. Judged raw, every recipe using a make function would look
+    broken to bash (`$(if $(CI),--log "x",)`)."""
+    out: list[str] = []
+    offsets: list[int] = []
+    i = start
+    while i < end:
+        if text.startswith("$$", i, end):
+            out.append("$")
+            offsets.append(i)
+            i += 2
+        elif text[i] == "$" and i + 1 < end:
+            close = _reference_end(text, i + 1, end)
+            out.append("MAKEVAR")
+            offsets += [i] * len("MAKEVAR")
+            i = close
+        else:
+            out.append(text[i])
+            offsets.append(i)
+            i += 1
+    return "".join(out), offsets
+
+
+def _reference_end(text: str, i: int, end: int) -> int:
+    """Just past the make reference whose name starts at i (after its `$`)."""
+    opening = text[i]
+    if opening not in "({":
+        return i + 1
+    closing = ")" if opening == "(" else "}"
+    depth = 0
+    while i < end:
+        depth += (text[i] == opening) - (text[i] == closing)
+        i += 1
+        if depth == 0:
+            return i
+    return end
+
+
+def judged_slice(text: str, start: int, end: int, flag_list: bool) -> tuple[str, list[int]]:
+    """A recipe line or flag list as bash would judge it (a flag list as the arguments of
+    `:`), with the offset in `text` of each character."""
+    expanded, where = make_expanded(text, start, end)
+    if expanded.endswith("\\"):  # bash drops it; joined to other slices it would continue
+        expanded, where = expanded[:-1], where[:-1]
+    prefix = ": " if flag_list else ""
+    return prefix + expanded, [start] * len(prefix) + where
+
+
+def shell_text(text: str) -> str:
+    """All recipe lines and flag lists of a Makefile as one shell text, one per line."""
+    return "".join(judged_slice(text, *piece)[0] + "\n" for piece in shell_slices(text))
+
+
 class MakefileAdapter(Adapter):
     name = "make"
     suffixes = (".mk",)
@@ -76,9 +132,20 @@ class MakefileAdapter(Adapter):
         chosen = directed(chosen, source.text)
         scripts = shell_script.scripts_of(self.script_class, source.path, chosen)
         sites: list[Site] = []
-        for start, end, flag_list in shell_slices(source.text):
+        slices = shell_slices(source.text)
+        for start, end, flag_list in slices:
+            judged, where = judged_slice(source.text, start, end, flag_list)
+            found = rejection(judged)
+            if found is not None:
+                offset = where[found.offset] if found.offset < len(where) else end
+                problem = shell_script.rejected(source, found.reason, offset, "this recipe line")
+                return ShellDocument(source, problems=(problem,))
+        for start, end, flag_list in slices:
             sites += shell_script.find_sites(
                 source, self.knowledge, chosen, start, end, scripts, comments=comments,
                 arguments=flag_list,
             )  # fmt: skip
         return ShellDocument(source, tuple(sites), shell_comments=tuple(comments))
+
+    def shell_text(self, text: str) -> str:
+        return shell_text(text)

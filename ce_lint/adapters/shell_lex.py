@@ -85,6 +85,8 @@ class _Lexer:
                 self.pos += 1
             elif n := self.continuation(self.pos):
                 self.pos += n
+            elif ch == "\\" and self.pos + 1 == self.end:
+                self.pos += 1  # bash drops a `\` at the end of the text: no word
             else:
                 return
 
@@ -118,7 +120,9 @@ class _Lexer:
                 self.pos += 1
                 self.here_documents()
                 start = self.pos
-            elif match := _REDIRECT.match(self.text, self.pos, self.end):
+            elif (
+                match := _REDIRECT.match(self.text, self.pos, self.end)
+            ) and not self.text.startswith(("<(", ">("), self.pos):
                 heredoc = self.redirection(match)
                 if heredoc is not None:
                     self.heredocs.append(heredoc)
@@ -222,14 +226,21 @@ class _Lexer:
         quoted = False
         while self.pos < self.end:
             ch = text[self.pos]
+            if ch in "<>" and self.at(1) == "(":  # process substitution: part of the word
+                self.pos = self.skip_parens(self.pos + 1)
+                known = False
+                continue
             if ch in _META:
                 break
             if ch == "\\":
                 if n := self.continuation(self.pos):
+                    if self.ends_word(self.pos + n):
+                        break  # `word\` then a blank: the `\`-newline is no part of the word
                     self.pos += n
                     continue
-                if self.pos + 1 < self.end:
-                    value.append(text[self.pos + 1])
+                if self.pos + 1 >= self.end:
+                    break  # bash drops a `\` at the end of the text
+                value.append(text[self.pos + 1])
                 quoted = True
                 self.pos += 2
             elif ch == "'":
@@ -268,12 +279,12 @@ class _Lexer:
                 else:
                     value.append("\\" + nxt)
                 self.pos += 2
-            elif ch == "$":
+            elif ch == "$" and self.at(1) not in ("'", '"'):
                 known &= self.dollar(value)
             elif ch == "`":
                 self.pos = self.skip_until("`", self.pos + 1)
                 known = False
-            else:
+            else:  # inside "...", `$"` and `$'` are a literal `$`
                 value.append(ch)
                 self.pos += 1
         self.pos += 1
@@ -286,8 +297,7 @@ class _Lexer:
             self.pos = self.skip_parens(self.pos + 1)
             return False
         if nxt == "{":
-            close = self.text.find("}", self.pos, self.end)
-            self.pos = self.end if close == -1 else close + 1
+            self.pos = self.skip_braces(self.pos + 2)
             return False
         if nxt == "'":  # ANSI-C quoting: known only without escapes
             close = self.skip_until("'", self.pos + 2)
@@ -319,6 +329,53 @@ class _Lexer:
             if text[i] == closing:
                 return i + 1
             i += 1
+        return self.end
+
+    def ends_word(self, i: int) -> bool:
+        """Whether the word ends at i: a blank, a metacharacter or the end of the text."""
+        while n := self.continuation(i):
+            i += n
+        return i >= self.end or self.text[i] in _META
+
+    def skip_braces(self, i: int) -> int:
+        """Offset just past the `}` closing a `${` whose body starts at i: the first `}` not
+        quoted and not inside a nested expansion (`${A:-"}"}`, `${A:-${B}}`)."""
+        text = self.text
+        while i < self.end:
+            ch = text[i]
+            if ch == "\\":
+                i += 2
+            elif ch == "}":
+                return i + 1
+            elif ch in "'`":
+                i = self.skip_until(ch, i + 1)
+            elif ch == '"':
+                i = self.skip_double_quoted(i + 1)
+            elif ch == "$" and text[i + 1 : i + 2] == "{":
+                i = self.skip_braces(i + 2)
+            elif ch == "$" and text[i + 1 : i + 2] == "(":
+                i = self.skip_parens(i + 1)
+            else:
+                i += 1
+        return self.end
+
+    def skip_double_quoted(self, i: int) -> int:
+        """Offset just past the `"` closing a string whose body starts at i."""
+        text = self.text
+        while i < self.end:
+            ch = text[i]
+            if ch == "\\":
+                i += 2
+            elif ch == '"':
+                return i + 1
+            elif ch == "$" and text[i + 1 : i + 2] == "{":
+                i = self.skip_braces(i + 2)
+            elif ch == "$" and text[i + 1 : i + 2] == "(":
+                i = self.skip_parens(i + 1)
+            elif ch == "`":
+                i = self.skip_until("`", i + 1)
+            else:
+                i += 1
         return self.end
 
     def skip_parens(self, i: int) -> int:

@@ -21,9 +21,10 @@ from ..textio import SourceText, TextEdit
 from . import cli_args
 from .base import Adapter, Document, ScriptClassOf, directed
 from .cli_args import ArgWord
-from .errors import RenderError
+from .errors import ParseProblem, RenderError
 from .patterns import flag_pattern
 from .shell_lex import Command, lex
+from .shell_reject import rejection
 
 _SAFE_WORD = re.compile(r"[A-Za-z0-9_@%+=:,./-]+\Z")
 _FLAG_PREFIX = re.compile(r"(--[A-Za-z0-9_-]+=)(.*)\Z", re.DOTALL)
@@ -90,6 +91,21 @@ class ShellLayout:
         return [TextEdit(word.span.start, word.span.end, self.quote(value, word.raw))]
 
     def remove(self, i: int, j: int) -> list[TextEdit]:
+        return [self._kept_apart(edit) for edit in self._removal(i, j)]
+
+    def _kept_apart(self, edit: TextEdit) -> TextEdit:
+        """A removal that would let the words on either side touch (across `\\`-newlines,
+        which bash deletes) leaves a blank instead, so they stay two words. So does one that
+        starts a line after `word\\`: a removal next to it in the same pass may bring a word."""
+        text = self.source.text
+        if edit.text or not _in_word(_char_before(text, edit.start)):
+            return edit
+        after_continuation = text.endswith(("\\\n", "\\\r\n"), 0, edit.start)
+        if after_continuation or _in_word(_char_after(text, edit.end)):
+            return TextEdit(edit.start, edit.end, " ")
+        return edit
+
+    def _removal(self, i: int, j: int) -> list[TextEdit]:
         src, text, words = self.source, self.source.text, self.words
         start, end = words[i].span.start, words[j - 1].span.end
         line_start = src.line_start(start)
@@ -145,6 +161,33 @@ class ShellLayout:
         if starts_with_flag and last and previous_line.rstrip("\r\n").endswith("\\"):
             return [TextEdit(end, end, f" \\{newline}{indent}{rendered}")]
         return [TextEdit(end, end, " " + rendered)]
+
+
+def _in_word(char: str) -> bool:
+    """Whether `char` would join the word it touches (`<` and `>` may: `a<(cmd)`)."""
+    return bool(char.strip()) and char not in ";&|()"
+
+
+def _char_before(text: str, i: int) -> str:
+    """The character bash reads just before offset i, past `\\`-newlines (which it deletes)."""
+    while True:
+        if text.endswith("\\\n", 0, i):
+            i -= 2
+        elif text.endswith("\\\r\n", 0, i):
+            i -= 3
+        else:
+            return text[i - 1 : i] if i > 0 else ""
+
+
+def _char_after(text: str, i: int) -> str:
+    """The character bash reads at offset i, past `\\`-newlines."""
+    while True:
+        if text.startswith("\\\n", i):
+            i += 2
+        elif text.startswith("\\\r\n", i):
+            i += 3
+        else:
+            return text[i : i + 1]
 
 
 @dataclass(frozen=True, eq=False)
@@ -261,6 +304,10 @@ class ShellAdapter(Adapter):
         return b"ce-lint:" in data or self.pattern.search(data) is not None
 
     def parse(self, source: SourceText, chosen: ClassChoice) -> Document:
+        found = rejection(source.text)
+        if found is not None:  # what shell_lex reads past a broken construct is no script
+            problem = rejected(source, found.reason, found.offset, "this script")
+            return ShellDocument(source, problems=(problem,))
         comments: list[tuple[int, str]] = []
         directed_here = directed(chosen, source.text)
         sites = find_sites(
@@ -269,6 +316,19 @@ class ShellAdapter(Adapter):
             comments=comments,
         )  # fmt: skip
         return ShellDocument(source, tuple(sites), shell_comments=tuple(comments))
+
+    def shell_text(self, text: str) -> str:
+        return text
+
+
+def rejected(source: SourceText, reason: str, offset: int, what: str) -> ParseProblem:
+    """The CE901 problem of a shell text bash would reject: it is neither checked nor edited."""
+    row, column = source.location(offset)
+    message = (
+        f"bash would reject {what}: {reason} at line {row}, column {column}; "
+        "it was not checked, and ce-lint will not edit it"
+    )
+    return ParseProblem(message, offset)
 
 
 def scripts_of(
