@@ -147,6 +147,9 @@ class ClassChoice:
     source: ClassSource = ClassSource.ASSUMED
     # Fields of the other dataclasses the same parser fills from these keys (see Site).
     other_fields: frozenset[str] | None = frozenset()
+    # A class of the project that reads this file's keys itself (`MyConfig(**cfg)`): then its
+    # mappings are that class's settings, not training arguments.
+    owner: str | None = None
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,14 @@ LOADERS = frozenset(
         "yaml.unsafe_load",
     }
 )  # fmt: skip
+# Classes of these packages are never the project's own readers of a config.
+LIBRARY_MODULES = frozenset(
+    {
+        "transformers", "sentence_transformers", "trl", "peft", "accelerate", "datasets",
+        "torch", "omegaconf", "hydra", "yaml", "json", "pathlib", "argparse", "dataclasses",
+        "typing", "collections", "os", "sys",
+    }
+)  # fmt: skip
 PARSE_FILE = {"parse_json_file": "json_file", "parse_yaml_file": "yaml_file"}
 # Files that a script's class can apply to: configs it loads, scripts and notebooks that launch it.
 LINKED_SUFFIXES = frozenset(
@@ -50,11 +58,11 @@ LINKED_NAMES = frozenset({"makefile", "gnumakefile"})
 
 
 def _may_link(data: bytes) -> bool:
-    """Plain byte searches (much faster than a regex over every file): a parser, or an
-    arguments class next to a config file name."""
+    """Plain byte searches (much faster than a regex over every file): a parser, or a config
+    file name (read into an arguments class or the project's own)."""
     if b"HfArgumentParser" in data:
         return True
-    return b"TrainingArguments" in data and any(s in data for s in (b".json", b".yaml", b".yml"))
+    return any(s in data for s in (b".json", b".yaml", b".yml"))
 
 
 @dataclass
@@ -62,10 +70,17 @@ class Links:
     # resolved path -> the class it is read as (and the other dataclasses its parser fills)
     configs: dict[str, ClassChoice] = field(default_factory=dict)
     scripts: dict[str, ClassChoice] = field(default_factory=dict)
+    # resolved path -> the project's own reader of its keys (a class, or the script itself)
+    owned: dict[str, ClassChoice] = field(default_factory=dict)
     roots: tuple[Path, ...] = ()
 
     def config_class(self, path: str) -> ClassChoice | None:
-        return self.configs.get(_key(Path(path))) if self.configs else None
+        """The arguments class a script reads the config into; else the project's own reader
+        (when no script hands it to an arguments class)."""
+        if not self.configs and not self.owned:
+            return None
+        key = _key(Path(path))
+        return self.configs.get(key) or self.owned.get(key)
 
     def script_class(self, launcher_file: str, script: str | None) -> ClassChoice | None:
         """The class the script launched from `launcher_file` parses into (None: unknown)."""
@@ -145,6 +160,39 @@ class _Reader:
         for node in nodes:
             if isinstance(node, ast.Call):
                 self._call(node)
+        for node in nodes:
+            self._own_reader(node)
+
+    def _own_reader(self, node: ast.AST) -> None:
+        """A loaded config whose keys the project reads itself: `MyConfig(**cfg)`,
+        `MyConfig.from_yaml("c.yaml")`, `cfg["lr"]` (recorded only where no script hands the
+        file to an arguments class; see Links.config_class)."""
+        literal, owner = None, None
+        if isinstance(node, ast.Call):
+            project_class = _project_class(node.func, self.scope)
+            if project_class is not None:
+                for keyword in node.keywords:
+                    if keyword.arg is None:
+                        literal = literal or self._loaded_literal(keyword.value)
+                owner = project_class
+            elif (
+                isinstance(node.func, ast.Attribute)
+                and (node.func.attr.startswith("from_") or node.func.attr.startswith("load"))
+                and _project_class(node.func.value, self.scope) is not None
+                and node.args
+            ):
+                owner = dotted_name(node.func.value)
+                literal = _string(node.args[0]) or self._loaded_literal(node.args[0])
+        elif (
+            isinstance(node, ast.Subscript)
+            and isinstance(node.ctx, ast.Load)
+            and isinstance(node.slice, ast.Constant)
+            and isinstance(node.slice.value, str)
+        ):
+            literal, owner = self._loaded_literal(node.value), self.path.name
+        if literal and owner:
+            choice = ClassChoice(source=ClassSource.LINKED, owner=owner)
+            self._record(self.links.owned, literal, choice)
 
     def _parser_class(self, node: ast.AST) -> ClassChoice | None:
         """What `HfArgumentParser(X)` / `HfArgumentParser((A, X))` fills."""
@@ -222,6 +270,28 @@ class _Reader:
             candidate = folder / literal
             if candidate.is_file():
                 table.setdefault(_key(candidate), cls)
+
+
+def _project_class(node: ast.AST, scope: Scope) -> str | None:
+    """The name of a class that is neither a library's nor an arguments class (`MyConfig`,
+    `cfg_mod.TrainConfig`): a capitalised name not imported from a library."""
+    name = dotted_name(node)
+    if name is None or not name.rsplit(".", 1)[-1][:1].isupper():
+        return None
+    path = qualified(node, scope)
+    if path and path.split(".", 1)[0] in LIBRARY_MODULES:
+        return None
+    return None if arguments_class(node, scope) else name
+
+
+def dotted_name(node: ast.AST) -> str | None:
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        return ".".join([node.id, *reversed(parts)])
+    return None
 
 
 def _string(node: Any) -> str | None:

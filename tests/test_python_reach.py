@@ -193,3 +193,48 @@ def test_commands_quoted_for_another_tool_in_shell() -> None:
     fixed = fix(text, "launch.sh").fixed_text
     assert '"cd x && torchrun train.py --eval_strategy steps"' in fixed
     assert fixed.endswith('echo "python train.py --evaluation_strategy steps"\n')
+
+
+def test_reads_and_sets_of_self_args_in_a_trainer_subclass() -> None:
+    text = """
+    from transformers import Trainer
+
+    class MyTrainer(Trainer):
+        def _save(self, output_dir=None):
+            if self.args.save_safetensors:
+                self.args.overwrite_output_dir = True
+            return self.args.output_dir
+    """
+    assert found(text) == [("CE123", 6), ("CE125", 5)]
+
+
+def test_self_args_outside_a_trainer_subclass_is_unknown() -> None:
+    text = """
+    from transformers import TrainingArguments
+
+    class Runner:
+        def run(self):
+            return self.args.save_safetensors
+    """
+    assert found(text) == []
+
+
+def test_flags_set_in_branches_that_exclude_each_other_do_not_conflict() -> None:
+    text = """
+    from transformers import TrainingArguments
+    training_args = dict(output_dir="out")
+    if config.mixed_precision == "fp16":
+        training_args["fp16"] = True
+    if config.mixed_precision == "bf16":
+        training_args["bf16"] = True
+    args = TrainingArguments(**training_args)
+    """
+    assert "CE306" not in [f.code for f in check(py(text), "train.py").findings]
+    unconditional = """
+    from transformers import TrainingArguments
+    training_args = dict(output_dir="out")
+    training_args["fp16"] = True
+    training_args["bf16"] = True
+    args = TrainingArguments(**training_args)
+    """
+    assert "CE306" in [f.code for f in check(py(unconditional), "train.py").findings]

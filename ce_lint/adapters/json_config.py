@@ -110,7 +110,7 @@ class JsonAdapter(config_sites.ConfigAdapter):
             if isinstance(node, JObject):
                 keys = [k.py for k, _ in node.members]
                 nested = frozenset(k.py for k, v in node.members if isinstance(v, JObject))
-                if config_sites.is_arguments_mapping(
+                if chosen.owner is None and config_sites.is_arguments_mapping(
                     keys, parent_key, self.knowledge, root, nested
                 ):
                     entries = tuple(self._entries(node, None, source.text))

@@ -13,6 +13,7 @@ from ..textio import SourceText
 from .python_names import (
     LIBRARY_ROOTS,
     PARSER,
+    TRAINER_CLASSES,
     ParserInfo,
     Scope,
     arguments_class,
@@ -120,7 +121,7 @@ class FileNames:
                 return True
             for path in scope.imports.values():
                 name = library_object(path)
-                if name in ARGUMENT_CLASSES or name == PARSER:
+                if name in ARGUMENT_CLASSES or name == PARSER or name in TRAINER_CLASSES:
                     return True
                 if path.split(".", 1)[0] in LIBRARY_ROOTS and path.rsplit(".", 1)[-1].islower():
                     return True  # a module (`import transformers as tf`): any attribute may be the class

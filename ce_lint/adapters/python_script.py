@@ -30,7 +30,7 @@ from .python_values import render_python
 # Words a script must contain to hold training arguments at all (checked on bytes first).
 TRIGGERS = re.compile(
     rb"TrainingArguments|HfArgumentParser|training_args|train_args|training_arguments"
-    rb"|parse_args_into_dataclasses|sentence_transformers\.sampler"
+    rb"|parse_args_into_dataclasses|sentence_transformers\.sampler|self\.args\."
 )
 
 

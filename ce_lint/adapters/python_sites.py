@@ -63,6 +63,9 @@ _VALIDATED = frozenset({Origin.CALL, Origin.PARSE_DICT, Origin.REPLACE})
 _STRICT = frozenset({Origin.CALL, Origin.REPLACE})
 _WHOLE = frozenset({Origin.CALL, Origin.PARSE_DICT})
 
+# The class of a Trainer's `self.args` (its subclasses share the fields that were removed).
+TRAINER_ARGUMENTS = "TrainingArguments"
+
 # Keywords and dict keys whose mapping is training arguments whoever consumes it.
 ARGUMENTS_KEYS = frozenset(
     {
@@ -125,6 +128,7 @@ class SiteFinder:
         self.drafts: list[_Draft] = []
         self.used_dicts: set[ast.AST] = set()
         self.trainer_calls: list[tuple[ast.Call, str, Scope]] = []
+        self.trainer_class: ast.ClassDef | None = None  # the Trainer subclass being walked
 
     def run(self, chosen: ClassChoice | None = None) -> list[Site]:
         bound = False
@@ -157,6 +161,11 @@ class SiteFinder:
             if isinstance(child, ast.ClassDef) and child.name in child_scope.classes:
                 site = self._subclass_site(child, child_scope.classes[child.name])
                 self._walk(child, child_scope, attribute_sites, (site, child))
+                continue
+            if isinstance(child, ast.ClassDef) and self._is_trainer_subclass(child, child_scope):
+                outer, self.trainer_class = self.trainer_class, child
+                self._walk(child, child_scope, attribute_sites, subclass)
+                self.trainer_class = outer
                 continue
             if isinstance(child, ast.Call):
                 self._call(child, child_scope, attribute_sites)
@@ -346,6 +355,7 @@ class SiteFinder:
         return out
 
     def _subscript_sets(self, site: _Draft, name: str, scope: Scope) -> None:
+        branches = _under_branches(scope.node)
         for node in ast.walk(scope.node):
             if not isinstance(node, ast.Assign) or self.names.scope_of(node) is not scope:
                 continue
@@ -357,8 +367,11 @@ class SiteFinder:
                     and isinstance(target.slice, ast.Constant)
                     and isinstance(target.slice.value, str)
                 ):
+                    value = self._value(node.value)
+                    if id(node) in branches:  # set only on some runs (`if fp16: cfg["fp16"] = ...`)
+                        value = Value(UNKNOWN, value.span, value.source, None, node.value)
                     entry = Entry(
-                        target.slice.value, self.pos.span(target.slice), self._value(node.value), None,
+                        target.slice.value, self.pos.span(target.slice), value, None,
                         Handle("subscript-set", node),
                     )  # fmt: skip
                     site.entries.append(entry)
@@ -366,13 +379,21 @@ class SiteFinder:
     def _assignment(
         self, stmt: ast.stmt, target: ast.expr, scope: Scope, sites: dict[tuple[int, str], _Draft]
     ) -> None:
-        if not (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)):
+        if not isinstance(target, ast.Attribute):
             return
-        var = target.value.id
-        cls = self.names.lookup(var, scope, "args_vars")
-        if not cls:
+        if self.trainer_class is not None and _is_self_args(target.value):
+            key = (id(self.trainer_class), "self.args")
+            if key not in sites:
+                sites[key] = self._new_site(
+                    TRAINER_ARGUMENTS, self.pos.span(stmt), Origin.ATTRIBUTES
+                )
+            site = sites[key]
+        elif not isinstance(target.value, ast.Name):
             return
-        site = self._attribute_site(cls, var, scope, stmt, sites)
+        elif cls := self.names.lookup(target.value.id, scope, "args_vars"):
+            site = self._attribute_site(cls, target.value.id, scope, stmt, sites)
+        else:
+            return
         value = stmt.value if isinstance(stmt, ast.Assign) else None
         entry = Entry(
             target.attr, self._attr_span(target), self._value(value) if value is not None else Value(UNKNOWN, self.pos.span(stmt)),
@@ -403,10 +424,16 @@ class SiteFinder:
         sites: dict[tuple[int, str], _Draft],
         subclass: tuple[_Draft, ast.ClassDef] | None,
     ) -> None:
-        if not isinstance(node.value, ast.Name):
+        if self.trainer_class is not None and _is_self_args(node.value):
+            key = (id(self.trainer_class), "self.args")
+            if key not in sites:  # a Trainer's `self.args` is its TrainingArguments
+                sites[key] = self._new_site(
+                    TRAINER_ARGUMENTS, self.pos.span(node), Origin.ATTRIBUTES
+                )
+            site = sites[key]
+        elif not isinstance(node.value, ast.Name):
             return
-        var = node.value.id
-        if var == "self" and subclass is not None:
+        elif (var := node.value.id) == "self" and subclass is not None:
             site = subclass[0]
         else:
             cls = self.names.lookup(var, scope, "args_vars")
@@ -424,6 +451,9 @@ class SiteFinder:
             "read",
         )
         site.entries.append(entry)
+
+    def _is_trainer_subclass(self, node: ast.ClassDef, scope: Scope) -> bool:
+        return any(library_object(qualified(base, scope)) in TRAINER_CLASSES for base in node.bases)
 
     def _subclass_site(self, node: ast.ClassDef, cls: str) -> _Draft:
         site = self._new_site(cls, self.pos.span(node), Origin.SUBCLASS, subclass=node.name)
@@ -666,3 +696,24 @@ def _names_read_by_key(tree: ast.Module) -> set[str]:
         ):
             read.add(node.func.value.id)
     return read
+
+
+def _is_self_args(node: ast.expr) -> bool:
+    return (
+        isinstance(node, ast.Attribute)
+        and node.attr == "args"
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "self"
+    )
+
+
+_BRANCHES = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.Try, ast.Match)
+
+
+def _under_branches(scope_node: ast.AST) -> set[int]:
+    """Statements of this scope that run only on some paths (inside if/for/while/try/match)."""
+    found: set[int] = set()
+    for node in ast.walk(scope_node):
+        if isinstance(node, _BRANCHES):
+            found.update(id(n) for n in ast.walk(node) if n is not node)
+    return found

@@ -218,7 +218,9 @@ class _SiteBuilder:
                 for k, v in node.value
                 if isinstance(k, yaml.ScalarNode) and isinstance(v, yaml.MappingNode)
             )
-            if config_sites.is_arguments_mapping(keys, parent_key, self.knowledge, root, nested):
+            if self.chosen.owner is None and config_sites.is_arguments_mapping(
+                keys, parent_key, self.knowledge, root, nested
+            ):
                 self.sites.append(self.site(node))
                 return
             for key, child in node.value:
