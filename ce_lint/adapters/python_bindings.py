@@ -8,11 +8,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..knowledge import TRL
 from ..model import ARGUMENT_CLASSES, UNKNOWN, ImportRef, Span
 from ..textio import SourceText
 from .python_names import (
     LIBRARY_ROOTS,
-    PARSER,
+    PARSERS,
     ParserInfo,
     Scope,
     arguments_class,
@@ -20,6 +21,7 @@ from .python_names import (
     library_object,
     parser_info,
     record_import,
+    third_party_classes,
 )
 
 PARSE_METHODS = ("parse_args_into_dataclasses", "parse_json_file", "parse_yaml_file", "parse_dict")
@@ -98,7 +100,9 @@ class FileNames:
                 return True
             for path in scope.imports.values():
                 name = library_object(path)
-                if name in ARGUMENT_CLASSES or name == PARSER:
+                if name in ARGUMENT_CLASSES or name in PARSERS:
+                    return True
+                if path.split(".", 1)[0] == TRL and name in third_party_classes():
                     return True
                 if path.split(".", 1)[0] in LIBRARY_ROOTS and path.rsplit(".", 1)[-1].islower():
                     return True  # a module (`import transformers as tf`): any attribute may be the class

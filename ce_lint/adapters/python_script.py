@@ -30,6 +30,7 @@ from .python_values import render_python
 # Words a script must contain to hold training arguments at all (checked on bytes first).
 TRIGGERS = re.compile(
     rb"TrainingArguments|HfArgumentParser|training_args|parse_args_into_dataclasses|sentence_transformers\.sampler"
+    rb"|\btrl\b|tokenizer\s*="  # trl's arguments classes; a trainer's `tokenizer=`
 )
 
 

@@ -31,9 +31,9 @@ from ..model import (
 from ..textio import SourceText
 from .python_bindings import FileNames, literal
 from .python_names import (
-    TRAINER_CLASSES,
     Scope,
     arguments_class,
+    is_trainer,
     library_object,
     qualified,
 )
@@ -168,7 +168,7 @@ class SiteFinder:
         func = call.func
         path = qualified(func, scope)
         trainer = library_object(path)
-        if trainer in TRAINER_CLASSES:
+        if trainer is not None and is_trainer(trainer, path):
             self.trainer_calls.append((call, trainer, scope))
             return
         if path == "dataclasses.replace" and call.args:
