@@ -18,13 +18,20 @@ from .python_names import (
     Scope,
     arguments_class,
     dataclass_fields,
+    is_trainer,
     library_object,
     parser_info,
     record_import,
     third_party_classes,
 )
 
-PARSE_METHODS = ("parse_args_into_dataclasses", "parse_json_file", "parse_yaml_file", "parse_dict")
+PARSE_METHODS = (
+    "parse_args_into_dataclasses",
+    "parse_json_file",
+    "parse_yaml_file",
+    "parse_dict",
+    "parse_args_and_config",  # TrlParser
+)
 FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 
 
@@ -104,6 +111,8 @@ class FileNames:
                     return True
                 if path.split(".", 1)[0] == TRL and name in third_party_classes():
                     return True
+                if is_trainer(name, path):
+                    return True  # its keywords (`tokenizer=`) are judged too
                 if path.split(".", 1)[0] in LIBRARY_ROOTS and path.rsplit(".", 1)[-1].islower():
                     return True  # a module (`import transformers as tf`): any attribute may be the class
         return False

@@ -315,4 +315,10 @@ class PythonAdapter(Adapter):
         finder = SiteFinder(source, tree, self.knowledge)
         sites = finder.run()
         sites += python_argv.find_sites(source, tree, finder, self.knowledge, chosen)
-        return PythonDocument(source, tuple(sites), imports=tuple(finder.names.imports), tree=tree)
+        return PythonDocument(
+            source,
+            tuple(sites),
+            imports=tuple(finder.names.imports),
+            trainer_keywords=tuple(finder.trainer_keywords),
+            tree=tree,
+        )

@@ -26,6 +26,7 @@ from ..model import (
     Site,
     Span,
     TrainerCall,
+    TrainerKeyword,
     Value,
 )
 from ..textio import SourceText
@@ -107,6 +108,7 @@ class SiteFinder:
         self.drafts: list[_Draft] = []
         self.used_dicts: set[ast.AST] = set()
         self.trainer_calls: list[tuple[ast.Call, str, Scope]] = []
+        self.trainer_keywords: list[TrainerKeyword] = []
 
     def run(self) -> list[Site]:
         if not self.names.names_arguments():
@@ -170,6 +172,7 @@ class SiteFinder:
         trainer = library_object(path)
         if trainer is not None and is_trainer(trainer, path):
             self.trainer_calls.append((call, trainer, scope))
+            self._trainer_keywords(call, trainer, path or "")
             return
         if path == "dataclasses.replace" and call.args:
             target = call.args[0]
@@ -198,6 +201,18 @@ class SiteFinder:
                         cls, self.pos.span(call), Origin.HELPER, handle=call, helper=func.attr
                     )
                     self._keywords(site, call, role="helper")
+
+    def _trainer_keywords(self, call: ast.Call, trainer: str, path: str) -> None:
+        library = path.split(".", 1)[0].replace("_", "-")
+        given = frozenset(k.arg for k in call.keywords if k.arg)
+        for kw in call.keywords:
+            if kw.arg is None:
+                continue
+            start = self.pos.offset(kw.lineno, kw.col_offset)
+            span = Span(start, start + len(kw.arg))
+            self.trainer_keywords.append(
+                TrainerKeyword(trainer, library, kw.arg, span, given - {kw.arg})
+            )
 
     def _keywords(self, site: _Draft, call: ast.Call, role: str = "set") -> None:
         scope = self.names.scope_of(call)

@@ -119,6 +119,16 @@ def _strings(node: ast.AST | None) -> str:
     return ""
 
 
+def dotted_name(node: ast.AST) -> str | None:
+    """`a.b.c` as text, or None for anything that is not a plain dotted name."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        head = dotted_name(node.value)
+        return f"{head}.{node.attr}" if head else None
+    return None
+
+
 def _find_class(tree: ast.Module, name: str) -> ast.ClassDef | None:
     for node in ast.walk(tree):
         if isinstance(node, ast.ClassDef) and node.name == name:
@@ -416,11 +426,24 @@ def parse_helper_methods(text: str, cls_name: str = "TrainingArguments") -> dict
 
 
 def parse_init_params(cls: ast.ClassDef) -> list[str] | None:
-    """The keyword parameters of a class's own `__init__` (None when it has none)."""
+    """The keyword parameters of a class's own `__init__` (None when it has none).
+
+    A keyword that a `@deprecate_kwarg("old", new_name="new", ...)` decorator still maps onto a
+    parameter is listed as "old->new" (accepted with a warning).
+    """
     for node in cls.body:
         if isinstance(node, ast.FunctionDef) and node.name == "__init__":
             params = node.args.posonlyargs + node.args.args + node.args.kwonlyargs
             out = [a.arg for a in params[1:] if not a.arg.startswith("_")]
+            for decorator in node.decorator_list:
+                if not (isinstance(decorator, ast.Call) and decorator.args):
+                    continue
+                if (dotted_name(decorator.func) or "").rsplit(".", 1)[-1] != "deprecate_kwarg":
+                    continue
+                old = decorator.args[0]
+                new = next((k.value for k in decorator.keywords if k.arg == "new_name"), None)
+                if isinstance(old, ast.Constant) and isinstance(new, ast.Constant):
+                    out.append(f"{old.value}->{new.value}")
             # `**kwargs` may pass any keyword on to the base class: recorded as "**".
             return [*out, "**"] if node.args.kwarg else out
     return None
