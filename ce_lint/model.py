@@ -101,6 +101,17 @@ class ImportRef:
     statement: Span
 
 
+@dataclass(frozen=True)
+class TrainerKeyword:
+    """A keyword argument of a trainer's constructor call (`SFTTrainer(..., tokenizer=tok)`)."""
+
+    trainer: str  # the trainer class: Trainer, Seq2SeqTrainer, SFTTrainer, ...
+    library: str  # the library it was imported from (transformers, trl, sentence-transformers)
+    keyword: str
+    span: Span  # the keyword's name
+    others: frozenset[str]  # the other keywords of the same call
+
+
 class SourceFile(Protocol):
     """What rules about a whole file read of it (an adapter's Document provides it)."""
 
@@ -109,6 +120,9 @@ class SourceFile(Protocol):
 
     @property
     def imports(self) -> tuple[ImportRef, ...]: ...
+
+    @property
+    def trainer_keywords(self) -> tuple[TrainerKeyword, ...]: ...
 
 
 class Origin(enum.StrEnum):

@@ -24,6 +24,8 @@ IMPORTS = {
     ),
     "TrainingArguments": "from transformers import TrainingArguments",
     "Seq2SeqTrainingArguments": "from transformers import Seq2SeqTrainingArguments",
+    "SFTConfig": "from trl import SFTConfig",
+    "DPOConfig": "from trl import DPOConfig",
 }
 
 

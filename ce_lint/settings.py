@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .fileio import resolved
+from .knowledge import Knowledge
 from .model import ARGUMENT_CLASSES
 
 KNOWN_SETTINGS = {
@@ -199,11 +200,15 @@ def validate(values: dict[str, Any], path: Path) -> None:
             close = difflib.get_close_matches(key, KNOWN_SETTINGS, n=1)
             hint = f"; did you mean `{close[0]}`?" if close else ""
             raise SettingsError(f"{path}: unknown setting `{key}` in [tool.ce-lint]{hint}")
+    known = (*ARGUMENT_CLASSES, *sorted(Knowledge.load().third_party_classes))
     for key in ("class",):
-        if key in values and values[key] not in ARGUMENT_CLASSES:
-            raise SettingsError(f"{path}: `{key}` must be one of {', '.join(ARGUMENT_CLASSES)}")
+        if key in values and values[key] not in known:
+            raise SettingsError(
+                f"{path}: `{key}` must be one of {', '.join(ARGUMENT_CLASSES)} or a class of trl "
+                "that extends TrainingArguments (SFTConfig, ...)"
+            )
     for cls in (values.get("per-file-class") or {}).values():
-        if cls not in ARGUMENT_CLASSES:
+        if cls not in known:
             raise SettingsError(f"{path}: per-file-class value {cls!r} is not an arguments class")
     _check_types(values, path)
 

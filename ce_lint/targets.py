@@ -18,10 +18,10 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from .knowledge import SENTENCE_TRANSFORMERS, TRANSFORMERS, Knowledge
+from .knowledge import SENTENCE_TRANSFORMERS, TRANSFORMERS, TRL, Knowledge
 from .knowledge.installed import installed_version
 
-LIBRARIES = (TRANSFORMERS, SENTENCE_TRANSFORMERS)
+LIBRARIES = (TRANSFORMERS, SENTENCE_TRANSFORMERS, TRL)
 
 
 class TargetError(ValueError):
@@ -55,8 +55,15 @@ class Target:
 class Targets:
     transformers: Target
     sentence_transformers: Target
+    # trl, for its arguments classes (SFTConfig, ...); None: its newest known release.
+    trl: Target | None = None
 
     def of(self, library: str) -> Target:
+        if library == TRL:
+            if self.trl is None:
+                newest = Knowledge.load().trl.newest
+                return Target(TRL, f"=={newest}", "newest", newest, newest)
+            return self.trl
         return self.transformers if library == TRANSFORMERS else self.sentence_transformers
 
     @property
@@ -68,7 +75,10 @@ class Targets:
         return self.sentence_transformers.hi
 
     def describe(self) -> str:
-        return f"{self.transformers}, {self.sentence_transformers}"
+        text = f"{self.transformers}, {self.sentence_transformers}"
+        if self.trl is not None and self.trl.origin != "newest":
+            text += f", {self.trl}"  # named only where the project names or installs it
+        return text
 
 
 def parse_target(text: str) -> tuple[str, str]:
@@ -185,7 +195,25 @@ def resolve(
         compatible = [v for v in knowledge.st.versions if _installs_beside(knowledge, v, tf)]
         newest = compatible[-1] if compatible else knowledge.st.newest
         st = make_target(SENTENCE_TRANSFORMERS, f"=={newest}", "newest", knowledge)
-    return Targets(tf, st)
+    trl_spec, trl_origin = chosen.get(TRL, (f"=={knowledge.trl.newest}", "newest"))
+    trl = make_target(TRL, trl_spec, trl_origin, knowledge)
+    if trl_origin != "newest":
+        tf = _within_requirement(knowledge, tf, trl)
+    return Targets(tf, st, trl)
+
+
+def _within_requirement(knowledge: Knowledge, tf: Target, trl: Target) -> Target:
+    """The transformers target, its floor raised to what the oldest allowed trl release
+    requires (trl 0.12 needs transformers>=4.46: an environment with that trl has it)."""
+    requires = knowledge.trl.requires(knowledge.trl.floor(trl.lo))
+    if requires is None:
+        return tf
+    allowed = [
+        v for v in knowledge.tf.versions if tf.lo <= v <= tf.hi and requires.contains(v, True)
+    ]
+    if not allowed or allowed[0] == tf.lo:
+        return tf
+    return Target(tf.library, tf.spec, tf.origin, allowed[0], tf.hi, tf.facts)
 
 
 def _installs_beside(knowledge: Knowledge, st: Version, tf: Target) -> bool:

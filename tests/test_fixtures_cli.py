@@ -104,10 +104,13 @@ def test_every_field_rule_has_a_pair() -> None:
     result = CliRunner().invoke(main, ["rules", "--output-format", "json"], catch_exceptions=False)
     # CE190/CE191 judge keys that are no (or not yet a) field; fixtures/values covers them.
     # CE192/CE193 need a release newer than the data files: tests/test_knowledge_newer.py.
+    # CE140 is a field of trl's SFTConfig: the golden seed record builds its pairs without trl,
+    # so its rule examples and tests/test_trl.py cover it.
     codes = {
         r["code"]
         for r in json.loads(result.output)
-        if r["code"].startswith("CE1") and r["code"] not in ("CE190", "CE191", "CE192", "CE193")
+        if r["code"].startswith("CE1")
+        and r["code"] not in ("CE190", "CE191", "CE192", "CE193", "CE140")
     }
     covered = {p.name[:5] for p in (FIXTURES / "pairs").glob("CE1*.before.*")}
     assert codes <= covered, f"rules without a fixture pair: {sorted(codes - covered)}"

@@ -9,7 +9,15 @@ from typing import ClassVar
 
 from ..findings import AbstractEdit, AddEntry, Remove, ReplaceSource, Rewrite, Template
 from ..knowledge import Knowledge
-from ..model import ARGUMENT_CLASSES, ClassChoice, ClassSource, Entry, ImportRef, Site
+from ..model import (
+    ARGUMENT_CLASSES,
+    ClassChoice,
+    ClassSource,
+    Entry,
+    ImportRef,
+    Site,
+    TrainerKeyword,
+)
 from ..textio import SourceText, TextEdit
 from . import cli_args
 from .errors import ParseProblem, RenderError
@@ -29,6 +37,7 @@ class Document:
     sites: tuple[Site, ...] = ()
     problems: tuple[ParseProblem, ...] = ()
     imports: tuple[ImportRef, ...] = ()  # Python's `from ... import` statements
+    trainer_keywords: tuple[TrainerKeyword, ...] = ()  # keywords of trainer calls (Python)
 
     @property
     def path(self) -> str:
@@ -128,7 +137,9 @@ class Adapter:
 
 def class_directive(text: str) -> str | None:
     match = CLASS_DIRECTIVE.search(text)
-    if match and match.group(1) in ARGUMENT_CLASSES:
+    if match and (
+        match.group(1) in ARGUMENT_CLASSES or match.group(1) in Knowledge.load().third_party_classes
+    ):
         return match.group(1)
     return None
 

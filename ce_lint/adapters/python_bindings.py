@@ -8,24 +8,33 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..knowledge import TRL
 from ..model import ARGUMENT_CLASSES, UNKNOWN, ImportRef, Span
 from ..textio import SourceText
 from .python_names import (
     LIBRARY_ROOTS,
-    PARSER,
+    PARSERS,
     TRAINER_CLASSES,
     ParserInfo,
     Scope,
     arguments_class,
     dataclass_fields,
+    is_trainer,
     library_object,
     parser_info,
     record_import,
+    third_party_classes,
     tuple_classes,
     unbound_class_names,
 )
 
-PARSE_METHODS = ("parse_args_into_dataclasses", "parse_json_file", "parse_yaml_file", "parse_dict")
+PARSE_METHODS = (
+    "parse_args_into_dataclasses",
+    "parse_json_file",
+    "parse_yaml_file",
+    "parse_dict",
+    "parse_args_and_config",  # TrlParser
+)
 FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 
 # Parameters read as arguments objects when nothing in the file gives them a type (the class
@@ -121,8 +130,12 @@ class FileNames:
                 return True
             for path in scope.imports.values():
                 name = library_object(path)
-                if name in ARGUMENT_CLASSES or name == PARSER or name in TRAINER_CLASSES:
+                if name in ARGUMENT_CLASSES or name in PARSERS or name in TRAINER_CLASSES:
                     return True
+                if path.split(".", 1)[0] == TRL and name in third_party_classes():
+                    return True
+                if is_trainer(name, path):
+                    return True  # its keywords (`tokenizer=`) are judged too
                 if path.split(".", 1)[0] in LIBRARY_ROOTS and path.rsplit(".", 1)[-1].islower():
                     return True  # a module (`import transformers as tf`): any attribute may be the class
         return False

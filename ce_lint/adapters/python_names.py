@@ -3,19 +3,24 @@
 Only imports are trusted: a name counts as `TrainingArguments` when it was imported from
 transformers or sentence-transformers (under any alias, from any of the module paths the
 class has had) or is a class defined in the same file that derives from one. A project's own
-class that merely shares the name stays unknown.
+class that merely shares the name stays unknown. A class of another library counts only where
+the version knowledge says it extends TrainingArguments (trl's SFTConfig, imported from trl).
 """
 
 from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
+from functools import cache
 
+from ..knowledge import TRL, Knowledge
 from ..model import ARGUMENT_CLASSES
 
-LIBRARY_ROOTS = ("transformers", "sentence_transformers")
+LIBRARY_ROOTS = ("transformers", "sentence_transformers", TRL)
 
 PARSER = "HfArgumentParser"
+# Parsers that fill dataclasses the way HfArgumentParser does (TrlParser subclasses it).
+PARSERS = frozenset({PARSER, "TrlParser"})
 
 # Trainers that take the arguments as `args` (keyword, or the second positional argument).
 TRAINER_CLASSES = frozenset(
@@ -101,6 +106,27 @@ def qualified(node: ast.AST, scope: Scope) -> str | None:
     return f"{target}.{rest}" if rest else target
 
 
+@cache
+def third_party_classes() -> frozenset[str]:
+    """trl's classes that the version knowledge says extend TrainingArguments."""
+    return Knowledge.load().third_party_classes
+
+
+@cache
+def third_party_trainers() -> frozenset[str]:
+    """trl's trainers (they take the arguments as `args`, as transformers' Trainer does)."""
+    return Knowledge.load().trl.trainers
+
+
+def is_trainer(name: str | None, path: str | None) -> bool:
+    """Whether an imported object (its name and library path) is a trainer taking `args`."""
+    if not name or not path:
+        return False
+    if path.split(".", 1)[0] == TRL:
+        return name in third_party_trainers()
+    return name in TRAINER_CLASSES
+
+
 def library_object(path: str | None) -> str | None:
     """The object name when `path` points into transformers or sentence-transformers."""
     if not path:
@@ -113,7 +139,10 @@ def library_object(path: str | None) -> str | None:
 
 def arguments_class(node: ast.AST, scope: Scope) -> str | None:
     """The arguments class a call target names (a library class or a local subclass)."""
-    name = library_object(qualified(node, scope))
+    path = qualified(node, scope)
+    name = library_object(path)
+    if name is not None and path is not None and path.split(".", 1)[0] == TRL:
+        return name if name in third_party_classes() else None
     if name in ARGUMENT_CLASSES:
         return name
     if isinstance(node, ast.Name):
@@ -203,7 +232,7 @@ def parser_info(
 ) -> ParserInfo | None:
     """The ParserInfo of an `HfArgumentParser(...)` call, else None. `defined`: the fields of
     the classes the file defines (dataclass_fields)."""
-    if library_object(qualified(call.func, scope)) != PARSER or not call.args:
+    if library_object(qualified(call.func, scope)) not in PARSERS or not call.args:
         return None
     first = call.args[0]
     elements = first.elts if isinstance(first, ast.Tuple | ast.List) else [first]

@@ -31,6 +31,7 @@ from .python_values import render_python
 TRIGGERS = re.compile(
     rb"TrainingArguments|HfArgumentParser|training_args|train_args|training_arguments"
     rb"|parse_args_into_dataclasses|sentence_transformers\.sampler|self\.args\."
+    rb"|\btrl\b|tokenizer\s*="  # trl's arguments classes; a trainer's `tokenizer=`
 )
 
 
@@ -319,4 +320,10 @@ class PythonAdapter(Adapter):
         finder = SiteFinder(source, tree, self.knowledge)
         sites = finder.run(chosen)
         sites += python_argv.find_sites(source, tree, finder, self.knowledge, chosen)
-        return PythonDocument(source, tuple(sites), imports=tuple(finder.names.imports), tree=tree)
+        return PythonDocument(
+            source,
+            tuple(sites),
+            imports=tuple(finder.names.imports),
+            trainer_keywords=tuple(finder.trainer_keywords),
+            tree=tree,
+        )

@@ -30,15 +30,16 @@ from ..model import (
     Site,
     Span,
     TrainerCall,
+    TrainerKeyword,
     Value,
 )
 from ..textio import SourceText
 from .config_sites import is_arguments_mapping
 from .python_bindings import FileNames, literal
 from .python_names import (
-    TRAINER_CLASSES,
     Scope,
     arguments_class,
+    is_trainer,
     library_object,
     qualified,
 )
@@ -129,6 +130,7 @@ class SiteFinder:
         self.used_dicts: set[ast.AST] = set()
         self.trainer_calls: list[tuple[ast.Call, str, Scope]] = []
         self.trainer_class: ast.ClassDef | None = None  # the Trainer subclass being walked
+        self.trainer_keywords: list[TrainerKeyword] = []
 
     def run(self, chosen: ClassChoice | None = None) -> list[Site]:
         bound = False
@@ -201,8 +203,9 @@ class SiteFinder:
         func = call.func
         path = qualified(func, scope)
         trainer = library_object(path)
-        if trainer in TRAINER_CLASSES:
+        if trainer is not None and is_trainer(trainer, path):
             self.trainer_calls.append((call, trainer, scope))
+            self._trainer_keywords(call, trainer, path or "")
             return
         if path == "dataclasses.replace" and call.args:
             target = call.args[0]
@@ -231,6 +234,18 @@ class SiteFinder:
                         cls, self.pos.span(call), Origin.HELPER, handle=call, helper=func.attr
                     )
                     self._keywords(site, call, role="helper")
+
+    def _trainer_keywords(self, call: ast.Call, trainer: str, path: str) -> None:
+        library = path.split(".", 1)[0].replace("_", "-")
+        given = frozenset(k.arg for k in call.keywords if k.arg)
+        for kw in call.keywords:
+            if kw.arg is None:
+                continue
+            start = self.pos.offset(kw.lineno, kw.col_offset)
+            span = Span(start, start + len(kw.arg))
+            self.trainer_keywords.append(
+                TrainerKeyword(trainer, library, kw.arg, span, given - {kw.arg})
+            )
 
     def _keywords(self, site: _Draft, call: ast.Call, role: str = "set") -> None:
         scope = self.names.scope_of(call)
@@ -453,7 +468,8 @@ class SiteFinder:
         site.entries.append(entry)
 
     def _is_trainer_subclass(self, node: ast.ClassDef, scope: Scope) -> bool:
-        return any(library_object(qualified(base, scope)) in TRAINER_CLASSES for base in node.bases)
+        paths = [qualified(base, scope) for base in node.bases]
+        return any(is_trainer(library_object(path), path) for path in paths)
 
     def _subclass_site(self, node: ast.ClassDef, cls: str) -> _Draft:
         site = self._new_site(cls, self.pos.span(node), Origin.SUBCLASS, subclass=node.name)

@@ -38,6 +38,8 @@ from ..settings import (
 from ..targets import TargetError, era_targets, resolve
 
 USAGE_ERROR = 2
+# --class: the libraries' arguments classes, and trl's that extend TrainingArguments.
+CLASS_CHOICES = (*ARGUMENT_CLASSES, *sorted(Knowledge.load().third_party_classes))
 
 
 def _codes(values: tuple[str, ...]) -> list[str]:
@@ -55,7 +57,7 @@ def common_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--from", "era", multiple=True, metavar="LIB==VERSION",
                      help="The release the files were written for, e.g. transformers==4.44: "
                           "report changed defaults (info) and let --unsafe-fixes pin the old ones."),
-        click.option("--class", "cls", type=click.Choice(ARGUMENT_CLASSES),
+        click.option("--class", "cls", type=click.Choice(CLASS_CHOICES),
                      help="Arguments class of config files (default CrossEncoderTrainingArguments)."),
         click.option("--hardware", metavar="local|NAME|FILE",
                      help="Judge hardware settings for this machine: local, a built-in profile "

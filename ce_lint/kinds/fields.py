@@ -24,10 +24,10 @@ from ..findings import (
     Severity,
     Template,
 )
-from ..knowledge import TRANSFORMERS
+from ..knowledge import TRANSFORMERS, TRL
 from ..model import UNKNOWN, Entry, Site, Value
 from .base import Context, Kind, register
-from .support import class_named, label, short
+from .support import class_named, class_versions, label, short
 
 SAFE, UNSAFE = Applicability.SAFE, Applicability.UNSAFE
 
@@ -38,12 +38,13 @@ SAFE, UNSAFE = Applicability.SAFE, Applicability.UNSAFE
 def field_status(site: Site, field: str, ctx: Context) -> tuple[Severity, str] | None:
     """How the target treats `field` on this Site's class; None when it is fine."""
     kn, t = ctx.knowledge, ctx.targets
+    tf, second = class_versions(ctx, site.cls)
     info = kn.field(field, site.cls)
-    if not kn.accepts(site.cls, field, t.tf, t.st):
+    if not kn.accepts(site.cls, field, tf, second):
         if info is None:
             return None
         lib = label(info.library)
-        version = t.tf if info.library == TRANSFORMERS else t.st
+        version = t.of(info.library).hi
         if info.removed_in is not None and info.removed_in <= kn.library(info.library).floor(
             version
         ):
@@ -52,9 +53,11 @@ def field_status(site: Site, field: str, ctx: Context) -> tuple[Severity, str] |
             return None  # a field newer than the target: not this rule's business
         else:
             since = f"not part of {site.cls}"
-        named = class_named(site)
-        return Severity.ERROR, f"is rejected by {named} of transformers {short(t.tf)} ({since})"
-    if kn.deprecated(site.cls, field, t.tf, t.st):
+        release = (
+            f"{lib} {short(version)}" if info.library == TRL else f"transformers {short(t.tf)}"
+        )
+        return Severity.ERROR, f"is rejected by {class_named(site)} of {release} ({since})"
+    if kn.deprecated(site.cls, field, tf, second):
         since = f" since {short(info.deprecated_in)}" if info and info.deprecated_in else ""
         lib = label(info.library if info is not None else TRANSFORMERS)
         return Severity.WARNING, f"is deprecated{since} ({lib} still accepts it but will drop it)"
@@ -71,9 +74,12 @@ class Unwritable:
 
 def writable(site: Site, field: str, ctx: Context) -> Unwritable | None:
     """None when `field` can be written for every release the target allows, else why not."""
-    kn, t = ctx.knowledge, ctx.targets
-    lo_tf, lo_st = t.transformers.lo, t.sentence_transformers.lo
-    if kn.accepts(site.cls, field, lo_tf, lo_st) and kn.accepts(site.cls, field, t.tf, t.st):
+    kn = ctx.knowledge
+    hi_tf, hi_second = class_versions(ctx, site.cls)
+    lo_tf, lo_second = class_versions(ctx, site.cls, "lo")
+    if kn.accepts(site.cls, field, lo_tf, lo_second) and kn.accepts(
+        site.cls, field, hi_tf, hi_second
+    ):
         return None
     first = kn.first_accepting(site.cls, field)
     if not first:
@@ -82,7 +88,7 @@ def writable(site: Site, field: str, ctx: Context) -> Unwritable | None:
     if (
         info is not None
         and info.removed_in is not None
-        and not kn.accepts(site.cls, field, t.tf, t.st)
+        and not kn.accepts(site.cls, field, hi_tf, hi_second)
     ):
         removed = f"in {label(info.library)} {short(info.removed_in)}"
         return Unwritable(True, f"`{field}` was removed as well ({removed})")

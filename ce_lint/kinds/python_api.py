@@ -12,11 +12,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..findings import Applicability, Finding, Fix, Remove, ReplaceSource, Severity
-from ..knowledge import SENTENCE_TRANSFORMERS, TRANSFORMERS
+from ..knowledge import SENTENCE_TRANSFORMERS, TRANSFORMERS, TRL
 from ..model import Origin, Site, SourceFile
 from .base import Context, Kind, register, release
 from .fields import field_status
-from .support import short
+from .support import label, short
 
 
 @register
@@ -183,3 +183,55 @@ class MovedImport(Kind):
                 yield Finding(
                     self.code, message, Severity.WARNING, document.path, ref.span, None, fix
                 )
+
+
+@register
+class TrainerKeywordRenamed(Kind):
+    """A keyword of a trainer's constructor that a release renamed (`tokenizer=` became
+    `processing_class=`), judged by the trainer's library: transformers for Trainer and
+    Seq2SeqTrainer, trl for its trainers. Which release takes which keyword is version
+    knowledge (the constructors' parameters, and the `deprecate_kwarg` aliases they keep).
+
+    params:
+      keyword: the old keyword
+      replacement: the new one
+    """
+
+    name = "trainer-keyword"
+    required = ("keyword", "replacement")
+
+    def check_document(self, document: SourceFile, ctx: Context) -> Iterator[Finding]:
+        old, new = self.params["keyword"], self.params["replacement"]
+        for call in document.trainer_keywords:
+            if call.keyword != old or call.library not in (TRANSFORMERS, TRL):
+                continue
+            data = ctx.knowledge.library(call.library)
+            target = ctx.targets.of(call.library)
+            params = data.trainer_params(call.trainer, data.floor(target.hi))
+            if params is None or old in params or "**" in params:
+                continue  # unknown there, still its own keyword, or passed on to another class
+            lib = label(call.library)
+            release = f"{call.trainer} of {lib} {short(target.hi)}"
+            first = data.trainer_first(call.trainer, new)
+            since = f" (renamed in {lib} {short(first)})" if first else ""
+            if f"{old}->{new}" in params:
+                severity = Severity.WARNING
+                state = f"is deprecated by {release}{since}; a later release rejects it"
+            else:
+                severity = Severity.ERROR
+                state = f"is rejected by {release}{since}; the call raises TypeError"
+            fix = None
+            floor = data.trainer_params(call.trainer, data.floor(target.lo)) or []
+            if new in call.others:
+                how = f"`{new}=` is given as well: remove `{old}=`."
+            elif new in floor:
+                how = f"Rename it to `{new}=`; it takes the same object."
+                fix = Fix(
+                    Applicability.SAFE, f"Rename to `{new}`", (ReplaceSource(call.span, new),)
+                )
+            elif first is not None:
+                how = f"To fix it, raise your floor to {lib}>={short(first)} to write `{new}=`."
+            else:
+                how = f"Pass the object as `{new}=`."
+            message = f"`{old}=` {state}. {how}"
+            yield Finding(self.code, message, severity, document.path, call.span, None, fix)

@@ -17,7 +17,7 @@ from typing import Any
 
 from packaging.version import Version
 
-from ..knowledge import SENTENCE_TRANSFORMERS, ST_CLASSES, TRANSFORMERS, FieldInfo, Knowledge
+from ..knowledge import SENTENCE_TRANSFORMERS, ST_CLASSES, TRANSFORMERS, TRL, FieldInfo, Knowledge
 from ..model import UNKNOWN, Entry, Site, Value
 from .base import Context
 
@@ -35,7 +35,20 @@ def class_named(site: Site) -> str:
 
 
 def label(library: str) -> str:
+    if library == TRL:
+        return "trl"
     return "transformers" if library == TRANSFORMERS else "sentence-transformers"
+
+
+def class_versions(ctx: Context, cls: str, end: str = "hi") -> tuple[Version, Version]:
+    """The target's transformers release and that of the library beside it that owns `cls`
+    (sentence-transformers, or trl for its SFTConfig ...), at the newest (`hi`) or oldest
+    (`lo`) end of the target."""
+    t = ctx.targets
+    second = t.of(ctx.knowledge.second_library(cls))
+    if end == "hi":
+        return t.transformers.hi, second.hi
+    return t.transformers.lo, second.lo
 
 
 def show(value: Any) -> str:
@@ -90,6 +103,9 @@ def library_of(ctx: Context, site: Site, name: str) -> tuple[str, FieldInfo | No
     declaration counts where its release has it, the transformers one elsewhere.
     """
     kn = ctx.knowledge
+    info = kn.field(name, site.cls)
+    if info is not None and info.library == TRL:
+        return TRL, info  # a field trl's class declares itself
     tf_info = kn.tf.fields.get(name)
     st_info = kn.st.fields.get(name) if site.cls in ST_CLASSES else None
     if st_info is not None and st_info.only_class not in (None, site.cls):

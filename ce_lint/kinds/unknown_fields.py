@@ -23,18 +23,22 @@ from ..knowledge import ST_CLASSES, Knowledge
 from ..model import Origin, Site
 from .base import Context, Kind, register
 from .fields import field_status
-from .support import SETS, label, library_of, near_typos, short
+from .support import SETS, class_versions, label, library_of, near_typos, short
 
 
 @cache
 def ever_fields(knowledge: Knowledge, cls: str) -> frozenset[str]:
     """Every field some examined release of `cls` accepted."""
     out = set()
+    third = knowledge.third_party(cls)
+    base = third.base if third is not None else cls  # trl's classes extend TrainingArguments
     for name, info in knowledge.tf.fields.items():
-        if info.init and info.only_class in (None, cls):
+        if info.init and info.only_class in (None, base):
             out.add(name)
     if cls in ST_CLASSES:
         out |= {n for n, i in knowledge.st.fields.items() if i.only_class in (None, cls)}
+    if third is not None:
+        out |= set(third.fields)
     return frozenset(out)
 
 
@@ -109,7 +113,7 @@ class UnknownField(Kind):
         if self.concepts.intersection(key.lower().split("_")):
             return []  # another library's option, however close its name
         kn = ctx.knowledge
-        today = fields_at(kn, site.cls, ctx.targets.tf, ctx.targets.st)
+        today = fields_at(kn, site.cls, *class_versions(ctx, site.cls))
         found = near_typos(key, today) or [
             current_name(c, today, ctx) for c in near_typos(key, ever_fields(kn, site.cls))
         ]
@@ -154,10 +158,8 @@ class FieldTooNew(Kind):
         for entry in site.entries:
             if entry.role not in (*SETS, "read") or entry.key not in ever_fields(kn, site.cls):
                 continue
-            at_hi = entry.key in fields_at(kn, site.cls, t.tf, t.st)
-            at_lo = entry.key in fields_at(
-                kn, site.cls, t.transformers.lo, t.sentence_transformers.lo
-            )
+            at_hi = entry.key in fields_at(kn, site.cls, *class_versions(ctx, site.cls))
+            at_lo = entry.key in fields_at(kn, site.cls, *class_versions(ctx, site.cls, "lo"))
             if at_hi and at_lo:
                 continue
             library, info = library_of(ctx, site, entry.key)

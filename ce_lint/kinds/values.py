@@ -20,6 +20,7 @@ from ..knowledge import SENTENCE_TRANSFORMERS, ST_CLASSES, TRANSFORMERS
 from ..model import Entry, Origin, Site
 from .base import Context, Kind, ReleaseRange, register, release
 from .support import (
+    class_versions,
     close_to,
     default_at,
     judged_versions,
@@ -573,10 +574,10 @@ class JsonTextUnread(Kind):
     required = ("fields",)
 
     def check(self, site: Site, ctx: Context) -> Iterator[Finding]:
-        kn, t = ctx.knowledge, ctx.targets
-        ends = [(t.transformers.hi, t.sentence_transformers.hi)]
-        if (t.transformers.lo, t.sentence_transformers.lo) != ends[0]:
-            ends.append((t.transformers.lo, t.sentence_transformers.lo))
+        kn = ctx.knowledge
+        ends = [class_versions(ctx, site.cls)]
+        if class_versions(ctx, site.cls, "lo") != ends[0]:
+            ends.append(class_versions(ctx, site.cls, "lo"))
         for entry in set_entries(site):
             spec = self.params["fields"].get(entry.key)
             text = entry.value.as_text or entry.value.py

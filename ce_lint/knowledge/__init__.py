@@ -17,7 +17,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
 from .layout import append_release
-from .names import DATA_DIR, SENTENCE_TRANSFORMERS, ST_CLASSES, TRANSFORMERS, V
+from .names import DATA_DIR, SENTENCE_TRANSFORMERS, ST_CLASSES, TRANSFORMERS, TRL, V
 from .sources import Snapshot
 
 __all__ = [
@@ -25,6 +25,8 @@ __all__ = [
     "SENTENCE_TRANSFORMERS",
     "ST_CLASSES",
     "TRANSFORMERS",
+    "TRL",
+    "ArgumentsClass",
     "FieldInfo",
     "Knowledge",
     "LibraryData",
@@ -77,21 +79,64 @@ class FieldInfo:
         return [t for _, t in self.raw.get("types") or [] if t]
 
 
+def _field_infos(library: str, fields: dict[str, Any]) -> dict[str, FieldInfo]:
+    return {
+        name: FieldInfo(
+            name=name,
+            library=library,
+            first=V(f["first"]),
+            removed_in=V(f["removed_in"]) if f.get("removed_in") else None,
+            deprecated_in=V(f["deprecated_in"]) if f.get("deprecated_in") else None,
+            raw=f,
+        )
+        for name, f in fields.items()
+    }
+
+
+@dataclass(frozen=True)
+class ArgumentsClass:
+    """A third-party arguments class (trl's SFTConfig, ...): when it extends transformers'
+    TrainingArguments, and the fields it declares itself, per release of its library."""
+
+    name: str
+    library: str
+    first: Version
+    removed_in: Version | None
+    fields: dict[str, FieldInfo]
+    raw: dict[str, Any]
+
+    def base_at(self, version: Version) -> str | None:
+        """The transformers class it extends at `version` (None: it does not exist there)."""
+        if version < self.first or (self.removed_in is not None and version >= self.removed_in):
+            return None
+        current = None
+        for since, base in self.raw.get("base") or []:
+            if V(since) <= version:
+                current = base
+        return current
+
+    @property
+    def base(self) -> str:
+        """The transformers class it extends in its newest release."""
+        return (self.raw.get("base") or [["", "TrainingArguments"]])[-1][1]
+
+
 class LibraryData:
     def __init__(self, raw: dict[str, Any]):
         self.name: str = raw["library"]
         self.raw = raw
         self.versions: list[Version] = sorted(V(v) for v in raw["versions"])
-        self.fields: dict[str, FieldInfo] = {
-            name: FieldInfo(
+        self.fields: dict[str, FieldInfo] = _field_infos(self.name, raw.get("fields", {}))
+        self.classes: dict[str, ArgumentsClass] = {
+            name: ArgumentsClass(
                 name=name,
                 library=self.name,
-                first=V(f["first"]),
-                removed_in=V(f["removed_in"]) if f.get("removed_in") else None,
-                deprecated_in=V(f["deprecated_in"]) if f.get("deprecated_in") else None,
-                raw=f,
+                first=V(c["first"]),
+                removed_in=V(c["removed_in"]) if c.get("removed_in") else None,
+                fields=_field_infos(self.name, c.get("fields", {})),
+                raw=c,
             )
-            for name, f in raw["fields"].items()
+            for name, c in raw.get("arguments_classes", {}).items()
         }
 
     @property
@@ -145,6 +190,33 @@ class LibraryData:
                 current = value
         return current
 
+    def trainer_params(self, trainer: str, version: Version) -> list[str] | None:
+        """Keyword parameters of a trainer's constructor (None: no such trainer there)."""
+        current = None
+        for since, params in self.raw.get("trainers", {}).get(trainer, []):
+            if V(since) <= version:
+                current = params
+        return current
+
+    def trainer_first(self, trainer: str, keyword: str) -> Version | None:
+        """The first examined release whose `trainer` takes `keyword` (None: none does)."""
+        for since, params in self.raw.get("trainers", {}).get(trainer, []):
+            if keyword in (params or ()):
+                return V(since)
+        return None
+
+    @property
+    def trainers(self) -> frozenset[str]:
+        return frozenset(self.raw.get("trainers", {}))
+
+    def requires(self, version: Version, library: str = TRANSFORMERS) -> SpecifierSet | None:
+        """The requirement on `library` of the examined release at or below `version`."""
+        best = None
+        for release, req in self.raw.get("requires", {}).items():
+            if V(release) <= version and (best is None or V(release) > best[0]):
+                best = (V(release), req.get(library))
+        return SpecifierSet(best[1]) if best and best[1] else None
+
     def method_params_ever(self, method: str) -> set[str] | None:
         """Every keyword some release's `method` took (None: no release has the method)."""
         history = self.raw.get("methods", {}).get(method)
@@ -166,9 +238,11 @@ class Knowledge:
         transformers: dict[str, Any],
         sentence_transformers: dict[str, Any],
         from_source: frozenset[tuple[str, Version]] = frozenset(),
+        trl: dict[str, Any] | None = None,
     ):
         self.tf = LibraryData(transformers)
         self.st = LibraryData(sentence_transformers)
+        self.trl = LibraryData(trl or _read(TRL))
         # Releases read from an installed package's sources at run time (not the data files).
         self.from_source = from_source
         self._fields_cache: dict[tuple[str, Version, Version], frozenset[str]] = {}
@@ -178,13 +252,28 @@ class Knowledge:
         return _load()
 
     def library(self, name: str) -> LibraryData:
+        if name == TRL:
+            return self.trl
         return self.tf if name == TRANSFORMERS else self.st
+
+    def third_party(self, cls: str) -> ArgumentsClass | None:
+        """The third-party class (trl's SFTConfig, ...) named `cls`, if ce-lint knows it."""
+        return self.trl.classes.get(cls)
+
+    def second_library(self, cls: str) -> str:
+        """The library beside transformers whose release decides `cls`'s own fields."""
+        return TRL if cls in self.trl.classes else SENTENCE_TRANSFORMERS
+
+    @cached_property
+    def third_party_classes(self) -> frozenset[str]:
+        """The classes of other libraries known to extend transformers' arguments classes."""
+        return frozenset(self.trl.classes)
 
     def with_release(self, library: str, version: str, snapshot: Snapshot) -> Knowledge:
         """This knowledge plus a newer release of `library`, read from its sources."""
         raw = append_release(self.library(library).raw, version, snapshot)
         tf, st = (raw, self.st.raw) if library == TRANSFORMERS else (self.tf.raw, raw)
-        return Knowledge(tf, st, self.from_source | {(library, V(version))})
+        return Knowledge(tf, st, self.from_source | {(library, V(version))}, self.trl.raw)
 
     def read_from_source(self, library: str, version: Version) -> bool:
         return (library, version) in self.from_source
@@ -200,26 +289,44 @@ class Knowledge:
         names = {n for n, f in self.tf.fields.items() if f.init}
         return frozenset(names | set(self.st.fields))
 
+    def _own(self, cls: str, name: str) -> FieldInfo | None:
+        """The declaration of `name` by a third-party class itself, when transformers has none
+        (re-declared transformers fields keep transformers' history)."""
+        third = self.trl.classes.get(cls)
+        if third is None or name not in third.fields:
+            return None
+        info = self.tf.fields.get(name)
+        if info is not None and info.only_class in (None, third.base):
+            return None
+        return third.fields[name]
+
     def field(self, name: str, cls: str = "CrossEncoderTrainingArguments") -> FieldInfo | None:
         if cls in ST_CLASSES and name in self.st.fields:
             return self.st.fields[name]
-        return self.tf.fields.get(name)
+        own = self._own(cls, name)
+        return own if own is not None else self.tf.fields.get(name)
 
     def fields_of(self, cls: str, tf: Version, st: Version) -> frozenset[str]:
-        """Field names the constructor of `cls` accepts at the given releases."""
-        key = (cls, self.tf.floor(tf), self.st.floor(st))
+        """Field names the constructor of `cls` accepts at the given releases (`st`: the
+        release of the library beside transformers that owns `cls`, see second_library)."""
+        key = (cls, self.tf.floor(tf), self.library(self.second_library(cls)).floor(st))
         if key not in self._fields_cache:
             self._fields_cache[key] = self._fields_of(*key)
         return self._fields_cache[key]
 
     def _fields_of(self, cls: str, tfv: Version, stv: Version) -> frozenset[str]:
         out = set()
+        third = self.trl.classes.get(cls)
+        # A third-party class inherits the fields of the transformers class it extends.
+        base = third.base if third is not None else cls
         for name, info in self.tf.fields.items():
             if not info.init or not info.exists_at(tfv):
                 continue
-            if info.only_class and info.only_class != cls:
+            if info.only_class and info.only_class != base:
                 continue
             out.add(name)
+        if third is not None:
+            out |= {n for n, i in third.fields.items() if i.exists_at(stv)}
         if cls in ST_CLASSES:
             for name, info in self.st.fields.items():
                 if info.only_class and info.only_class != cls:
@@ -233,6 +340,9 @@ class Knowledge:
 
     def deprecated(self, cls: str, name: str, tf: Version, st: Version) -> bool:
         """True when the field is accepted at these releases but announced for removal."""
+        own = self._own(cls, name)
+        if own is not None:
+            return bool(own.deprecated_in and own.deprecated_in <= self.trl.floor(st))
         if cls in ST_CLASSES and name in self.st.fields:
             info = self.st.fields[name]
             cond = info.raw.get("deprecated_with", {}).get(TRANSFORMERS)
@@ -249,9 +359,12 @@ class Knowledge:
         classes on any transformers 5, which declares it itself from 5.23.
         """
         out = []
+        third = self.trl.classes.get(cls)
         info = self.tf.fields.get(name)
-        if info is not None and info.only_class in (None, cls):
+        if info is not None and info.only_class in (None, third.base if third else cls):
             out.append((TRANSFORMERS, info.first))
+        if third is not None and name in third.fields:
+            out.append((TRL, third.fields[name].first))
         if cls in ST_CLASSES and name in self.st.fields:
             st_info = self.st.fields[name]
             if st_info.only_class in (None, cls):
@@ -274,17 +387,21 @@ class Knowledge:
         return frozenset(listed["fields"])
 
     def st_requires(self, st: Version) -> SpecifierSet | None:
-        requires = self.st.raw.get("requires", {})
-        best = None
-        for version, req in requires.items():
-            if V(version) <= st and (best is None or V(version) > best[0]):
-                best = (V(version), req.get(TRANSFORMERS))
-        return SpecifierSet(best[1]) if best and best[1] else None
+        return self.st.requires(st)
+
+
+DATA_FILES = {
+    TRANSFORMERS: "transformers.json",
+    SENTENCE_TRANSFORMERS: "sentence_transformers.json",
+    TRL: "trl.json",
+}
+
+
+@cache
+def _read(library: str) -> dict[str, Any]:
+    return json.loads((DATA_DIR / DATA_FILES[library]).read_text(encoding="utf-8"))
 
 
 @cache
 def _load() -> Knowledge:
-    def read(name: str) -> dict[str, Any]:
-        return json.loads((DATA_DIR / name).read_text(encoding="utf-8"))
-
-    return Knowledge(read("transformers.json"), read("sentence_transformers.json"))
+    return Knowledge(_read(TRANSFORMERS), _read(SENTENCE_TRANSFORMERS))

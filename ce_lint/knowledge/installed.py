@@ -26,6 +26,7 @@ from .sources import (
     TF_ENUM_FILES,
     TF_INTEGRATION_FILES,
     TF_SEQ2SEQ_ARGS,
+    TF_TRAINER_FILES,
     TF_TRAINING_ARGS,
     Snapshot,
     is_st_source,
@@ -34,7 +35,13 @@ from .sources import (
 )
 
 PACKAGES = {TRANSFORMERS: "transformers", SENTENCE_TRANSFORMERS: "sentence_transformers"}
-TF_WANTED = (TF_TRAINING_ARGS, TF_SEQ2SEQ_ARGS, *TF_ENUM_FILES, *TF_INTEGRATION_FILES)
+TF_WANTED = (
+    TF_TRAINING_ARGS,
+    TF_SEQ2SEQ_ARGS,
+    *TF_ENUM_FILES,
+    *TF_INTEGRATION_FILES,
+    *TF_TRAINER_FILES,
+)
 CACHE_ENV = "CE_LINT_USER_CACHE"
 
 

@@ -49,35 +49,14 @@ def append_release(data: Mapping[str, Any], version: str, snap: Snapshot) -> dic
     if out["versions"] and Version(version) <= Version(out["versions"][-1]):
         raise ValueError(f"{version} is not newer than {out['versions'][-1]}")
     out["versions"] = [*out["versions"], version]
-    fields = out["fields"]
-    for name, entry in fields.items():
-        if name not in snap.fields and entry["removed_in"] is None:
-            entry["removed_in"] = version
-    for name, spec in snap.fields.items():
-        entry = fields.setdefault(
-            name,
-            {
-                "first": version,
-                "removed_in": None,
-                "deprecated_in": None,
-                "defaults": [],
-                "types": [],
-            },
-        )
-        entry["removed_in"] = None
-        if spec["deprecated"] and entry["deprecated_in"] is None and "deprecated_with" not in entry:
-            entry["deprecated_in"] = version
-        _record(entry["defaults"], version, spec["default"])
-        _record(entry["types"], version, spec["type"])
-        if spec["choices"] is not None or "choices" in entry:
-            _record(entry.setdefault("choices", []), version, spec["choices"])
-        if not spec["init"]:
-            entry["init"] = False
-        if spec["cls"]:
-            entry["class"] = spec["cls"]
-        else:
-            entry.pop("class", None)
-    for key, values in (("enums", snap.enums), ("methods", snap.methods)):
+    _append_fields(out["fields"], version, snap.fields)
+    if snap.classes or out.get("arguments_classes"):
+        _append_classes(out.setdefault("arguments_classes", {}), version, snap)
+    for key, values in (
+        ("enums", snap.enums),
+        ("methods", snap.methods),
+        ("trainers", snap.trainers),
+    ):
         histories = out.get(key, {})
         for name in sorted(set(histories) | set(values)):
             if name in values or histories[name]:
@@ -89,6 +68,52 @@ def append_release(data: Mapping[str, Any], version: str, snap: Snapshot) -> dic
     if snap.requires:
         out.setdefault("requires", {})[version] = dict(snap.requires)
     return out
+
+
+def _append_fields(
+    fields: dict[str, Any], version: str, specs: Mapping[str, FieldSpec], histories: bool = True
+) -> None:
+    """Add one release's fields to field histories (a field missing from it is removed there);
+    without `histories`, only when each field exists and is deprecated."""
+    for name, entry in fields.items():
+        if name not in specs and entry["removed_in"] is None:
+            entry["removed_in"] = version
+    for name, spec in specs.items():
+        entry = fields.setdefault(
+            name, {"first": version, "removed_in": None, "deprecated_in": None}
+        )
+        entry["removed_in"] = None
+        if spec["deprecated"] and entry["deprecated_in"] is None and "deprecated_with" not in entry:
+            entry["deprecated_in"] = version
+        if not histories:
+            continue
+        _record(entry.setdefault("defaults", []), version, spec["default"])
+        _record(entry.setdefault("types", []), version, spec["type"])
+        if spec["choices"] is not None or "choices" in entry:
+            _record(entry.setdefault("choices", []), version, spec["choices"])
+        if not spec["init"]:
+            entry["init"] = False
+        if spec["cls"]:
+            entry["class"] = spec["cls"]
+        else:
+            entry.pop("class", None)
+
+
+def _append_classes(classes: dict[str, Any], version: str, snap: Snapshot) -> None:
+    """Add one release's third-party arguments classes (trl): when each exists, the
+    transformers class it extends, and the histories of the fields it declares."""
+    for name, entry in classes.items():
+        if name not in snap.classes and entry["removed_in"] is None:
+            entry["removed_in"] = version
+    for name, info in snap.classes.items():
+        entry = classes.setdefault(
+            name, {"first": version, "removed_in": None, "base": [], "fields": {}}
+        )
+        entry["removed_in"] = None
+        _record(entry["base"], version, info["base"])
+        # Which releases declare a field is what is judged of these classes: their defaults
+        # and types are not kept.
+        _append_fields(entry["fields"], version, info["fields"], histories=False)
 
 
 def _record(history: list[list[Any]], version: str, value: Any) -> None:
@@ -273,12 +298,14 @@ def snapshot_at(data: Mapping[str, Any], version: str) -> Snapshot:
         for name, f in fields_at(data, version).items()
     }
     methods = {m: _at(h, version) for m, h in data.get("methods", {}).items()}
+    trainers = {t: _at(h, version) for t, h in data.get("trainers", {}).items()}
     return Snapshot(
         fields=fields,
         enums=enums_at(data, version),
         requires=dict(data.get("requires", {}).get(version) or {}),
         methods={m: p for m, p in methods.items() if p is not None},
         json_text_fields=_at(data.get("json_text_fields"), version),
+        trainers={t: p for t, p in trainers.items() if p is not None},
     )
 
 

@@ -11,6 +11,8 @@ DATA_DIR = Path(__file__).parent / "data"
 
 TRANSFORMERS = "transformers"
 SENTENCE_TRANSFORMERS = "sentence-transformers"
+# A library whose arguments classes extend transformers' TrainingArguments (SFTConfig, ...).
+TRL = "trl"
 
 ST_CLASSES = (
     "CrossEncoderTrainingArguments",

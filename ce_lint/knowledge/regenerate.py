@@ -12,7 +12,7 @@ import re
 import subprocess
 import sys
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -20,21 +20,25 @@ from packaging.version import InvalidVersion, Version
 
 from ..fileio import atomic_write_text
 from .layout import apply_curated_overrides, build_data, compare_at, dumps, merge
-from .names import DATA_DIR, SENTENCE_TRANSFORMERS, TRANSFORMERS
+from .names import DATA_DIR, SENTENCE_TRANSFORMERS, TRANSFORMERS, TRL
 from .sources import (
     TF_ENUM_FILES,
     TF_INTEGRATION_FILES,
     TF_SEQ2SEQ_ARGS,
+    TF_TRAINER_FILES,
     TF_TRAINING_ARGS,
     Snapshot,
     is_st_source,
+    is_trl_source,
     sentence_transformers_snapshot,
     transformers_snapshot,
+    trl_snapshot,
 )
 
 DATA_FILES = {
     TRANSFORMERS: DATA_DIR / "transformers.json",
     SENTENCE_TRANSFORMERS: DATA_DIR / "sentence_transformers.json",
+    TRL: DATA_DIR / "trl.json",
 }
 
 
@@ -75,7 +79,7 @@ def fetch_wheel(package: str, version: str, cache: Path) -> Path:
 
 
 def read_wheel(
-    path: Path, wanted: Iterable[str] | None = None
+    path: Path, wanted: Iterable[str] | None = None, keep: Callable[[str], bool] = is_st_source
 ) -> tuple[dict[str, str], str | None]:
     """The ``.py`` members of a wheel that the regeneration reads, and its METADATA text."""
     sources: dict[str, str] = {}
@@ -86,7 +90,7 @@ def read_wheel(
             if name.endswith(".dist-info/METADATA"):
                 metadata = zf.read(name).decode("utf-8", errors="replace")
             elif (wanted_set is not None and name in wanted_set) or (
-                wanted_set is None and is_st_source(name)
+                wanted_set is None and keep(name)
             ):
                 sources[name] = zf.read(name).decode("utf-8")
     return sources, metadata
@@ -94,9 +98,18 @@ def read_wheel(
 
 def snapshot_from_wheel(library: str, wheel: Path) -> Snapshot:
     if library == TRANSFORMERS:
-        wanted = {TF_TRAINING_ARGS, TF_SEQ2SEQ_ARGS, *TF_ENUM_FILES, *TF_INTEGRATION_FILES}
+        wanted = {
+            TF_TRAINING_ARGS,
+            TF_SEQ2SEQ_ARGS,
+            *TF_ENUM_FILES,
+            *TF_INTEGRATION_FILES,
+            *TF_TRAINER_FILES,
+        }
         sources, _ = read_wheel(wheel, wanted)
         return transformers_snapshot(sources)
+    if library == TRL:
+        sources, metadata = read_wheel(wheel, keep=is_trl_source)
+        return trl_snapshot(sources, metadata)
     sources, metadata = read_wheel(wheel)
     return sentence_transformers_snapshot(sources, metadata)
 
@@ -132,8 +145,7 @@ def regenerate(
 ) -> tuple[dict[str, Any], list[str]]:
     """The data derived from the wheels of `library` at `versions`, and notes on curated
     values kept over derived ones."""
-    package = TRANSFORMERS if library == TRANSFORMERS else SENTENCE_TRANSFORMERS
-    snapshots = {v: snapshot_from_wheel(library, fetch_wheel(package, v, cache)) for v in versions}
+    snapshots = {v: snapshot_from_wheel(library, fetch_wheel(library, v, cache)) for v in versions}
     derived = build_data(library, snapshots)
     derived["source"] = committed.get("source", "")
     return derived, apply_curated_overrides(derived, committed)
@@ -148,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     mode.add_argument("--check", action="store_true", help="exit 1 if the data would change")
     mode.add_argument("--write", action="store_true", help="overwrite the data files")
     parser.add_argument(
-        "--library", choices=[TRANSFORMERS, SENTENCE_TRANSFORMERS, "all"], default="all"
+        "--library", choices=[TRANSFORMERS, SENTENCE_TRANSFORMERS, TRL, "all"], default="all"
     )
     parser.add_argument(
         "--versions",
@@ -165,11 +177,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    libraries = [TRANSFORMERS, SENTENCE_TRANSFORMERS] if args.library == "all" else [args.library]
+    libraries = list(DATA_FILES) if args.library == "all" else [args.library]
     status = 0
     for library in libraries:
         path = DATA_FILES[library]
-        committed = json.loads(path.read_text(encoding="utf-8"))
+        committed = (
+            json.loads(path.read_text(encoding="utf-8"))
+            if path.exists()
+            else {"library": library, "versions": []}
+        )
         known = sorted(committed["versions"], key=Version)
         versions = (
             [v.strip() for v in args.versions.split(",") if v.strip()] if args.versions else known

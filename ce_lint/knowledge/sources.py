@@ -24,6 +24,11 @@ TF_ENUM_FILES = (
     "transformers/training_args.py",
     "transformers/debug_utils.py",
 )
+# The trainers whose constructor keywords are recorded per release (`tokenizer`, `processing_class`).
+TF_TRAINER_FILES = {
+    "transformers/trainer.py": "Trainer",
+    "transformers/trainer_seq2seq.py": "Seq2SeqTrainer",
+}
 TF_INTEGRATION_FILES = (
     "transformers/integrations/integration_utils.py",
     "transformers/integrations.py",
@@ -83,6 +88,11 @@ class Snapshot:
     # Fields whose text starting with `{` __post_init__ reads as JSON (`_VALID_DICT_FIELDS`):
     # {"fields": [...], "on_class": whether a subclass's own list takes over}; None if absent.
     json_text_fields: dict[str, Any] | None = None
+    # Trainer classes -> the keyword parameters of their constructor.
+    trainers: dict[str, list[str]] = field(default_factory=dict)
+    # Third-party arguments classes (trl): name -> {"base": the transformers class it extends,
+    # "fields": the fields it and its bases in that library declare}.
+    classes: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- source parsing
@@ -107,6 +117,16 @@ def _strings(node: ast.AST | None) -> str:
     if isinstance(node, ast.Tuple | ast.List):
         return " ".join(_strings(e) for e in node.elts)
     return ""
+
+
+def dotted_name(node: ast.AST) -> str | None:
+    """`a.b.c` as text, or None for anything that is not a plain dotted name."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        head = dotted_name(node.value)
+        return f"{head}.{node.attr}" if head else None
+    return None
 
 
 def _find_class(tree: ast.Module, name: str) -> ast.ClassDef | None:
@@ -405,6 +425,30 @@ def parse_helper_methods(text: str, cls_name: str = "TrainingArguments") -> dict
     return out
 
 
+def parse_init_params(cls: ast.ClassDef) -> list[str] | None:
+    """The keyword parameters of a class's own `__init__` (None when it has none).
+
+    A keyword that a `@deprecate_kwarg("old", new_name="new", ...)` decorator still maps onto a
+    parameter is listed as "old->new" (accepted with a warning).
+    """
+    for node in cls.body:
+        if isinstance(node, ast.FunctionDef) and node.name == "__init__":
+            params = node.args.posonlyargs + node.args.args + node.args.kwonlyargs
+            out = [a.arg for a in params[1:] if not a.arg.startswith("_")]
+            for decorator in node.decorator_list:
+                if not (isinstance(decorator, ast.Call) and decorator.args):
+                    continue
+                if (dotted_name(decorator.func) or "").rsplit(".", 1)[-1] != "deprecate_kwarg":
+                    continue
+                old = decorator.args[0]
+                new = next((k.value for k in decorator.keywords if k.arg == "new_name"), None)
+                if isinstance(old, ast.Constant) and isinstance(new, ast.Constant):
+                    out.append(f"{old.value}->{new.value}")
+            # `**kwargs` may pass any keyword on to the base class: recorded as "**".
+            return [*out, "**"] if node.args.kwarg else out
+    return None
+
+
 def transformers_snapshot(sources: Mapping[str, str]) -> Snapshot:
     """Derive one transformers release from its sources (wheel path -> text)."""
     fmt = FACTORY_FORMATS[TRANSFORMERS]
@@ -423,6 +467,15 @@ def transformers_snapshot(sources: Mapping[str, str]) -> Snapshot:
             for name, values in parse_enums_source(sources[path], TF_ENUMS).items():
                 if values and name not in snap.enums:
                     snap.enums[name] = values
+    for path, trainer in TF_TRAINER_FILES.items():
+        if path in sources:
+            cls = _find_class(ast.parse(sources[path]), trainer)
+            # A trainer without its own constructor takes Trainer's (listed first).
+            params = parse_init_params(cls) if cls else None
+            if cls is not None:
+                params = params if params is not None else snap.trainers.get("Trainer")
+            if params is not None:
+                snap.trainers[trainer] = params
     for path in TF_INTEGRATION_FILES:
         if path in sources:
             names = parse_report_to_source(sources[path])
@@ -478,6 +531,86 @@ def sentence_transformers_snapshot(
         for name, spec in own.items():
             if name not in snap.fields:
                 snap.fields[name] = {**spec, "cls": cls_name}
+    requirement = parse_requires(metadata, TRANSFORMERS) if metadata else None
+    if requirement is not None:
+        snap.requires[TRANSFORMERS] = requirement
+    return snap
+
+
+# --------------------------------------------------------------------------- trl
+
+
+def is_trl_source(path: str) -> bool:
+    """Whether a trl wheel path is one the regeneration reads (every module of the package)."""
+    return path.startswith("trl/") and path.endswith(".py")
+
+
+def trl_snapshot(sources: Mapping[str, str], metadata: str | None = None) -> Snapshot:
+    """Derive one trl release: its arguments classes that extend transformers' TrainingArguments
+    (through any chain of its own classes) with the fields they declare, the constructor
+    keywords of its trainers, and its transformers requirement."""
+    fmt = FACTORY_FORMATS[TRANSFORMERS]
+    classes: dict[str, ast.ClassDef] = {}
+    # Several modules may define a name (a deprecated alias module, experimental copies): the
+    # main package's `trl/trainer/` wins, then the first path in sorted order.
+    for path in sorted(sources, key=lambda p: (not p.startswith("trl/trainer/"), p)):
+        if not is_trl_source(path):
+            continue
+        try:
+            tree = ast.parse(sources[path])
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef):
+                classes.setdefault(node.name, node)
+
+    def bases(cls: ast.ClassDef) -> list[str]:
+        return [ast.unparse(b).rsplit(".", 1)[-1] for b in cls.bases]
+
+    def root(name: str, seen: frozenset[str]) -> str | None:
+        """The transformers arguments class `name` extends, else None."""
+        if name in ("TrainingArguments", "Seq2SeqTrainingArguments") and name not in classes:
+            return name
+        if name not in classes or name in seen:
+            return None
+        for base in bases(classes[name]):
+            found = root(base, seen | {name})
+            if found:
+                return found
+        return None
+
+    def fields(name: str, seen: frozenset[str]) -> dict[str, FieldSpec]:
+        out: dict[str, FieldSpec] = {}
+        cls = classes.get(name)
+        if cls is None or name in seen:
+            return out
+        for base in reversed(bases(cls)):
+            out.update(fields(base, seen | {name}))
+        out.update(parse_dataclass_fields(cls, fmt))
+        return out
+
+    def init_params(name: str, seen: frozenset[str]) -> list[str] | None:
+        cls = classes.get(name)
+        if cls is None or name in seen:
+            return None
+        own = parse_init_params(cls)
+        if own is not None:
+            return own
+        for base in bases(cls):
+            found = init_params(base, seen | {name})
+            if found is not None:
+                return found
+        return None
+
+    snap = Snapshot()
+    for name in sorted(classes):
+        base = root(name, frozenset())
+        if base is not None and name != base:
+            snap.classes[name] = {"base": base, "fields": fields(name, frozenset())}
+        elif name.endswith("Trainer") and not name.startswith("_"):
+            params = init_params(name, frozenset())
+            if params is not None:
+                snap.trainers[name] = params
     requirement = parse_requires(metadata, TRANSFORMERS) if metadata else None
     if requirement is not None:
         snap.requires[TRANSFORMERS] = requirement
