@@ -9,7 +9,7 @@ from typing import ClassVar
 
 from ..findings import AbstractEdit, AddEntry, Remove, ReplaceSource, Rewrite, Template
 from ..knowledge import Knowledge
-from ..model import ARGUMENT_CLASSES, ClassChoice, ClassSource, Entry, ImportRef, Site
+from ..model import ARGUMENT_CLASSES, ClassChoice, ClassSource, Entry, ImportRef, NameRef, Site
 from ..textio import SourceText, TextEdit
 from . import cli_args
 from .errors import ParseProblem, RenderError
@@ -29,6 +29,7 @@ class Document:
     sites: tuple[Site, ...] = ()
     problems: tuple[ParseProblem, ...] = ()
     imports: tuple[ImportRef, ...] = ()  # Python's `from ... import` statements
+    names: tuple[NameRef, ...] = ()  # library enum classes imported or used in Python
 
     @property
     def path(self) -> str:

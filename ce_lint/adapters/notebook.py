@@ -23,7 +23,7 @@ from typing import Any
 
 from ..findings import AbstractEdit, AddEntry, Remove, ReplaceSource, Rewrite
 from ..knowledge import Knowledge
-from ..model import ClassChoice, Entry, ImportRef, Site, Span, Value
+from ..model import ClassChoice, Entry, ImportRef, NameRef, Site, Span, Value
 from ..textio import SourceText, TextEdit
 from . import cli_args, shell_script
 from .base import Adapter, Document, ScriptClassOf, directed
@@ -318,10 +318,14 @@ class NotebookAdapter(Adapter):
         comments: list[tuple[int, str]] = []
         python = self._python(source.path, python_text, doc, chosen)
         imports: tuple[ImportRef, ...] = ()
+        names: tuple[NameRef, ...] = ()
         if python is not None:
             inner_sites += python.sites
             comments += python.comments()
             imports = tuple(_moved_import(ref, doc) for ref in python.imports)
+            names = tuple(
+                dataclasses.replace(ref, span=_span(ref.span, doc)) for ref in python.names
+            )
         scripts = shell_script.scripts_of(self.script_class, source.path, chosen)
         for start, end in shell_ranges:
             inner_sites += shell_script.find_sites(
@@ -331,6 +335,7 @@ class NotebookAdapter(Adapter):
             doc,
             sites=tuple(_translate_site(site, doc) for site in inner_sites),
             imports=imports,
+            names=names,
             python=python,
             found_comments=tuple((doc.to_notebook(o), text) for o, text in comments),
         )
