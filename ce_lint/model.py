@@ -112,6 +112,27 @@ class TrainerKeyword:
     others: frozenset[str]  # the other keywords of the same call
 
 
+@dataclass(frozen=True)
+class NameRef:
+    """A library name written in code (an enum class), for rules about removed names.
+
+    `imported`: the name is imported itself (`from transformers.trainer_utils import X`);
+    `local` is then the name it binds. Otherwise a use: `local` is the name written there
+    and `imported` tells whether it was bound by such an import (else it is reached through
+    a module, `transformers.X`). `member`: the attribute a use reads (`X.STEPS`); None for
+    any other use (`isinstance(v, X)`, `X("steps")`).
+    """
+
+    # the dotted library path (transformers.trainer_utils.EvaluationStrategy); "" where the
+    # file binds the name itself (a class, an assignment, another package's import)
+    path: str
+    span: Span  # the name's own characters: what a rename replaces
+    local: str
+    imported: bool
+    is_import: bool = False
+    member: str | None = None
+
+
 class SourceFile(Protocol):
     """What rules about a whole file read of it (an adapter's Document provides it)."""
 
@@ -123,6 +144,9 @@ class SourceFile(Protocol):
 
     @property
     def trainer_keywords(self) -> tuple[TrainerKeyword, ...]: ...
+
+    @property
+    def names(self) -> tuple[NameRef, ...]: ...
 
 
 class Origin(enum.StrEnum):

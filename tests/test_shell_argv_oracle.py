@@ -141,3 +141,25 @@ def test_generated_layouts_lose_or_join_no_word(fixer: Engine) -> None:
         before = layout(rng)
         after = fix_of(fixer, before)
         assert argvs(after) == [intended(argv) for argv in argvs(before)], (before, after)
+
+
+def string_layout(rng: random.Random) -> str:
+    """The same flags held in a double-quoted variable, continued with `\\`-newlines (which
+    bash deletes inside the quotes) that never join two words, then run unquoted."""
+    items = [item for item in KEPT + CHANGED if item[0] != "--run_name"]  # quotes mean nothing
+    rng.shuffle(items)
+    items = items[: rng.randint(3, len(items))]
+    words = [w for flag, values in items for w in [flag, *values]]
+    out = "FLAGS=" + '"' + rng.choice(["", "\\\n  ", " \\\n"])
+    for k, word in enumerate(words):
+        out += (rng.choice([" ", " \\\n  ", "\\\n  ", " \\\n"]) if k else "") + word
+    out += rng.choice(['"', ' \\\n"', ' \\\n  "', '\n"'])
+    return out + "\ntorchrun train.py $FLAGS\n"
+
+
+def test_generated_continued_strings_lose_or_join_no_word(fixer: Engine) -> None:
+    rng = random.Random(11)
+    for _ in range(100):
+        before = string_layout(rng)
+        after = fix_of(fixer, before)
+        assert argvs(after) == [intended(argv) for argv in argvs(before)], (before, after)

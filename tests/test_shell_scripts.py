@@ -627,3 +627,80 @@ def test_checking_scripts_and_notebooks_imports_no_heavy_library(tmp_path: Path)
     for command in (["check", *targets, "."], ["fix", "--unsafe-fixes", *targets, "."]):
         modules = imported_modules(*command, cwd=tmp_path)
         assert not modules & set(HEAVY), sorted(modules & set(HEAVY))
+
+
+# ---- a string of flags continued with `\`-newlines inside its double quotes ------------------
+
+CONTINUED_STRING = """\
+training_args="\\
+    --output_dir out \\
+    --overwrite_output_dir \\
+    --warmup_ratio 0.1 \\
+    --gradient_checkpointing \\
+"
+cmd="torchrun --nproc_per_node 8 -m FlagEmbedding.finetune.reranker.encoder_only.base $model_args $training_args"
+eval $cmd
+"""
+
+
+def test_a_double_quoted_string_continued_with_backslash_newlines_holds_flags() -> None:
+    # Inside "...", bash deletes `\\`-newline: the words inside keep their places in the file.
+    assert found(CONTINUED_STRING) == [
+        ("CE123", 3, 5, "overwrite_output_dir"),
+        ("CE132", 4, 5, "warmup_ratio"),
+        ("CE133", 5, 5, "gradient_checkpointing"),
+    ]
+    assert fixed(CONTINUED_STRING) == CONTINUED_STRING.replace(
+        "    --overwrite_output_dir \\\n", ""
+    ).replace("--warmup_ratio", "--warmup_steps").replace(
+        "--gradient_checkpointing", "--activation_checkpointing"
+    )
+
+
+def test_a_continued_string_whose_last_flag_ends_it_joins_onto_the_word_before() -> None:
+    text = 'ARGS="--output_dir out --seed 1 \\\n    --overwrite_output_dir"\ntorchrun t.py $ARGS\n'
+    # (the blank left before `"` keeps `1` apart from whatever the removal brings next)
+    assert fixed(text) == 'ARGS="--output_dir out --seed 1 "\ntorchrun t.py $ARGS\n'
+
+
+def test_a_module_and_its_flags_held_in_a_string_are_read() -> None:
+    # gritlm: `export CMD=" \\ -m training.run --flag ..."`, run as `bash -c "$LAUNCHER $CMD"`.
+    text = 'export CMD=" \\\n    -m training.run \\\n    --output_dir o \\\n    --warmup_ratio 0.1 \\\n    "\n'
+    assert found(text) == [("CE132", 4, 5, "warmup_ratio")]
+    assert fixed(text) == text.replace("--warmup_ratio", "--warmup_steps")
+    assert found('CMD="-m 1 --output_dir o --warmup_ratio 0.1"\n') == []  # not a module
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # other escapes change the text: positions would move
+        'A="--output_dir \\"o\\" --warmup_ratio 0.1 \\\n --seed 1"\n',
+        'A="--output_dir \\$o --warmup_ratio 0.1 \\\n --seed 1"\n',
+        'A="--output_dir o\\\\ --warmup_ratio 0.1 --seed 1"\n',
+        # `\\`-newline between two word characters joins them: `1--warmup_ratio`
+        'A="--output_dir o --seed 1\\\n--warmup_ratio 0.1"\n',
+        # `\\` before CR LF is no continuation
+        'A="--output_dir o --seed 1 \\\r\n --warmup_ratio 0.1"\r\n',
+        # inside single quotes `\\` is a character: the string holds a word `\\`
+        "A='--output_dir o --seed 1 \\\n --warmup_ratio 0.1'\n",
+    ],
+)
+def test_strings_with_escapes_that_move_words_are_not_read(text: str) -> None:
+    assert [c.variable for c in lex(text).commands if c.variable] == []
+    assert fixed_text(text, "run.sh", unsafe=True, **CE1) == text
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+def test_bash_reads_the_fixed_continued_string_as_the_intended_flags(tmp_path: Path) -> None:
+    after = fixed(CONTINUED_STRING)
+    script = tmp_path / "run.sh"
+    script.write_text(after)
+    assert subprocess.run(["bash", "-n", str(script)], capture_output=True).returncode == 0
+    body = tmp_path / "vars.sh"
+    body.write_text(after.split("cmd=")[0])
+    words = subprocess.run(
+        ["bash", "--norc", "--noprofile", "-c", f'source {body}; printf "%s\\n" $training_args'],
+        capture_output=True, text=True, check=True,
+    ).stdout.split()  # fmt: skip
+    assert words == ["--output_dir", "out", "--warmup_steps", "0.1", "--activation_checkpointing"]

@@ -15,6 +15,7 @@ from ..model import (
     ClassSource,
     Entry,
     ImportRef,
+    NameRef,
     Site,
     TrainerKeyword,
 )
@@ -38,6 +39,7 @@ class Document:
     problems: tuple[ParseProblem, ...] = ()
     imports: tuple[ImportRef, ...] = ()  # Python's `from ... import` statements
     trainer_keywords: tuple[TrainerKeyword, ...] = ()  # keywords of trainer calls (Python)
+    names: tuple[NameRef, ...] = ()  # library enum classes imported or used in Python
 
     @property
     def path(self) -> str:

@@ -450,6 +450,8 @@ def list_site(
                 chosen = found
         elif not launch_only and values and (values[0] or "").startswith("--"):
             first = 0
+        elif held and _module_and_flags(values):
+            first = 2  # `CMD="-m training.run --flag ..."`, run later as `python $CMD`
         else:
             return None
     entries = flag_entries(layout, first, knowledge, chosen.cls)
@@ -471,6 +473,16 @@ def list_site(
         validated=validated,
         launch=Launch(launch.program, launch.script) if launch is not None else None,
         handle=layout,
+    )
+
+
+def _module_and_flags(values: list[str | None]) -> bool:
+    """`-m MODULE --flag ...`: the arguments of a `python -m` whose launcher is elsewhere."""
+    return (
+        len(values) > 2
+        and values[0] == "-m"
+        and re.fullmatch(r"[A-Za-z_][\w.]*", values[1] or "") is not None
+        and (values[2] or "").startswith("--")
     )
 
 

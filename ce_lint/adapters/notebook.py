@@ -23,7 +23,7 @@ from typing import Any
 
 from ..findings import AbstractEdit, AddEntry, Remove, ReplaceSource, Rewrite
 from ..knowledge import Knowledge
-from ..model import ClassChoice, Entry, ImportRef, Site, Span, TrainerKeyword, Value
+from ..model import ClassChoice, Entry, ImportRef, NameRef, Site, Span, TrainerKeyword, Value
 from ..textio import SourceText, TextEdit
 from . import cli_args, shell_script
 from .base import Adapter, Document, ScriptClassOf, directed
@@ -319,12 +319,16 @@ class NotebookAdapter(Adapter):
         python = self._python(source.path, python_text, doc, chosen)
         imports: tuple[ImportRef, ...] = ()
         keywords: tuple[TrainerKeyword, ...] = ()
+        names: tuple[NameRef, ...] = ()
         if python is not None:
             inner_sites += python.sites
             comments += python.comments()
             imports = tuple(_moved_import(ref, doc) for ref in python.imports)
             keywords = tuple(
                 dataclasses.replace(k, span=_span(k.span, doc)) for k in python.trainer_keywords
+            )
+            names = tuple(
+                dataclasses.replace(ref, span=_span(ref.span, doc)) for ref in python.names
             )
         scripts = shell_script.scripts_of(self.script_class, source.path, chosen)
         for start, end in shell_ranges:
@@ -336,6 +340,7 @@ class NotebookAdapter(Adapter):
             sites=tuple(_translate_site(site, doc) for site in inner_sites),
             imports=imports,
             trainer_keywords=keywords,
+            names=names,
             python=python,
             found_comments=tuple((doc.to_notebook(o), text) for o, text in comments),
         )

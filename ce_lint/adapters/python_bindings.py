@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..knowledge import TRL
-from ..model import ARGUMENT_CLASSES, UNKNOWN, ImportRef, Span
+from ..model import ARGUMENT_CLASSES, UNKNOWN, ImportRef, NameRef, Span
 from ..textio import SourceText
 from .python_names import (
     LIBRARY_ROOTS,
@@ -22,6 +22,7 @@ from .python_names import (
     is_trainer,
     library_object,
     parser_info,
+    qualified,
     record_import,
     third_party_classes,
     tuple_classes,
@@ -181,6 +182,51 @@ class FileNames:
         span = Span(statement.start + start, statement.start + start + len(module))
         self.imports.append(ImportRef(module, tuple(a.name for a in node.names), span, statement))
 
+    def library_names(self, wanted: frozenset[str]) -> list[NameRef]:
+        """Where library objects named in `wanted` (enum classes) are imported and used."""
+        out: list[NameRef] = []
+        if not any(name in self.source.text for name in wanted):
+            return out
+        parents: dict[ast.AST, ast.AST] = {}
+        for node in ast.walk(self.tree):
+            for child in ast.iter_child_nodes(node):
+                parents[child] = node
+        for node in ast.walk(self.tree):
+            if _library_import(node):
+                assert isinstance(node, ast.ImportFrom) and node.module
+                for alias in node.names:
+                    if alias.name in wanted:
+                        start = self.pos.span(alias).start
+                        span = Span(start, start + len(alias.name))
+                        path = f"{node.module}.{alias.name}"
+                        local = alias.asname or alias.name
+                        out.append(NameRef(path, span, local, True, is_import=True))
+            elif own := _own_binding(node, wanted):
+                # the file binds the name itself: a rename onto it would change what it means
+                out.append(NameRef("", self.pos.span(node), own, False))
+            elif isinstance(node, ast.Name | ast.Attribute) and isinstance(node.ctx, ast.Load):
+                if isinstance(node, ast.Name):
+                    scope = self.scopes.get(node)
+                    if scope is None:
+                        continue
+                    # a Name can reach a library object only through `from ... import`
+                    path, imported = scope.lookup_import(node.id), True
+                    span, local = self.pos.span(node), node.id
+                else:
+                    scope = self.scopes.get(node)
+                    path = qualified(node, scope) if scope is not None else None
+                    imported, local = False, node.attr
+                    end = self.pos.span(node).end
+                    span = Span(end - len(node.attr), end)
+                if library_object(path) not in wanted or path is None:
+                    continue
+                parent = parents.get(node)
+                member = None
+                if isinstance(parent, ast.Attribute) and parent.value is node:
+                    member = parent.attr
+                out.append(NameRef(path, span, local, imported, member=member))
+        return out
+
     def scope_of(self, node: ast.AST) -> Scope:
         return self.scopes[node]
 
@@ -313,3 +359,27 @@ class FileNames:
                 return getattr(b, what).get(name), current
             current = current.parent
         return None, scope
+
+
+def _own_binding(node: ast.AST, wanted: frozenset[str]) -> str | None:
+    """The name in `wanted` that `node` binds to something other than a library object."""
+    name = None
+    if isinstance(node, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+        name = node.name
+    elif isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+        name = node.id
+    elif isinstance(node, ast.arg):
+        name = node.arg
+    elif isinstance(node, ast.Import | ast.ImportFrom) and not _library_import(node):
+        names = [a.asname or a.name.split(".", 1)[0] for a in node.names]
+        name = next((n for n in names if n in wanted), None)
+    return name if name in wanted else None
+
+
+def _library_import(node: ast.AST) -> bool:
+    """`from transformers... import ...` (or sentence_transformers)."""
+    return (
+        isinstance(node, ast.ImportFrom)
+        and not node.level
+        and (node.module or "").split(".", 1)[0] in LIBRARY_ROOTS
+    )

@@ -30,7 +30,7 @@ from .python_values import render_python
 # Words a script must contain to hold training arguments at all (checked on bytes first).
 TRIGGERS = re.compile(
     rb"TrainingArguments|HfArgumentParser|training_args|train_args|training_arguments"
-    rb"|parse_args_into_dataclasses|sentence_transformers\.sampler|self\.args\."
+    rb"|parse_args_into_dataclasses|sentence_transformers\.sampler|self\.args\.|EvaluationStrategy"
     rb"|\btrl\b|tokenizer\s*="  # trl's arguments classes; a trainer's `tokenizer=`
 )
 
@@ -320,10 +320,12 @@ class PythonAdapter(Adapter):
         finder = SiteFinder(source, tree, self.knowledge)
         sites = finder.run(chosen)
         sites += python_argv.find_sites(source, tree, finder, self.knowledge, chosen)
+        names = tuple(finder.names.library_names(self.knowledge.enum_names))
         return PythonDocument(
             source,
             tuple(sites),
             imports=tuple(finder.names.imports),
             trainer_keywords=tuple(finder.trainer_keywords),
+            names=names,
             tree=tree,
         )

@@ -208,8 +208,11 @@ class _Lexer:
         if quote not in ("'", '"') or self.text[word.end - 1] != quote:
             return
         inner_start, inner_end = value_start + 1, word.end - 1
-        if inner_end <= inner_start or "\\" in self.text[inner_start:inner_end]:
+        if inner_end <= inner_start:
             return
+        body = self.text[inner_start:inner_end]
+        if "\\" in body and (quote == "'" or not continuations_only(body)):
+            return  # other escapes would move the positions
         inner = split_blanks(self.text, inner_start, inner_end)
         if inner:
             self.script.commands.append(
@@ -402,10 +405,32 @@ class _Lexer:
         return self.end
 
 
+def continuations_only(body: str) -> bool:
+    """Whether every `\\` of a double-quoted string starts a `\\`-newline that bash deletes
+    between blanks, so that the words it holds keep their positions in the text.
+
+    A `\\`-newline with a word character on both sides would join them (`a\\<newline>b` is
+    `ab`); `\\<CR><LF>` is no continuation; any other escape changes the text.
+    """
+    if body.count("\\") != len(_CONTINUATIONS.findall(body)):
+        return False
+    blanks = re.compile(r"[^ \t\r\n]+")
+    return blanks.findall(_CONTINUATIONS.sub("", body)) == blanks.findall(
+        _CONTINUATIONS.sub("  ", body)
+    )
+
+
+_CONTINUATIONS = re.compile(r"\\\n")
+
+
 def split_blanks(text: str, start: int, end: int) -> list[Word]:
-    """Words of a string the shell splits on blanks (an unquoted `$VAR` expansion)."""
+    """Words of a string the shell splits on blanks (an unquoted `$VAR` expansion).
+
+    A `\\`-newline (deleted by bash inside double quotes) counts as a blank here: callers
+    check first (`continuations_only`) that it never joins two words.
+    """
     out = []
-    for match in re.finditer(r"[^ \t\r\n]+", text[start:end]):
+    for match in re.finditer(r"[^ \t\r\n]+", _CONTINUATIONS.sub("  ", text[start:end])):
         raw = match.group()
         known = "$" not in raw and "`" not in raw
         out.append(Word(start + match.start(), start + match.end(), raw if known else None))

@@ -92,13 +92,87 @@ class EnumMember(Kind):
     optional = ("removed_classes",)
 
     def setup(self) -> None:
+        # `removed_in` may be left to the knowledge: the first release without the enum.
         self.removed = {
             enum: {**info, "removed_in": release(info["removed_in"])}
+            if "removed_in" in info
+            else dict(info)
             for enum, info in (self.params.get("removed_classes") or {}).items()
         }
 
+    def _removed(self, ctx: Context) -> dict[str, dict[str, Any]]:
+        out = {}
+        for enum, info in self.removed.items():
+            if "removed_in" not in info:
+                data = ctx.knowledge.library(info.get("library", TRANSFORMERS))
+                history = data.enum_history(enum)
+                gone = [v for v, values in history if values is None]
+                if not gone:
+                    continue
+                info = {**info, "removed_in": gone[-1]}
+            out[enum] = info
+        return out
+
+    def check_document(self, document: SourceFile, ctx: Context) -> Iterator[Finding]:
+        """Importing a removed enum class (or reaching it through its module) fails."""
+        names = getattr(document, "names", ())
+        if not names:
+            return
+        removed = self._removed(ctx)
+        refs = [r for r in names if r.path and r.path.rsplit(".", 1)[-1] in removed]
+        for ref in refs:
+            if ref.imported and not ref.is_import:
+                continue  # its import fails first, and is reported
+            enum = ref.path.rsplit(".", 1)[-1]
+            info = removed[enum]
+            library = info.get("library", TRANSFORMERS)
+            target = ctx.targets.of(library)
+            if target.hi < info["removed_in"]:
+                continue
+            uses = [ref]
+            if ref.is_import:
+                uses = [r for r in refs if r.imported and not r.is_import and r.local == ref.local]
+            fix, why = self._rename(ref, uses, names, info, ctx)
+            raises = (
+                "this import raises ImportError" if ref.is_import else "this raises AttributeError"
+            )
+            message = (
+                f"`{enum}` was removed in {library} {short(info['removed_in'])}: {raises}. {why}"
+            )
+            yield Finding(self.code, message, Severity.ERROR, document.path, ref.span, None, fix)
+
+    def _rename(
+        self, ref: Any, uses: list[Any], names: tuple[Any, ...], info: dict[str, Any], ctx: Context
+    ) -> tuple[Fix | None, str]:
+        """Renaming onto the replacement, when it has the very same members at every allowed
+        release and the name is only ever read for a member (`X.STEPS`)."""
+        new = info["use"]
+        enum = ref.path.rsplit(".", 1)[-1]
+        library = info.get("library", TRANSFORMERS)
+        data = ctx.knowledge.library(library)
+        target = ctx.targets.of(library)
+        old_values = [values for _, values in data.enum_history(enum) if values is not None]
+        ends = {data.floor(target.lo), data.floor(target.hi)}
+        new_values = [data.enum_values(new, v) for v in ends]
+        by_hand = f"Use `{new}` (or the plain strings) instead."
+        if not data.enum_history(new):
+            return None, f"Use {new} instead."
+        if not old_values or any(v is None or set(v) != set(old_values[-1]) for v in new_values):
+            return None, by_hand
+        members = {v.upper() for v in old_values[-1]}
+        if any(use.member not in members for use in uses):
+            return None, f"{by_hand} (it is used other than for its members: rename it by hand)"
+        renames_uses = ref.is_import and ref.local == enum
+        if renames_uses and any(r.local == new and not r.path for r in names):
+            return None, f"{by_hand} (this file binds `{new}` itself)"
+        edits = [ReplaceSource(ref.span, new)]
+        if renames_uses:
+            edits += [ReplaceSource(use.span, new) for use in uses]
+        fix = Fix(Applicability.SAFE, f"Use `{new}`", tuple(edits))
+        return fix, f"`{new}` has the same members: use it."
+
     def check(self, site: Site, ctx: Context) -> Iterator[Finding]:
-        removed = self.removed
+        removed = self._removed(ctx)
         for entry in site.entries:
             yield from self._value(site, entry.value, ctx, removed)
             for nested in entry.value.entries or []:
