@@ -159,6 +159,7 @@ class _Reader:
                         self.loaded[target.id] = literal
         for node in nodes:
             if isinstance(node, ast.Call):
+                self._parser_class(node)  # a parser built inline records the script too
                 self._call(node)
         for node in nodes:
             self._own_reader(node)
@@ -199,7 +200,12 @@ class _Reader:
         if not isinstance(node, ast.Call):
             return None
         info = parser_info(node, self.scope, self.defined)
-        if info is None or info.cls is None:
+        if info is None:
+            return None
+        if info.cls is None:
+            if info.other_fields is not None:  # only the script's own dataclasses, all seen
+                own = ClassChoice(source=ClassSource.LINKED, owner=self.path.name)
+                self.links.scripts.setdefault(_key(self.path), own)
             return None
         found = ClassChoice(info.cls, ClassSource.LINKED, info.other_fields)
         self._record(self.links.scripts, str(self.path), found, relative=False)

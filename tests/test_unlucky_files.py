@@ -130,7 +130,7 @@ def test_text_in_another_encoding_is_a_finding_never_skipped(encoding: str, said
 
 @pytest.mark.parametrize("debug", ["true", "3", "{a: 1}"])
 def test_tpu_metrics_debug_beside_a_debug_that_is_no_string(debug: str) -> None:
-    result = fix(f"debug: {debug}\ntpu_metrics_debug: true\n")
+    result = fix(f"output_dir: o\ndebug: {debug}\ntpu_metrics_debug: true\n")
     assert "CE115" in _codes(result)
     assert result.fixed_text is None  # nothing to add the option to: told, not guessed
 
@@ -161,7 +161,7 @@ def test_the_same_flag_twice_on_one_command() -> None:
 # -- too deep for the parsers ----------------------------------------------------------------
 
 DEEP = {
-    "flow.yaml": "training_args: " + "[" * 300 + "]" * 300 + "\nno_cuda: true\n",
+    "flow.yaml": "training_args: " + "[" * 300 + "]" * 300 + "\nno_cuda: true\nseed: 1\n",
     "deep.json": '{"no_cuda": true, "x": ' + "[" * 1000 + "]" * 1000 + "}\n",
     "terms.py": "from transformers import TrainingArguments\nx = "
     + "+".join(["1"] * 1000)

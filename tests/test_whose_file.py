@@ -60,3 +60,38 @@ def test_a_directive_in_the_file_wins_over_the_owner(tmp_path: Path) -> None:
     folder = project(tmp_path, script)
     (folder / "config.yaml").write_text("# ce-lint: class=TrainingArguments\n" + CONFIG)
     assert ("config.yaml", "CE101") in codes(folder)
+
+
+def test_flags_of_a_script_whose_parser_fills_only_its_own_dataclasses(tmp_path: Path) -> None:
+    (tmp_path / "dpo.py").write_text(
+        "from dataclasses import dataclass\n"
+        "from transformers import HfArgumentParser\n\n"
+        "@dataclass\nclass ScriptArguments:\n"
+        "    gradient_checkpointing: bool = False\n"
+        '    evaluation_strategy: str = "no"\n\n'
+        "args, = HfArgumentParser(ScriptArguments).parse_args_into_dataclasses()\n"
+    )
+    (tmp_path / "run.sh").write_text(
+        "python dpo.py --gradient_checkpointing True --evaluation_strategy steps\n"
+    )
+    assert codes(tmp_path) == []
+    # an imported dataclass could be anything: the flags are judged as usual
+    (tmp_path / "dpo.py").write_text(
+        "from transformers import HfArgumentParser\nfrom mylib import ScriptArguments\n"
+        "args, = HfArgumentParser(ScriptArguments).parse_args_into_dataclasses()\n"
+    )
+    assert ("run.sh", "CE101") in codes(tmp_path)
+
+
+def test_keys_foreign_to_the_family_outnumbering_the_fields(tmp_path: Path) -> None:
+    (tmp_path / "fsdp_config.json").write_text(
+        '{"fsdp_transformer_layer_cls_to_wrap": ["LlamaDecoderLayer"], "fsdp_offload_params": false}\n'
+    )
+    (tmp_path / "litgpt.yaml").write_text(
+        "model_name: x\ntrain:\n  save_interval: 1\n  global_batch_size: 8\n  micro_batch_size: 1\n"
+        "  max_steps: null\n  min_lr: 0.0\n"
+    )
+    (tmp_path / "flat.yaml").write_text(
+        "output_dir: o\nevaluation_strategy: steps\nlearning_rate: 1.0e-5\nmodel_name_or_path: m\n"
+    )
+    assert {name for name, _ in codes(tmp_path)} == {"flat.yaml"}

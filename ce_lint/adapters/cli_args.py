@@ -446,6 +446,8 @@ def list_site(
         if launch is not None:
             first = launch.first
             found = script_class(launch.script) if script_class is not None else None
+            if found and found.owner:
+                return None  # the script parses these flags into its own dataclasses only
             if found:  # the class the launched script parses its flags into
                 chosen = found
         elif not launch_only and values and (values[0] or "").startswith("--"):

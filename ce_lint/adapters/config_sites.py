@@ -1,12 +1,13 @@
 """Which mappings of a YAML/JSON document are training arguments.
 
 Shared by the YAML and JSON adapters; it looks at key names only, never at text.
-A mapping is a Site when
-  * at least two of its keys are fields of some release of TrainingArguments (or of
-    sentence-transformers' classes) and such keys make up a third of its keys, or
-  * it is the document's top-level mapping and at least half of its keys are fields, or
+A mapping is a Site when at least half of its keys are fields of some release of
+TrainingArguments (or of sentence-transformers' classes), and
+  * at least two of its keys are such fields (one at the top of a document whose class is
+    declared, or that has no other key), or
   * it sits under a key that names training arguments (`training_args:`, `args:` of a
-    `trainer:` ...) and has at least one such key.
+    `trainer:` ...).
+Keys foreign to the whole family outnumbering the fields mean another program's settings.
 Mappings inside a Site (accelerator_config, fsdp_config ...) are never Sites themselves.
 """
 
@@ -48,6 +49,7 @@ def is_arguments_mapping(
     knowledge: Knowledge,
     root: bool = False,
     nested: frozenset[str] = frozenset(),
+    declared: bool = False,
 ) -> bool:
     """`nested` names the keys whose value is itself a mapping: such a key counts as a field
     only when the field takes a mapping (a CI workflow's `inputs: {seed: {...}}` is no Site)."""
@@ -56,13 +58,12 @@ def is_arguments_mapping(
     known = sum(
         1 for k in distinct if k in fields and (k not in nested or _takes_mapping(k, knowledge))
     )
-    if known == 0:
-        return False
+    if known == 0 or known * 2 < len(distinct):
+        return False  # keys foreign to the whole family outnumber the fields
     if parent_key is not None and _normal(parent_key) in CONTAINER_KEYS:
         return True
-    if root and known * 2 >= len(distinct):
-        return True
-    return known >= 2 and known * 3 >= len(distinct)
+    # One field beside other keys is enough only where the file's class is declared.
+    return known >= 2 or (root and (declared or known == len(distinct)))
 
 
 def _takes_mapping(name: str, knowledge: Knowledge) -> bool:

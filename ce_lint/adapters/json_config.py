@@ -111,7 +111,7 @@ class JsonAdapter(config_sites.ConfigAdapter):
                 keys = [k.py for k, _ in node.members]
                 nested = frozenset(k.py for k, v in node.members if isinstance(v, JObject))
                 if chosen.owner is None and config_sites.is_arguments_mapping(
-                    keys, parent_key, self.knowledge, root, nested
+                    keys, parent_key, self.knowledge, root, nested, chosen.source.declared
                 ):
                     entries = tuple(self._entries(node, None, source.text))
                     span = Span(node.start, node.end)

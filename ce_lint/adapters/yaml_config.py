@@ -219,7 +219,7 @@ class _SiteBuilder:
                 if isinstance(k, yaml.ScalarNode) and isinstance(v, yaml.MappingNode)
             )
             if self.chosen.owner is None and config_sites.is_arguments_mapping(
-                keys, parent_key, self.knowledge, root, nested
+                keys, parent_key, self.knowledge, root, nested, self.chosen.source.declared
             ):
                 self.sites.append(self.site(node))
                 return
