@@ -34,7 +34,7 @@ from ..model import (
     Value,
 )
 from ..textio import SourceText
-from .config_sites import is_arguments_mapping
+from . import python_dicts
 from .python_bindings import FileNames, literal
 from .python_names import (
     Scope,
@@ -66,18 +66,6 @@ _WHOLE = frozenset({Origin.CALL, Origin.PARSE_DICT})
 
 # The class of a Trainer's `self.args` (its subclasses share the fields that were removed).
 TRAINER_ARGUMENTS = "TrainingArguments"
-
-# Keywords and dict keys whose mapping is training arguments whoever consumes it.
-ARGUMENTS_KEYS = frozenset(
-    {
-        "training_args",
-        "training_arguments",
-        "train_args",
-        "trainer_args",
-        "trainer_arguments",
-        "hf_training_args",
-    }
-)
 
 
 @dataclass(eq=False)
@@ -139,11 +127,11 @@ class SiteFinder:
             bound = True
             self._sites(self.tree, self.names.module_scope)
             self._link_trainers()
-        loose = self._loose_dict_candidates()
+        loose = python_dicts.candidates(self.tree, self.knowledge)
         if loose:
             if not bound:
                 self.names.bind()
-            self._loose_dicts(loose, chosen or ClassChoice())
+            python_dicts.add_sites(self, loose, chosen or ClassChoice())
         return [draft.build(self.source.path) for draft in self.drafts]
 
     # -- pass 2: sites -----------------------------------------------------------------
@@ -499,84 +487,6 @@ class SiteFinder:
             )
         return self._value(node)
 
-    # -- dicts that no call in the file consumes ----------------------------------------
-
-    def _loose_dict_candidates(self) -> list[tuple[ast.Dict | ast.Call, str | None]]:
-        """Dict literals and dict(...) calls with a field among their keys (or a subscript set
-        somewhere), each with the keyword or key it sits under."""
-        fields = self.knowledge.all_field_names
-        under: dict[int, str] = {}
-        found: list[tuple[ast.Dict | ast.Call, str | None]] = []
-        subscripted = False
-        for node in ast.walk(self.tree):
-            if isinstance(node, ast.Call):
-                for kw in node.keywords:
-                    if kw.arg:
-                        under[id(kw.value)] = kw.arg
-                if _is_plain_dict_call(node) and any(k.arg in fields for k in node.keywords):
-                    found.append((node, under.get(id(node))))
-            elif isinstance(node, ast.Dict):
-                keys = [k.value for k in node.keys if isinstance(k, ast.Constant)]
-                for key, value in zip(node.keys, node.values, strict=True):
-                    if isinstance(key, ast.Constant) and isinstance(key.value, str):
-                        under[id(value)] = key.value
-                if any(k in fields for k in keys if isinstance(k, str)) or not node.keys:
-                    found.append((node, under.get(id(node))))
-            elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store):
-                subscripted = True
-        if not subscripted:
-            found = [(n, k) for n, k in found if not isinstance(n, ast.Dict) or n.keys]
-        return found
-
-    def _loose_dicts(
-        self, candidates: list[tuple[ast.Dict | ast.Call, str | None]], chosen: ClassChoice
-    ) -> None:
-        names = {
-            id(node): (name, scope_node)
-            for scope_node, b in self.names.bindings.items()
-            for name, node in b.dict_vars.items()
-        }
-        read_here = _names_read_by_key(self.tree)
-        # Dicts nested in a Site are its values (accelerator_config={...}), never Sites.
-        inside: set[int] = set()
-        for holder in [*self.used_dicts, *(d.handle for d in self.drafts)]:
-            if isinstance(holder, ast.AST):
-                inside.update(id(n) for n in ast.walk(holder) if n is not holder)
-        for node, parent_key in candidates:
-            if node in self.used_dicts or id(node) in inside:
-                continue
-            named = names.get(id(node))
-            if named is not None and named[0] in read_here:
-                continue  # the file reads its keys itself: the project's own settings
-            scope = self.names.scope_of(node)
-            keys, nested = _dict_keys(node)
-            if named is not None:
-                keys += self._subscript_keys(named[0], self.names.scope_of(named[1]))
-            key = parent_key if parent_key and parent_key.lower() in ARGUMENTS_KEYS else None
-            if not keys or not is_arguments_mapping(keys, key, self.knowledge, nested=nested):
-                continue
-            site = self._new_site(
-                chosen.cls, self.pos.span(node), Origin.MAPPING, handle=node,
-                class_source=chosen.source, other_fields=chosen.other_fields,
-            )  # fmt: skip
-            self._unpacked(site, node, scope)
-            if named is not None:
-                self._subscript_sets(site, named[0], self.names.scope_of(named[1]))
-            inside.update(id(n) for n in ast.walk(node) if n is not node)
-
-    def _subscript_keys(self, name: str, scope: Scope) -> list[str]:
-        return [
-            target.slice.value
-            for stmt in ast.walk(scope.node)
-            if isinstance(stmt, ast.Assign) and self.names.scope_of(stmt) is scope
-            for target in stmt.targets
-            if isinstance(target, ast.Subscript)
-            and isinstance(target.value, ast.Name)
-            and target.value.id == name
-            and isinstance(target.slice, ast.Constant)
-            and isinstance(target.slice.value, str)
-        ]
-
     # -- trainer calls -----------------------------------------------------------------
 
     def _link_trainers(self) -> None:
@@ -668,50 +578,6 @@ class SiteFinder:
                     if v.upper() == member:
                         return v
         return UNKNOWN
-
-
-def _is_plain_dict_call(node: ast.Call) -> bool:
-    return isinstance(node.func, ast.Name) and node.func.id == "dict" and not node.args
-
-
-def _dict_keys(node: ast.Dict | ast.Call) -> tuple[list[str], frozenset[str]]:
-    """The string keys of a dict literal or dict(...) call, and those whose value is a dict."""
-    if isinstance(node, ast.Call):
-        pairs = [(k.arg, k.value) for k in node.keywords if k.arg]
-    else:
-        pairs = [
-            (k.value, v)
-            for k, v in zip(node.keys, node.values, strict=True)
-            if isinstance(k, ast.Constant) and isinstance(k.value, str)
-        ]
-    nested = frozenset(
-        k
-        for k, v in pairs
-        if isinstance(v, ast.Dict) or (isinstance(v, ast.Call) and _is_plain_dict_call(v))
-    )
-    return [k for k, _ in pairs], nested
-
-
-def _names_read_by_key(tree: ast.Module) -> set[str]:
-    """Names whose keys the module reads itself (`cfg["lr"]`, `cfg.get("lr")`)."""
-    read = set()
-    for node in ast.walk(tree):
-        if (
-            isinstance(node, ast.Subscript)
-            and isinstance(node.ctx, ast.Load)
-            and isinstance(node.value, ast.Name)
-            and isinstance(node.slice, ast.Constant)
-            and isinstance(node.slice.value, str)
-        ):
-            read.add(node.value.id)
-        elif (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr in ("get", "pop", "setdefault")
-            and isinstance(node.func.value, ast.Name)
-        ):
-            read.add(node.func.value.id)
-    return read
 
 
 def _is_self_args(node: ast.expr) -> bool:
