@@ -95,3 +95,10 @@ def test_keys_foreign_to_the_family_outnumbering_the_fields(tmp_path: Path) -> N
         "output_dir: o\nevaluation_strategy: steps\nlearning_rate: 1.0e-5\nmodel_name_or_path: m\n"
     )
     assert {name for name, _ in codes(tmp_path)} == {"flat.yaml"}
+
+
+def test_the_file_given_to_fsdp_config_is_not_arguments(tmp_path: Path) -> None:
+    (tmp_path / "fsdp_config.json").write_text(
+        '{\n    "fsdp_transformer_layer_cls_to_wrap": "LlamaDecoderLayer"\n}\n'
+    )
+    assert codes(tmp_path) == []

@@ -60,6 +60,8 @@ def is_arguments_mapping(
     )
     if known == 0 or known * 2 < len(distinct):
         return False  # keys foreign to the whole family outnumber the fields
+    if all(_normal(k).startswith("fsdp_") for k in distinct):
+        return False  # the file given to `--fsdp_config` (it takes the fields' fsdp_ names)
     if parent_key is not None and _normal(parent_key) in CONTAINER_KEYS:
         return True
     # One field beside other keys is enough only where the file's class is declared.
