@@ -102,3 +102,21 @@ def test_the_file_given_to_fsdp_config_is_not_arguments(tmp_path: Path) -> None:
         '{\n    "fsdp_transformer_layer_cls_to_wrap": "LlamaDecoderLayer"\n}\n'
     )
     assert codes(tmp_path) == []
+
+
+def test_a_nested_section_with_keys_the_class_refuses_is_the_projects_own(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "own.yaml").write_text(
+        "train:\n  lr: 1.5e-5\n  batch_size: 8\n  epochs: 2\n  warmup_ratio: 0.06\n"
+        "  weight_decay: 0.01\n  logging_steps: 50\n  eval_steps: 200\n  save_steps: 200\n"
+    )
+    (tmp_path / "hydra.yaml").write_text(
+        "trainer:\n  _target_: transformers.TrainingArguments\n  output_dir: o\n"
+        "  evaluation_strategy: steps\n"
+    )
+    (tmp_path / "explicit.yaml").write_text(
+        "training_args:\n  output_dir: o\n  evaluation_strategy: steps\n  my_option: 1\n"
+    )
+    found = {name for name, code in codes(tmp_path) if code == "CE101"}
+    assert found == {"hydra.yaml", "explicit.yaml"}

@@ -19,7 +19,8 @@ from ..knowledge import Knowledge
 from .base import Adapter, ScriptClassOf
 from .patterns import flag_pattern, trigger_pattern
 
-CONTAINER_KEYS = frozenset(
+# Keys that name the training arguments themselves, whatever else their mapping holds.
+EXPLICIT_KEYS = frozenset(
     {
         "training_args",
         "training_arguments",
@@ -27,16 +28,13 @@ CONTAINER_KEYS = frozenset(
         "train_args",
         "trainer_args",
         "trainer_arguments",
-        "training",
-        "train",
-        "args",
-        "arguments",
         "hf_args",
         "hf_training_args",
         "crossencodertrainingarguments",
         "cross_encoder_training_args",
     }
 )
+CONTAINER_KEYS = EXPLICIT_KEYS | frozenset({"training", "train", "args", "arguments"})
 
 
 def _normal(key: str) -> str:
@@ -60,9 +58,17 @@ def is_arguments_mapping(
     )
     if known == 0 or known * 2 < len(distinct):
         return False  # keys foreign to the whole family outnumber the fields
-    if all(_normal(k).startswith("fsdp_") for k in distinct):
+    if "fsdp_config" not in distinct and all(_normal(k).startswith("fsdp_") for k in distinct):
         return False  # the file given to `--fsdp_config` (it takes the fields' fsdp_ names)
-    if parent_key is not None and _normal(parent_key) in CONTAINER_KEYS:
+    parent = _normal(parent_key) if parent_key is not None else None
+    family = knowledge.family_field_names
+    foreign = {k for k in distinct if k not in family and not k.startswith("_")}
+    if not root and foreign and not declared and parent not in EXPLICIT_KEYS:
+        # A nested section goes to the class whole (`TrainingArguments(**cfg["train"])`),
+        # which refuses unknown keys: one that holds `batch_size` or `epochs` is read by the
+        # project's own code. (Hydra's `_target_` and the like are not keys of the object.)
+        return False
+    if parent in CONTAINER_KEYS:
         return True
     # One field beside other keys is enough only where the file's class is declared.
     return known >= 2 or (root and (declared or known == len(distinct)))

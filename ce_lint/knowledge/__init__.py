@@ -289,6 +289,12 @@ class Knowledge:
         names = {n for n, f in self.tf.fields.items() if f.init}
         return frozenset(names | set(self.st.fields))
 
+    @cached_property
+    def family_field_names(self) -> frozenset[str]:
+        """all_field_names and the fields of the third-party subclasses (trl's configs)."""
+        third = {n for c in self.trl.classes.values() for n in c.fields}
+        return self.all_field_names | third
+
     def _own(self, cls: str, name: str) -> FieldInfo | None:
         """The declaration of `name` by a third-party class itself, when transformers has none
         (re-declared transformers fields keep transformers' history)."""
