@@ -26,6 +26,7 @@ from typing import Any
 
 from .adapters.python_names import (
     Scope,
+    dotted,
     arguments_class,
     dataclass_fields,
     parser_info,
@@ -182,7 +183,7 @@ class _Reader:
                 and _project_class(node.func.value, self.scope) is not None
                 and node.args
             ):
-                owner = dotted_name(node.func.value)
+                owner = dotted(node.func.value)
                 literal = _string(node.args[0]) or self._loaded_literal(node.args[0])
         elif (
             isinstance(node, ast.Subscript)
@@ -281,23 +282,13 @@ class _Reader:
 def _project_class(node: ast.AST, scope: Scope) -> str | None:
     """The name of a class that is neither a library's nor an arguments class (`MyConfig`,
     `cfg_mod.TrainConfig`): a capitalised name not imported from a library."""
-    name = dotted_name(node)
+    name = dotted(node)
     if name is None or not name.rsplit(".", 1)[-1][:1].isupper():
         return None
     path = qualified(node, scope)
     if path and path.split(".", 1)[0] in LIBRARY_MODULES:
         return None
     return None if arguments_class(node, scope) else name
-
-
-def dotted_name(node: ast.AST) -> str | None:
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        return ".".join([node.id, *reversed(parts)])
-    return None
 
 
 def _string(node: Any) -> str | None:
