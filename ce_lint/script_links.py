@@ -26,9 +26,9 @@ from typing import Any
 
 from .adapters.python_names import (
     Scope,
-    dotted,
     arguments_class,
     dataclass_fields,
+    dotted,
     parser_info,
     qualified,
     record_import,
