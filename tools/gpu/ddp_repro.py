@@ -146,6 +146,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="default: the Trainer decides (True without gradient checkpointing); "
         "false: ddp_find_unused_parameters=False",
     )
+    p.add_argument(
+        "--features",
+        choices=("as-is", "dict"),
+        default="as-is",
+        help="as-is: the features preprocess returns (a tokenizer BatchEncoding, which the "
+        "model's forward returns and DDP's search for output tensors does not look into); "
+        "dict: preprocess patched to return a plain dict (the suspected cause removed)",
+    )
     p.add_argument("--backend", choices=("nccl", "gloo"), required=True)
     p.add_argument("--steps", type=int, default=3, help="optimizer steps (default 3)")
     p.add_argument(
@@ -194,6 +202,7 @@ def main(argv: list[str] | None = None) -> int:
         "world_size": world,
         "model": opts.model,
         "ddp_find_unused": opts.ddp_find_unused,
+        "features": opts.features,
         "backend": opts.backend,
         "versions": versions(),
         "cuda": cuda,
@@ -245,6 +254,10 @@ def train(opts: argparse.Namespace, work: Path, result: dict, torch, cuda: bool)
     model = CrossEncoder(
         str(work / "model"), num_labels=1, max_length=max_length, local_files_only=True
     )
+    if opts.features == "dict":
+        preprocess = model.preprocess
+        model.preprocess = lambda *a, **k: dict(preprocess(*a, **k))
+    result["features_type"] = type(model.preprocess([("what is", "a cat")])).__name__
     result["parameters"] = sum(p.numel() for p in model.parameters())
     result["model_class"] = type(model).__name__
     result["seconds_build"] = round(time.perf_counter() - t0, 2)
