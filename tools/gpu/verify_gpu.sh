@@ -13,6 +13,7 @@
 #   verify.log        its progress lines (stderr)
 #   verify-nccl.json  two processes over NCCL (only with two or more GPUs), and its .log
 #   verify-nccl-default.log  the same with the Trainer's DDP defaults (fails, with advice)
+# and, with two or more GPUs, tools/gpu/ddp_repro.sh's cases in <OUT or fixtures/gpu>/2gpu-ddp/.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 PY="${PYTHON:-python}"
@@ -77,6 +78,10 @@ if [ "$GPUS" -ge 2 ]; then
     timeout 300 "$PY" -m ce_lint verify --nproc 2 fixtures/verify/gpu/nccl-default.yaml \
         > "$DEST/verify-nccl-default.log" 2>&1
     echo "exit code: $?" >> "$DEST/verify-nccl-default.log"
+    # Issue 17 without ce-lint: three CrossEncoder shapes under DDP over NCCL, with the
+    # Trainer's defaults, ddp_find_unused_parameters=False and plain-dict features
+    # (tools/gpu/ddp_repro.sh; writes ${OUT:-fixtures/gpu}/2gpu-ddp/).
+    PYTHON="$PY" timeout 3600 bash tools/gpu/ddp_repro.sh > /dev/null 2>&1
 fi
 
 for f in "$DEST"/*; do echo "== $f"; tail -n 25 "$f"; done
