@@ -1,0 +1,833 @@
+"""The properties every input must keep, checked with ce-lint in-process.
+
+For one input (bytes of one format) `Harness.run` checks it as `ce-lint check` does (prefilter,
+decoding, parsing), then fixes it three ways (safe; unsafe; unsafe with `--from
+transformers==4.44`, which also pins old defaults) and reports each broken property:
+
+  crash           check or fix raised
+  hang            check or fix ran past the time limit
+  parse_break     the file parsed before (yaml.safe_load_all, ce-lint's JSON reader and strict
+                  json, ast.parse, `bash -n`, the notebook's JSON and every code cell) and not after
+  emptied         a non-blank file came back blank
+  out_of_span     a byte changed outside the edits the fix reported: an edit no finding
+                  rendered, an edit beyond the lines of the entries it is about, an edit that
+                  deletes another entry or a comment on another line, a lost BOM
+  newline         an edit wrote line endings the file does not use
+  lost_data       a YAML/JSON value or notebook output/metadata that no fix is about changed
+  non_idempotent  fixing the fixed file changed it again
+
+Fix passes are recorded by wrapping Engine._plan_pass, so every pass's edits are checked
+against the findings of the text that pass saw.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import json
+import math
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import traceback
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType, TracebackType
+from typing import Any
+
+import yaml
+
+from ce_lint.adapters import RenderError
+from ce_lint.adapters.jsonpos import JArray, JObject, JsonPosError
+from ce_lint.adapters.jsonpos import parse as jsonpos_parse
+from ce_lint.engine import Engine, FileResult, allowed
+from ce_lint.findings import AbstractEdit, AddEntry, Finding, Remove, ReplaceSource, Rewrite
+from ce_lint.knowledge import Knowledge
+from ce_lint.model import Entry, Site, Span, Value
+from ce_lint.report import FORMATS as REPORT_FORMATS
+from ce_lint.report import render
+from ce_lint.reporting import build_report
+from ce_lint.targets import era_targets, resolve
+from ce_lint.textio import BOM, TextEdit, apply_text_edits
+
+from .seeds import file_name
+
+TARGETS = ("transformers==5.25", "sentence-transformers==6.3")
+ERA = ("transformers==4.44",)
+MODES = ("check", "fix-safe", "fix-unsafe", "fix-era")
+PROPERTIES = (
+    "crash", "hang", "parse_break", "emptied", "out_of_span", "newline", "lost_data",
+    "non_idempotent",
+)  # fmt: skip
+STAGE_TIMEOUT = 20.0  # seconds for one check or fix call
+_CE_LINT = os.sep + "ce_lint" + os.sep
+
+
+@dataclass(frozen=True)
+class Failure:
+    prop: str  # one of PROPERTIES
+    mode: str  # one of MODES
+    signature: str  # what makes two failures the same bug
+    detail: str  # what was seen (a traceback's last frames, the corrupted text, ...)
+
+    def to_json(self) -> dict[str, str]:
+        return {
+            "prop": self.prop,
+            "mode": self.mode,
+            "signature": self.signature,
+            "detail": self.detail,
+        }
+
+
+class Hang(BaseException):
+    """Raised by the alarm; a BaseException so that `except Exception` in ce-lint lets it by."""
+
+
+@dataclass
+class _Pass:
+    text: str
+    findings: list[Finding]
+    document: Any
+    edits: list[TextEdit]
+
+
+class RecordingEngine(Engine):
+    """An Engine that remembers each fix pass: the text it saw, its findings, the edits chosen."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.passes: list[_Pass] = []
+
+    def _plan_pass(self, result: FileResult, unsafe: bool) -> tuple[list[TextEdit], int]:
+        edits, count = super()._plan_pass(result, unsafe)
+        assert result.document is not None
+        self.passes.append(
+            _Pass(result.document.source.text, list(result.findings), result.document, list(edits))
+        )
+        return edits, count
+
+
+# ---- time limits ----------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float | None) -> Iterator[None]:
+    """Raise Hang after `seconds` (main thread only; elsewhere no limit)."""
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def alarm(signum: int, frame: FrameType | None) -> None:
+        raise Hang(f"ran past {seconds} s")
+
+    old = signal.signal(signal.SIGALRM, alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+# ---- where an exception came from -----------------------------------------------------------
+
+
+def _frames(tb: TracebackType | None) -> list[traceback.FrameSummary]:
+    return list(traceback.extract_tb(tb))
+
+
+def _short(frame: traceback.FrameSummary) -> str:
+    path = frame.filename
+    i = path.rfind(_CE_LINT)
+    if i >= 0:
+        path = path[i + 1 :]
+    else:
+        parts = Path(path).parts
+        path = "/".join(parts[-2:])
+    return f"{path}:{frame.name}"
+
+
+def location(exc: BaseException) -> str:
+    """The innermost ce_lint frame, and the innermost frame when that lies elsewhere.
+
+    A RecursionError is placed at the outermost frame of the cycle that recursed (where the
+    innermost frame lands varies), with the ce_lint frame that entered it.
+    """
+    frames = _frames(exc.__traceback__)
+    if isinstance(exc, RecursionError) and frames:
+        counts: dict[tuple[str, str], int] = {}
+        for f in frames:
+            counts[f.filename, f.name] = counts.get((f.filename, f.name), 0) + 1
+        cycle = [i for i, f in enumerate(frames) if counts[f.filename, f.name] >= 20]
+        if cycle:
+            first = frames[cycle[0]]
+            callers = [f for f in frames[: cycle[0]] if _CE_LINT in f.filename]
+            via = (
+                f" via {_short(callers[-1])}" if callers and _CE_LINT not in first.filename else ""
+            )
+            return f"recursion in {_short(first)}{via}"
+    ours = [f for f in frames if _CE_LINT in f.filename]
+    inner = _short(frames[-1]) if frames else "?"
+    mine = _short(ours[-1]) if ours else "?"
+    return mine if mine == inner else f"{inner} via {mine}"
+
+
+def hang_location(exc: BaseException) -> str:
+    """Where a hang was: the first two ce_lint frames below the engine (stable across the
+    many places the alarm may land inside one slow loop)."""
+    frames = [f for f in _frames(exc.__traceback__) if _CE_LINT in f.filename]
+    below = [f for f in frames if not f.filename.endswith(("engine.py", "textio.py"))]
+    return " > ".join(_short(f) for f in below[:2]) or "?"
+
+
+def last_frames(exc: BaseException, n: int = 6) -> str:
+    frames = _frames(exc.__traceback__)[-n:]
+    lines = [f"{_short(f)}:{f.lineno}: {f.line or ''}".rstrip() for f in frames]
+    message = str(exc).splitlines()[0][:200] if str(exc) else ""
+    return "\n".join([*lines, f"{type(exc).__name__}: {message}"])
+
+
+# ---- external parsers -----------------------------------------------------------------------
+
+_MAGIC = re.compile(r"^([ \t]*)(?:%|!|[A-Za-z_][\w.]*[ \t]*=[ \t]*[!%])")
+_PARSE_ERRORS = (
+    SyntaxError,
+    ValueError,
+    RecursionError,
+    MemoryError,
+    yaml.YAMLError,
+    OverflowError,
+)
+
+
+def _decode(data: bytes) -> str | None:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return text[1:] if text.startswith(BOM) else text
+
+
+def bash_ok(text: str) -> tuple[bool, str]:
+    """`bash -n`: whether bash can parse the text."""
+    try:
+        proc = subprocess.run(
+            ["bash", "-n"],
+            input=text.encode("utf-8", "surrogateescape"),
+            capture_output=True,
+            timeout=20,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return False, "bash -n timed out"
+    return proc.returncode == 0, proc.stderr.decode("utf-8", "replace")[-300:]
+
+
+def _python_cell(source: str) -> str:
+    """A cell's Python with IPython magics and `!` lines (and their continuations) as `pass`."""
+    out, cont = [], False
+    for line in source.splitlines():
+        m = _MAGIC.match(line)
+        if cont or m:
+            out.append((m.group(1) if m else "") + "pass")
+            cont = line.endswith("\\")
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+def _cell_sources(text: str) -> list[tuple[str, str]] | None:
+    """(kind, source) of each cell of a notebook, or None when it is not a notebook's JSON."""
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
+        return None
+    out = []
+    for cell in data["cells"]:
+        if not isinstance(cell, dict):
+            out.append(("?", ""))
+            continue
+        source = cell.get("source", "")
+        joined = (
+            "".join(s for s in source if isinstance(s, str)) if isinstance(source, list) else source
+        )
+        out.append((str(cell.get("cell_type")), joined if isinstance(joined, str) else ""))
+    return out
+
+
+def _notebook_units(text: str) -> dict[str, tuple[str, str]] | None:
+    """Each parseable unit of a notebook: `cell N` -> (language, text)."""
+    cells = _cell_sources(text)
+    if cells is None:
+        return None
+    units: dict[str, tuple[str, str]] = {}
+    for i, (kind, source) in enumerate(cells):
+        if kind != "code":
+            continue
+        first = source.split("\n", 1)
+        if first[0].strip() in ("%%bash", "%%sh"):
+            units[f"cell {i + 1} (bash)"] = ("sh", first[1] if len(first) > 1 else "")
+        elif not first[0].startswith("%%"):
+            units[f"cell {i + 1}"] = ("py", _python_cell(source))
+    return units
+
+
+class Parsers:
+    """Whether a text parses as its format, with a per-text cache (bash -n is a process)."""
+
+    def __init__(self) -> None:
+        self.cache: dict[tuple[str, str], tuple[bool, str]] = {}
+
+    def ok(self, fmt: str, text: str) -> tuple[bool, str]:
+        key = (fmt, text)
+        if key not in self.cache:
+            if len(self.cache) > 64:
+                self.cache.clear()
+            self.cache[key] = self._ok(fmt, text)
+        return self.cache[key]
+
+    def _ok(self, fmt: str, text: str) -> tuple[bool, str]:
+        try:
+            if fmt == "yaml":
+                list(yaml.safe_load_all(text))
+            elif fmt == "json":
+                jsonpos_parse(text)
+            elif fmt == "json-strict":
+                json.loads(text)
+            elif fmt == "py":
+                ast.parse(text)
+            elif fmt == "sh":
+                return bash_ok(text)
+        except (*_PARSE_ERRORS, JsonPosError) as exc:
+            return False, f"{type(exc).__name__}: {str(exc)[:300]}"
+        return True, ""
+
+    def breaks(self, fmt: str, before: str, after: str) -> str | None:
+        """Why `after` no longer parses where `before` did, or None."""
+        if fmt == "ipynb":
+            return self._notebook_breaks(before, after)
+        if fmt == "make":
+            return _makefile_breaks(before, after)
+        kinds = [fmt, "json-strict"] if fmt == "json" else [fmt]
+        for kind in kinds:
+            if self.ok(kind, before)[0]:
+                ok, why = self.ok(kind, after)
+                if not ok:
+                    return f"{kind}: {why}"
+        return None
+
+    def _notebook_breaks(self, before: str, after: str) -> str | None:
+        units_before = _notebook_units(before)
+        if units_before is None:
+            return None
+        units_after = _notebook_units(after)
+        if units_after is None:
+            return "the notebook is no longer JSON with a cells list"
+        for name, (lang, text) in units_before.items():
+            if name not in units_after:
+                return f"{name} is gone"
+            if self.ok(lang, text)[0]:
+                ok, why = self.ok(lang, units_after[name][1])
+                if not ok:
+                    return f"{name}: {why}"
+        return None
+
+
+def _makefile_breaks(before: str, after: str) -> str | None:
+    """A Makefile is never run (make would expand $(shell ...)): its recipe lines must keep
+    their tab, and no line may lose the `\\` that continues it."""
+    import difflib
+
+    b, a = before.splitlines(), after.splitlines()
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=b, b=a, autojunk=False).get_opcodes():
+        if op == "replace" and i2 - i1 == j2 - j1:
+            for x, y in zip(b[i1:i2], a[j1:j2], strict=True):
+                if x.startswith("\t") and not y.startswith("\t"):
+                    return f"recipe line lost its tab: {y!r}"
+    return None
+
+
+# ---- data outside the edits -----------------------------------------------------------------
+
+
+def _flaggy(value: Any) -> bool:
+    if isinstance(value, str):
+        return "--" in value
+    return isinstance(value, list) and any(isinstance(v, str) and "--" in v for v in value)
+
+
+class _TooBig(Exception):
+    pass
+
+
+def _strip(value: Any, keys: frozenset[str], budget: list[int]) -> Any:
+    """The value without the keys fixes are about; flag strings as one marker; NaN comparable."""
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise _TooBig
+    if _flaggy(value):
+        return "<flags>"
+    if isinstance(value, dict):
+        return {
+            repr(k): _strip(v, keys, budget)
+            for k, v in value.items()
+            if not (isinstance(k, str) and k in keys)
+        }
+    if isinstance(value, list):
+        return [_strip(v, keys, budget) for v in value]
+    if isinstance(value, float) and math.isnan(value):
+        return "<nan>"
+    return value
+
+
+def _load(fmt: str, text: str) -> Any:
+    if fmt == "yaml":
+        return list(yaml.safe_load_all(text))
+    return jsonpos_parse(text).py
+
+
+def _differences(a: Any, b: Any, path: str = "") -> list[str]:
+    if isinstance(a, dict) and isinstance(b, dict):
+        out = []
+        for k in sorted(set(a) | set(b)):
+            if k not in b:
+                out.append(f"{path}/{k} removed")
+            elif k not in a:
+                out.append(f"{path}/{k} added")
+            else:
+                out += _differences(a[k], b[k], f"{path}/{k}")
+        return out
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        return [
+            d
+            for i, (x, y) in enumerate(zip(a, b, strict=True))
+            for d in _differences(x, y, f"{path}[{i}]")
+        ]
+    return [] if a == b else [f"{path}: {a!r:.80} -> {b!r:.80}"]
+
+
+def _notebook_layout(text: str) -> tuple[Any, list[str]] | None:
+    """A notebook's data without the cells' sources, and its raw text around the sources."""
+    try:
+        root = jsonpos_parse(text)
+    except (JsonPosError, RecursionError):
+        return None
+    if not isinstance(root, JObject):
+        return None
+    spans: list[tuple[int, int]] = []
+    for key, value in root.members:
+        if key.py == "cells" and isinstance(value, JArray):
+            for cell in value.items:
+                if isinstance(cell, JObject):
+                    spans += [(v.start, v.end) for k, v in cell.members if k.py == "source"]
+    spans.sort()
+    pieces, pos = [], 0
+    for start, end in spans:
+        pieces.append(text[pos:start])
+        pos = end
+    pieces.append(text[pos:])
+    data = root.py
+    if isinstance(data.get("cells"), list):
+        for cell in data["cells"]:
+            if isinstance(cell, dict):
+                cell.pop("source", None)
+    return data, pieces
+
+
+def lost_data(fmt: str, before: str, after: str, keys: frozenset[str]) -> str | None:
+    """What changed in the data that no fix is about (YAML, JSON, notebooks), or None."""
+    if fmt == "ipynb":
+        a, b = _notebook_layout(before), _notebook_layout(after)
+        if a is None or b is None:
+            return None
+        if a[0] != b[0]:
+            return "; ".join(_differences(a[0], b[0])[:5]) or "outputs or metadata changed"
+        if a[1] != b[1]:
+            changed = [
+                f"{x!r:.60} -> {y!r:.60}" for x, y in zip(a[1], b[1], strict=False) if x != y
+            ]
+            return "raw JSON outside the sources changed: " + "; ".join(changed[:3])
+        return None
+    if fmt not in ("yaml", "json"):
+        return None
+    try:
+        data_before, data_after = _load(fmt, before), _load(fmt, after)
+        budget = [200_000]
+        stripped = _strip(data_before, keys, budget), _strip(data_after, keys, budget)
+    except (*_PARSE_ERRORS, JsonPosError, _TooBig):
+        return None
+    if stripped[0] == stripped[1]:
+        return None
+    return "; ".join(_differences(*stripped)[:5]) or "the data changed"
+
+
+# ---- edits and where they may go ------------------------------------------------------------
+
+
+def line_starts(text: str) -> list[int]:
+    """Offsets where lines start; `\\r\\n`, `\\r` and `\\n` all end a line."""
+    return [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", text)]
+
+
+def _line_of(starts: list[int], offset: int) -> int:
+    import bisect
+
+    return bisect.bisect_right(starts, offset) - 1
+
+
+def targets(edit: AbstractEdit) -> list[Span]:
+    """The spans an abstract edit is about."""
+    if isinstance(edit, Rewrite | Remove):
+        return [edit.entry.span]
+    if isinstance(edit, AddEntry):
+        if edit.after is not None:
+            return [edit.after.span]
+        # Appended to the mapping: anywhere among its entries (a Python call's `**` dicts too).
+        entries = edit.container.entries or ()
+        return [edit.container.span, *(e.span for e in entries)]
+    if isinstance(edit, ReplaceSource):
+        return [edit.span]
+    return []
+
+
+def _entries(site: Site) -> Iterator[Entry]:
+    stack = list(site.entries)
+    while stack:
+        entry = stack.pop()
+        yield entry
+        if isinstance(entry.value, Value) and entry.value.entries:
+            stack.extend(entry.value.entries)
+
+
+def newline_style(text: str) -> str | None:
+    """`crlf`, `lf` or `cr` when the text uses one line ending only, else None."""
+    crlf = text.count("\r\n")
+    cr = text.count("\r") - crlf
+    lf = text.count("\n") - crlf
+    kinds = [k for k, n in (("crlf", crlf), ("cr", cr), ("lf", lf)) if n]
+    return kinds[0] if len(kinds) == 1 else None
+
+
+def _breaks_in(text: str) -> set[str]:
+    out = set()
+    for m in re.finditer(r"\r\n|\r|\n", text):
+        out.add({"\r\n": "crlf", "\r": "cr", "\n": "lf"}[m.group()])
+    return out
+
+
+def _owned_edits(
+    p: _Pass, unsafe: bool
+) -> dict[TextEdit, list[tuple[Finding, tuple[AbstractEdit, ...]]]]:
+    owners: dict[TextEdit, list[tuple[Finding, tuple[AbstractEdit, ...]]]] = {}
+    for finding in p.findings:
+        fix = finding.fix
+        if fix is None or not allowed(fix, unsafe):
+            continue
+        try:
+            rendered = {e for a in fix.edits for e in p.document.render(a)}
+        except RenderError:
+            continue
+        for e in rendered:
+            owners.setdefault(e, []).append((finding, fix.edits))
+    return owners
+
+
+def check_pass(fmt: str, mode: str, p: _Pass, unsafe: bool) -> list[Failure]:
+    """Every edit of one pass: reported, within the lines it is about, deleting nothing else."""
+    out: list[Failure] = []
+    text = p.text
+    starts = line_starts(text)
+    owners = _owned_edits(p, unsafe)
+    style = newline_style(text)
+    comments = p.document.comments()
+    sites = list(p.document.sites)
+    for e in p.edits:
+        owned = owners.get(e)
+        if not owned:
+            sig = f"out_of_span:{fmt}:unreported-edit"
+            out.append(Failure("out_of_span", mode, sig, f"edit {e!r} is no finding's fix"))
+            continue
+        code = owned[0][0].code
+        abstract = [a for _, edits in owned for a in edits]
+        kinds = "+".join(sorted({type(a).__name__ for a in abstract}))
+        spans = [s for a in abstract for s in targets(a)]
+        first = min(_line_of(starts, s.start) for s in spans)
+        last = max(_line_of(starts, max(s.end - 1, s.start)) for s in spans)
+        lo = starts[max(first - 1, 0)]
+        hi = starts[last + 2] if last + 2 < len(starts) else len(text)
+        where = f"{e.start}-{e.end} {text[e.start : e.end]!r:.120} -> {e.text!r:.120}"
+        if e.start < lo or e.end > hi:
+            sig = f"out_of_span:{fmt}:{code}:{kinds}:beyond-lines"
+            detail = f"{code} edit {where} reaches past lines {first + 1}-{last + 1} (±1)"
+            out.append(Failure("out_of_span", mode, sig, detail))
+        if e.end > e.start:
+            mine = {id(a.entry) for a in abstract if isinstance(a, Rewrite | Remove)}
+            inside = [a.entry.span for a in abstract if isinstance(a, Rewrite | Remove)]
+            inside += [
+                a.container.span
+                for a in abstract
+                if isinstance(a, AddEntry) and isinstance(a.container, Value)
+            ]
+            for site in sites:
+                for entry in _entries(site):
+                    ks = entry.key_span
+                    if id(entry) in mine or any(
+                        s.start <= ks.start and ks.end <= s.end for s in inside
+                    ):
+                        continue
+                    if text[ks.start : ks.end] in e.text:
+                        continue  # written again by the edit
+                    if e.start <= ks.start and ks.end <= e.end and ks.end > ks.start:
+                        sig = f"out_of_span:{fmt}:{code}:{kinds}:deletes-entry"
+                        detail = f"{code} edit {where} deletes the entry {entry.key!r}"
+                        out.append(Failure("out_of_span", mode, sig, detail))
+            target_lines = {
+                ln
+                for s in spans
+                for ln in range(
+                    _line_of(starts, s.start), _line_of(starts, max(s.end - 1, s.start)) + 1
+                )
+            }
+            for offset, comment in comments:
+                end = offset + len(comment)
+                if not (e.start <= offset and end <= e.end) or comment in e.text:
+                    continue
+                lines = set(
+                    range(_line_of(starts, offset), _line_of(starts, max(end - 1, offset)) + 1)
+                )
+                if lines & target_lines or any(
+                    s.start <= offset < s.end or offset <= s.start < end for s in spans
+                ):
+                    continue
+                sig = f"out_of_span:{fmt}:{code}:{kinds}:deletes-comment"
+                detail = f"{code} edit {where} deletes the comment {comment!r:.80} on another line"
+                out.append(Failure("out_of_span", mode, sig, detail))
+        if style is not None:
+            wrong = _breaks_in(e.text) - {style}
+            if wrong:
+                sig = f"newline:{fmt}:{code}:{kinds}"
+                detail = (
+                    f"{code} edit {where} writes {sorted(wrong)} line endings into a {style} file"
+                )
+                out.append(Failure("newline", mode, sig, detail))
+    return out
+
+
+def touched_keys(passes: list[_Pass], unsafe: bool) -> frozenset[str]:
+    keys: set[str] = set()
+    for p in passes:
+        for finding in p.findings:
+            if finding.fix is None or not allowed(finding.fix, unsafe):
+                continue
+            for a in finding.fix.edits:
+                if isinstance(a, Rewrite | Remove):
+                    keys.add(a.entry.key)
+                if isinstance(a, Rewrite | AddEntry):
+                    keys.add(a.key)
+                if isinstance(a, AddEntry) and isinstance(a.container, Value):
+                    keys.update(
+                        e.key
+                        for p2 in passes
+                        for s in p2.document.sites
+                        for e in _entries(s)
+                        if e.value is a.container
+                    )
+                keys.update(finding.fields)
+    return frozenset(keys)
+
+
+def _codes(passes: list[_Pass]) -> str:
+    codes = sorted({f.code for p in passes for f in p.findings if f.fix is not None})
+    return ",".join(codes[:4]) or "-"
+
+
+# ---- the harness ----------------------------------------------------------------------------
+
+
+@dataclass
+class Harness:
+    """Engines built once; `run(data, fmt)` checks every property of one input."""
+
+    stage_timeout: float | None = STAGE_TIMEOUT
+    workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="ce-lint-fuzz-")))
+
+    def __post_init__(self) -> None:
+        self.seen = set()
+        knowledge = Knowledge.load()
+        targets_ = resolve(knowledge, TARGETS, use_installed=False)
+        self.engine = RecordingEngine(knowledge, targets_)
+        self.era_engine = RecordingEngine(knowledge, targets_, era=era_targets(knowledge, ERA))
+        self.parsers = Parsers()
+
+    def _path(self, fmt: str, data: bytes) -> Path:
+        folder = self.workdir / fmt
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / file_name(fmt)
+        path.write_bytes(data)
+        return path
+
+    def run(self, data: bytes, fmt: str, modes: tuple[str, ...] = MODES) -> list[Failure]:
+        failures: list[Failure] = []
+        self.seen: set[str] = set()  # what this input reached: read, parsed, fixed
+        for mode in modes:
+            failures += self.run_mode(data, fmt, mode)
+        return failures
+
+    def run_mode(self, data: bytes, fmt: str, mode: str) -> list[Failure]:
+        engine = self.era_engine if mode == "fix-era" else self.engine
+        unsafe = mode in ("fix-unsafe", "fix-era")
+        path = self._path(fmt, data)
+        stage = "check"
+        try:
+            with time_limit(self.stage_timeout):
+                checked = engine.check_path(path)
+            if checked.document is not None:
+                self.seen.add("read")
+                if not checked.document.problems:
+                    self.seen.add("parsed")
+            if mode == "check":
+                stage = "report"  # what `check` prints: every output format, fixes shown
+                with time_limit(self.stage_timeout):
+                    report = build_report(engine, [checked], show_fixes=True)
+                    for name in REPORT_FORMATS:
+                        render(name, report)
+                return []
+            if checked.document is None or checked.document.problems:
+                return []
+            source = checked.document.source
+            engine.passes = []
+            stage = "fix"
+            with time_limit(self.stage_timeout):
+                result = engine.fix_source(source, unsafe=unsafe, checked=checked)
+        except Hang as exc:
+            return [
+                Failure(
+                    "hang", mode, f"hang:{fmt}:{stage}:{hang_location(exc)}", last_frames(exc, 10)
+                )
+            ]
+        except Exception as exc:  # the property: nothing raises
+            sig = f"crash:{fmt}:{stage}:{type(exc).__name__}:{location(exc)}"
+            return [Failure("crash", mode, sig, last_frames(exc))]
+        if result.fixed_text is None:
+            return []
+        self.seen.add("fixed")
+        return self._judge_fix(data, fmt, mode, engine, unsafe, source.text, result)
+
+    def _judge_fix(
+        self,
+        data: bytes,
+        fmt: str,
+        mode: str,
+        engine: RecordingEngine,
+        unsafe: bool,
+        before: str,
+        result: FileResult,
+    ) -> list[Failure]:
+        assert result.fixed_text is not None and result.document is not None
+        after = result.fixed_text
+        passes = list(engine.passes)
+        out: list[Failure] = []
+        codes = _codes(passes)
+        output = result.document.output(after)
+        if data.startswith(BOM.encode()) != output.startswith(BOM.encode()):
+            out.append(
+                Failure(
+                    "out_of_span", mode, f"out_of_span:{fmt}:bom", "the byte order mark changed"
+                )
+            )
+        if before.strip() and not after.strip():
+            out.append(
+                Failure("emptied", mode, f"emptied:{fmt}:{codes}", f"{before!r:.300} -> {after!r}")
+            )
+        why = self.parsers.breaks(fmt, before, after)
+        if why is not None:
+            out.append(
+                Failure(
+                    "parse_break",
+                    mode,
+                    f"parse_break:{fmt}:{codes}",
+                    f"{why}\nafter: {after!r:.600}",
+                )
+            )
+        # Each pass that was applied: its edits, against the findings of the text it saw.
+        text = before
+        for k, p in enumerate(passes):
+            if p.text != text or not p.edits:
+                break
+            candidate = apply_text_edits(p.text, p.edits)
+            following = passes[k + 1].text if k + 1 < len(passes) else after
+            if candidate != following:
+                break  # not applied (the engine refused a text that does not parse)
+            out += check_pass(fmt, mode, p, unsafe)
+            text = candidate
+        if text != after:
+            out.append(
+                Failure(
+                    "out_of_span",
+                    mode,
+                    f"out_of_span:{fmt}:unrecorded",
+                    "the fixed text is not what the passes wrote",
+                )
+            )
+        lost = lost_data(fmt, before, after, touched_keys(passes, unsafe))
+        if lost is not None:
+            out.append(Failure("lost_data", mode, f"lost_data:{fmt}:{codes}", lost))
+        out += self._second_fix(output, fmt, mode, engine, unsafe)
+        return _dedupe(out)
+
+    def _second_fix(
+        self, output: bytes, fmt: str, mode: str, engine: RecordingEngine, unsafe: bool
+    ) -> list[Failure]:
+        path = self._path(fmt, output)
+        try:
+            with time_limit(self.stage_timeout):
+                checked = engine.check_path(path)
+                if checked.document is None:  # the prefilter finds nothing left to check
+                    return []
+                if checked.document.problems:
+                    why = checked.document.problems[0].message
+                    return [Failure("parse_break", mode, f"parse_break:{fmt}:ce-lint-rereads", why)]
+                engine.passes = []
+                again = engine.fix_source(checked.document.source, unsafe=unsafe, checked=checked)
+        except Hang as exc:
+            return [
+                Failure(
+                    "hang", mode, f"hang:{fmt}:refix:{hang_location(exc)}", last_frames(exc, 10)
+                )
+            ]
+        except Exception as exc:
+            sig = f"crash:{fmt}:refix:{type(exc).__name__}:{location(exc)}"
+            return [Failure("crash", mode, sig, last_frames(exc))]
+        if again.fixed_text is None:
+            return []
+        codes = _codes(engine.passes)
+        detail = (
+            f"second fix changed {checked.document.source.text!r:.300} -> {again.fixed_text!r:.300}"
+        )
+        return [Failure("non_idempotent", mode, f"non_idempotent:{fmt}:{codes}", detail)]
+
+
+def _dedupe(failures: list[Failure]) -> list[Failure]:
+    seen, out = set(), []
+    for f in failures:
+        if f.signature not in seen:
+            seen.add(f.signature)
+            out.append(f)
+    return out
+
+
+def main() -> None:  # pragma: no cover - a manual check: python -m tools.fuzz.props FMT FILE
+    fmt, name = sys.argv[1], sys.argv[2]
+    for failure in Harness().run(Path(name).read_bytes(), fmt):
+        print(json.dumps(failure.to_json(), indent=2))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
