@@ -47,6 +47,7 @@ COLUMNS = (
     ("newline", "newline"),
     ("lost_data", "lost data"),
     ("non_idempotent", "non-idempotent"),
+    ("harness", "harness errors"),
 )
 
 
@@ -59,7 +60,7 @@ def worker(stage_timeout: float) -> None:
     sys.stdout = sys.stderr
     from .inputs import campaign_input
     from .minimize import Minimizer
-    from .props import Harness
+    from .props import Failure, Harness, last_frames, location
 
     harness = Harness(stage_timeout=stage_timeout)
 
@@ -83,7 +84,11 @@ def worker(stage_timeout: float) -> None:
             send({"begin": index})
             item = campaign_input(fmt, seed, index)
             started = time.monotonic()
-            failures = harness.run(item.data, fmt)
+            try:
+                failures = harness.run(item.data, fmt)
+            except Exception as exc:  # a bug of the harness itself: reported, never fatal
+                sig = f"harness:{fmt}:{type(exc).__name__}:{location(exc)}"
+                failures = [Failure("harness", "?", sig, last_frames(exc, 10))]
             send(
                 {
                     "index": index,

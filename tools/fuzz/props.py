@@ -443,6 +443,13 @@ def _notebook_layout(text: str) -> tuple[Any, list[str]] | None:
 
 def lost_data(fmt: str, before: str, after: str, keys: frozenset[str]) -> str | None:
     """What changed in the data that no fix is about (YAML, JSON, notebooks), or None."""
+    try:
+        return _lost_data(fmt, before, after, keys)
+    except RecursionError:  # data nested too deeply to compare: nothing said
+        return None
+
+
+def _lost_data(fmt: str, before: str, after: str, keys: frozenset[str]) -> str | None:
     if fmt == "ipynb":
         a, b = _notebook_layout(before), _notebook_layout(after)
         if a is None or b is None:
