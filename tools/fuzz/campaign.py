@@ -47,6 +47,8 @@ COLUMNS = (
     ("newline", "newline"),
     ("lost_data", "lost data"),
     ("non_idempotent", "non-idempotent"),
+    ("misplaced", "misplaced"),
+    ("fix_refused", "fix refused"),
     ("harness", "harness errors"),
 )
 

@@ -15,6 +15,9 @@ transformers==4.44`, which also pins old defaults) and reports each broken prope
   newline         an edit wrote line endings the file does not use
   lost_data       a YAML/JSON value or notebook output/metadata that no fix is about changed
   non_idempotent  fixing the fixed file changed it again
+  misplaced       a field finding (CE1xx) points at text that does not name its field
+  fix_refused     ce-lint's own guard refused a fix whose text did not parse (nothing was
+                  written, but a reported fix was wrong)
 
 Fix passes are recorded by wrapping Engine._plan_pass, so every pass's edits are checked
 against the findings of the text that pass saw.
@@ -62,7 +65,7 @@ ERA = ("transformers==4.44",)
 MODES = ("check", "fix-safe", "fix-unsafe", "fix-era")
 PROPERTIES = (
     "crash", "hang", "parse_break", "emptied", "out_of_span", "newline", "lost_data",
-    "non_idempotent",
+    "non_idempotent", "misplaced", "fix_refused",
 )  # fmt: skip
 STAGE_TIMEOUT = 20.0  # seconds for one check or fix call
 _CE_LINT = os.sep + "ce_lint" + os.sep
@@ -650,6 +653,22 @@ def touched_keys(passes: list[_Pass], unsafe: bool) -> frozenset[str]:
     return frozenset(keys)
 
 
+def _misplaced(fmt: str, checked: FileResult) -> list[Failure]:
+    """A field finding (CE1xx) must point at text that names its field."""
+    document = checked.document
+    if document is None:
+        return []
+    out = []
+    for f in checked.findings:
+        if not f.code.startswith("CE1") or not f.fields or f.site is None:
+            continue
+        text = document.source.text[f.span.start : f.span.end]
+        if not any(x in text or x.replace("_", "-") in text for x in f.fields):
+            detail = f"{f.code} about {', '.join(f.fields)} points at {text!r:.120} ({f.span.start}-{f.span.end})"
+            out.append(Failure("misplaced", "check", f"misplaced:{fmt}:{f.code}", detail))
+    return _dedupe(out)
+
+
 def _codes(passes: list[_Pass]) -> str:
     codes = sorted({f.code for p in passes for f in p.findings if f.fix is not None})
     return ",".join(codes[:4]) or "-"
@@ -700,12 +719,13 @@ class Harness:
                 if not checked.document.problems:
                     self.seen.add("parsed")
             if mode == "check":
+                misplaced = _misplaced(fmt, checked)
                 stage = "report"  # what `check` prints: every output format, fixes shown
                 with time_limit(self.stage_timeout):
                     report = build_report(engine, [checked], show_fixes=True)
                     for name in REPORT_FORMATS:
                         render(name, report)
-                return []
+                return misplaced
             if checked.document is None or checked.document.problems:
                 return []
             source = checked.document.source
@@ -722,6 +742,12 @@ class Harness:
         except Exception as exc:  # the property: nothing raises
             sig = f"crash:{fmt}:{stage}:{type(exc).__name__}:{location(exc)}"
             return [Failure("crash", mode, sig, last_frames(exc))]
+        refused = [n for n in result.notices if "does not parse" in n]
+        if refused:  # ce-lint's own guard caught a fix that broke the file
+            sig = f"fix_refused:{fmt}:{_codes(engine.passes[-1:])}"
+            last = engine.passes[-1] if engine.passes else None
+            detail = refused[0] + (f"; edits {last.edits!r:.400}" if last else "")
+            return [Failure("fix_refused", mode, sig, detail)]
         if result.fixed_text is None:
             return []
         self.seen.add("fixed")
