@@ -289,16 +289,17 @@ def _save_groups(
     from .inputs import campaign_input
 
     folder = Path(args.out) / run.fmt
-    jobs: queue.Queue[Group] = queue.Queue()
-    for group in sorted(run.groups.values(), key=lambda g: -g.count):
-        jobs.put(group)
+    jobs: queue.Queue[tuple[int, Group]] = queue.Queue()
+    ranked = sorted(run.groups.values(), key=lambda g: (-g.count, g.signature))
+    for rank, group in enumerate(ranked):
+        jobs.put((rank, group))
     described: list[dict[str, Any]] = []
     lock = threading.Lock()
 
     def drive(w: Worker) -> None:
         while True:
             try:
-                group = jobs.get_nowait()
+                rank, group = jobs.get_nowait()
             except queue.Empty:
                 return
             digest = hashlib.sha1(group.signature.encode()).hexdigest()[:10]
@@ -323,12 +324,8 @@ def _save_groups(
                 "input": original.name,
                 "input_size": len(item.data),
             }
-            if args.minimize_budget > 0 and group.mode in (
-                "check",
-                "fix-safe",
-                "fix-unsafe",
-                "fix-era",
-            ):
+            minimize = args.minimize_budget > 0 and rank < args.minimize_max
+            if minimize and group.mode in ("check", "fix-safe", "fix-unsafe", "fix-era"):
                 w.send(
                     {
                         "minimize": {
@@ -430,6 +427,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--timeout", type=float, default=5.0, help="seconds for one check or fix call")
     ap.add_argument(
         "--minimize-budget", type=float, default=60.0, help="seconds per failure (0: no minimising)"
+    )
+    ap.add_argument(
+        "--minimize-max",
+        type=int,
+        default=40,
+        help="minimise the N most frequent signatures of a format (the rest keep their input)",
     )
     ap.add_argument(
         "--replay", type=int, default=None, help="run one input in-process and print its failures"

@@ -37,7 +37,7 @@ import sys
 import tempfile
 import threading
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType, TracebackType
@@ -56,7 +56,7 @@ from ce_lint.report import FORMATS as REPORT_FORMATS
 from ce_lint.report import render
 from ce_lint.reporting import build_report
 from ce_lint.targets import era_targets, resolve
-from ce_lint.textio import BOM, TextEdit, apply_text_edits
+from ce_lint.textio import BOM, SourceText, TextEdit, apply_text_edits
 
 from .seeds import file_name
 
@@ -669,9 +669,38 @@ def _misplaced(fmt: str, checked: FileResult) -> list[Failure]:
     return _dedupe(out)
 
 
-def _codes(passes: list[_Pass]) -> str:
-    codes = sorted({f.code for p in passes for f in p.findings if f.fix is not None})
-    return ",".join(codes[:4]) or "-"
+def applied_codes(p: _Pass, unsafe: bool) -> list[str]:
+    """Codes of the findings whose edits this pass applied."""
+    owners = _owned_edits(p, unsafe)
+    return sorted({f.code for e in p.edits for f, _ in owners.get(e, [])})
+
+
+def culprits(p: _Pass, unsafe: bool, bad: Callable[[str], bool]) -> str:
+    """The codes whose fix alone, applied to the pass's text, makes `bad` true; when none does
+    alone, `together:` and the kinds of edit the pass applied."""
+    found = set()
+    chosen = set(p.edits)
+    for finding in p.findings:
+        fix = finding.fix
+        if fix is None or not allowed(fix, unsafe) or finding.code in found:
+            continue
+        try:
+            edits = {e for a in fix.edits for e in p.document.render(a)}
+        except RenderError:
+            continue
+        if not edits or not edits <= chosen:
+            continue
+        try:
+            if bad(apply_text_edits(p.text, list(edits))):
+                found.add(finding.code)
+        except ValueError:  # overlapping edits
+            continue
+    if found:
+        return ",".join(sorted(found))
+    # Only together: name the kinds of edit that met (fixes of many codes share a cause).
+    owners = _owned_edits(p, unsafe)
+    kinds = {type(a).__name__ for e in p.edits for _, edits in owners.get(e, []) for a in edits}
+    return "together:" + "+".join(sorted(kinds))
 
 
 # ---- the harness ----------------------------------------------------------------------------
@@ -743,10 +772,20 @@ class Harness:
             sig = f"crash:{fmt}:{stage}:{type(exc).__name__}:{location(exc)}"
             return [Failure("crash", mode, sig, last_frames(exc))]
         refused = [n for n in result.notices if "does not parse" in n]
-        if refused:  # ce-lint's own guard caught a fix that broke the file
-            sig = f"fix_refused:{fmt}:{_codes(engine.passes[-1:])}"
-            last = engine.passes[-1] if engine.passes else None
-            detail = refused[0] + (f"; edits {last.edits!r:.400}" if last else "")
+        if refused and engine.passes:  # ce-lint's own guard caught a fix that broke the file
+            last = engine.passes[-1]
+
+            def broken(text: str) -> bool:
+                again = engine.check_source(SourceText(source.path, text, source.bom))
+                return again.document is None or bool(again.document.problems)
+
+            try:
+                with time_limit(self.stage_timeout):
+                    codes = culprits(last, unsafe, broken)
+            except Hang:
+                codes = "?"
+            sig = f"fix_refused:{fmt}:{codes}"
+            detail = f"{refused[0]}; edits {last.edits!r:.400}"
             return [Failure("fix_refused", mode, sig, detail)]
         if result.fixed_text is None:
             return []
@@ -765,52 +804,49 @@ class Harness:
     ) -> list[Failure]:
         assert result.fixed_text is not None and result.document is not None
         after = result.fixed_text
-        passes = list(engine.passes)
         out: list[Failure] = []
-        codes = _codes(passes)
-        output = result.document.output(after)
-        if data.startswith(BOM.encode()) != output.startswith(BOM.encode()):
-            out.append(
-                Failure(
-                    "out_of_span", mode, f"out_of_span:{fmt}:bom", "the byte order mark changed"
-                )
-            )
-        if before.strip() and not after.strip():
-            out.append(
-                Failure("emptied", mode, f"emptied:{fmt}:{codes}", f"{before!r:.300} -> {after!r}")
-            )
-        why = self.parsers.breaks(fmt, before, after)
-        if why is not None:
-            out.append(
-                Failure(
-                    "parse_break",
-                    mode,
-                    f"parse_break:{fmt}:{codes}",
-                    f"{why}\nafter: {after!r:.600}",
-                )
-            )
-        # Each pass that was applied: its edits, against the findings of the text it saw.
+        # The passes that were applied, each with the text it wrote.
+        applied: list[tuple[_Pass, str]] = []
         text = before
-        for k, p in enumerate(passes):
+        for k, p in enumerate(engine.passes):
             if p.text != text or not p.edits:
                 break
             candidate = apply_text_edits(p.text, p.edits)
-            following = passes[k + 1].text if k + 1 < len(passes) else after
+            following = engine.passes[k + 1].text if k + 1 < len(engine.passes) else after
             if candidate != following:
                 break  # not applied (the engine refused a text that does not parse)
-            out += check_pass(fmt, mode, p, unsafe)
+            applied.append((p, candidate))
             text = candidate
         if text != after:
-            out.append(
-                Failure(
-                    "out_of_span",
-                    mode,
-                    f"out_of_span:{fmt}:unrecorded",
-                    "the fixed text is not what the passes wrote",
-                )
-            )
-        lost = lost_data(fmt, before, after, touched_keys(passes, unsafe))
+            detail = "the fixed text is not what the passes wrote"
+            out.append(Failure("out_of_span", mode, f"out_of_span:{fmt}:unrecorded", detail))
+
+        def blame(bad: Callable[[str], bool]) -> str:
+            """The codes of the first pass that made `bad` true, found one fix at a time."""
+            for p, written in applied:
+                if bad(written):
+                    return culprits(p, unsafe, bad)
+            return ",".join(sorted({c for p, _ in applied for c in applied_codes(p, unsafe)}))
+
+        output = result.document.output(after)
+        if data.startswith(BOM.encode()) != output.startswith(BOM.encode()):
+            detail = "the byte order mark changed"
+            out.append(Failure("out_of_span", mode, f"out_of_span:{fmt}:bom", detail))
+        if before.strip() and not after.strip():
+            codes = blame(lambda t: not t.strip())
+            detail = f"{before!r:.300} -> {after!r}"
+            out.append(Failure("emptied", mode, f"emptied:{fmt}:{codes}", detail))
+        why = self.parsers.breaks(fmt, before, after)
+        if why is not None:
+            codes = blame(lambda t: self.parsers.breaks(fmt, before, t) is not None)
+            detail = f"{why}\nafter: {after!r:.600}"
+            out.append(Failure("parse_break", mode, f"parse_break:{fmt}:{codes}", detail))
+        for p, _ in applied:  # each pass's edits, against the findings of the text it saw
+            out += check_pass(fmt, mode, p, unsafe)
+        keys = touched_keys([p for p, _ in applied], unsafe)
+        lost = lost_data(fmt, before, after, keys)
         if lost is not None:
+            codes = blame(lambda t: lost_data(fmt, before, t, keys) is not None)
             out.append(Failure("lost_data", mode, f"lost_data:{fmt}:{codes}", lost))
         out += self._second_fix(output, fmt, mode, engine, unsafe)
         return _dedupe(out)
@@ -840,7 +876,7 @@ class Harness:
             return [Failure("crash", mode, sig, last_frames(exc))]
         if again.fixed_text is None:
             return []
-        codes = _codes(engine.passes)
+        codes = ",".join(applied_codes(engine.passes[0], unsafe)) if engine.passes else "-"
         detail = (
             f"second fix changed {checked.document.source.text!r:.300} -> {again.fixed_text!r:.300}"
         )
