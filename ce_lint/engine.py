@@ -316,15 +316,17 @@ class Engine:
         if len(planned) == 1:
             refused[planned[0].key] = UNPARSABLE
             return 0, current, None
-        taken, checked = 0, None
+        # Each fix with those kept so far, on the pass's text: the edits' offsets are its.
+        taken, kept, text, checked = 0, [], current, None
         for fix in planned:
-            alone = self._try(current, list(fix.edits), adapter)
+            alone = self._try(current, [*kept, *fix.edits], adapter)
             if alone is None:
                 refused[fix.key] = UNPARSABLE
                 continue
             taken += fix.count
-            current, checked = alone
-        return taken, current, checked
+            kept += fix.edits
+            text, checked = alone
+        return taken, text, checked
 
     def _try(
         self, current: SourceText, edits: list[TextEdit], adapter: Adapter | None
