@@ -316,16 +316,20 @@ class Engine:
         if len(planned) == 1:
             refused[planned[0].key] = UNPARSABLE
             return 0, current, None
-        # Each fix with those kept so far, on the pass's text: the edits' offsets are its.
+        # Each fix on the pass's own text (the edits' offsets are its): one that does not parse
+        # alone is refused; one that parses alone but not with those kept waits a pass.
         taken, kept, text, checked = 0, [], current, None
         for fix in planned:
-            alone = self._try(current, [*kept, *fix.edits], adapter)
+            alone = self._try(current, list(fix.edits), adapter)
             if alone is None:
                 refused[fix.key] = UNPARSABLE
                 continue
+            with_kept = self._try(current, [*kept, *fix.edits], adapter) if kept else alone
+            if with_kept is None:
+                continue
             taken += fix.count
             kept += fix.edits
-            text, checked = alone
+            text, checked = with_kept
         return taken, text, checked
 
     def _try(
@@ -371,7 +375,7 @@ class Engine:
             if _overlapping(edits):  # one fix editing the same text twice: a bug of its rule
                 refused[_key(finding)] = "its edits overlap"
                 continue
-            if any(_collide(e, a) for e in edits for a in accepted):
+            if any(_collide(e, a) or _touch(e, a) for e in edits for a in accepted):
                 continue
             if not self._removal_budget_ok(fix, removals):
                 continue
@@ -421,6 +425,14 @@ class PlannedFix:
 
 def _collide(e: TextEdit, a: TextEdit) -> bool:
     return e.start < a.end and a.start < e.end or (e.start == e.end == a.start == a.end)
+
+
+def _touch(e: TextEdit, a: TextEdit) -> bool:
+    """An insertion at either end of another fix's edit: what it writes may lean on the text
+    that edit replaces (an entry added after the entry another fix removes), so it waits."""
+    return (e.start == e.end and a.start <= e.start <= a.end) or (
+        a.start == a.end and e.start <= a.start <= e.end
+    )
 
 
 def _overlapping(edits: tuple[TextEdit, ...]) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ce_lint.textio import SourceText
 
+from .helpers import fix
 from .test_file_safety import NEW, OLD, _Breaking, _with
 
 
@@ -15,3 +16,28 @@ def test_fixes_tried_alone_are_applied_at_their_own_offsets() -> None:
     assert result.fixed_text == (NEW + b"seed: 7\n").decode()
     # Only the broken fix is reported as not applied (the shifted rename was refused too).
     assert {n.split()[3] for n in result.notices} == {"CE001"}
+
+
+def test_an_argument_added_after_a_double_star_dict_gets_its_comma() -> None:
+    """`TrainingArguments(**cfg)` with an empty `cfg`: the added argument follows `**cfg`."""
+    head = "from transformers import TrainingArguments\n\ncfg = {}\n"
+    era = ("transformers==4.44",)
+    for call, fixed in (
+        ("TrainingArguments(**cfg)", 'TrainingArguments(**cfg, report_to="all", optim'),
+        ("TrainingArguments(**cfg,)", 'TrainingArguments(**cfg,report_to="all", optim'),
+    ):
+        result = fix(f"{head}args = {call}\n", "train.py", unsafe=True, era=era)
+        assert result.fixed_text is not None and fixed in result.fixed_text
+        assert not result.notices
+
+
+def test_an_entry_added_where_another_fix_removes_the_last_one_waits_a_pass() -> None:
+    """An insertion at the end of another fix's removal would write `{, "report_to": ...}`:
+    the two never share a pass, so neither is refused."""
+    text = (
+        "from transformers import TrainingArguments\n\ncfg = {'ddp_timeout': None}\n"
+        "args = TrainingArguments(**cfg)\n"
+    )
+    result = fix(text, "train.py", unsafe=True, era=("transformers==4.44",))
+    assert result.fixed_text is not None and "ddp_timeout" not in result.fixed_text
+    assert '"report_to": "all"' in result.fixed_text and not result.notices

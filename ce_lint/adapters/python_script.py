@@ -156,7 +156,9 @@ class PythonDocument(Document):
             if isinstance(container, Site) and isinstance(container.handle, ast.Call):
                 call = container.handle
                 span = self._span(call)
-                sep = ", " if call.args else ""
+                # `**cfg` is a keyword too; after a trailing comma no second one.
+                inside = self.source.text[span.start : span.end - 1].rstrip()
+                sep = ", " if (call.args or call.keywords) and not inside.endswith(",") else ""
                 return [
                     TextEdit(
                         span.end - 1, span.end - 1, f"{sep}{edit.key}={render_python(edit.value)}"
