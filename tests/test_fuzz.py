@@ -29,11 +29,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ce_lint.engine import PlannedFix
 from ce_lint.textio import TextEdit
 from tools.fuzz.generate import generated
 from tools.fuzz.inputs import FuzzInput, make_input
 from tools.fuzz.props import MODES, Failure, Harness, RecordingEngine
-from tools.fuzz.seeds import FORMATS, fixture_pairs, seeds
+from tools.fuzz.seeds import FORMATS, REPO_ROOT, fixture_pairs, seeds
 
 SEED_DIR = Path(__file__).resolve().parent / "data" / "fuzz"
 EXAMPLES = int(os.environ.get("CE_LINT_FUZZ_EXAMPLES", "12"))
@@ -151,7 +152,7 @@ def test_fixture_pairs_are_seeds() -> None:
     for before, after in fixture_pairs():
         fmt = {"yml": "yaml"}.get(before.suffix[1:], before.suffix[1:])
         names = {s.name for s in seeds(fmt)}
-        assert {str(p.relative_to(before.parents[2])) for p in (before, after)} <= names
+        assert {str(p.relative_to(REPO_ROOT)) for p in (before, after)} <= names
 
 
 # ---- the known failures: strict xfails until fixed ---------------------------------------------
@@ -186,12 +187,11 @@ YAML = b"output_dir: out  # where\nevaluation_strategy: steps\nseed: 1  # keep m
 def test_an_edit_no_finding_reported_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
     plan = RecordingEngine._plan_pass
 
-    def extra(self: RecordingEngine, result, unsafe):  # type: ignore[no-untyped-def]
-        edits, count = plan(self, result, unsafe)
-        if edits:  # one more edit: drop the first line's comment
-            edits = [*edits, TextEdit(17, 24, "")]
-            self.passes[-1].edits = edits
-        return edits, count
+    def extra(self: RecordingEngine, result, unsafe, refused):  # type: ignore[no-untyped-def]
+        planned = plan(self, result, unsafe, refused)
+        if planned:  # one more fix no finding offers: drop the first line's comment
+            planned = [*planned, PlannedFix(("CE000", 17, 24), (TextEdit(17, 24, ""),))]
+        return planned
 
     monkeypatch.setattr(RecordingEngine, "_plan_pass", extra)
     failures = Harness().run_mode(YAML, "yaml", "fix-safe")
@@ -204,8 +204,12 @@ def test_an_edit_past_its_lines_is_caught(monkeypatch: pytest.MonkeyPatch) -> No
     rewrite = yaml_config.YamlDocument.rewrite
 
     def greedy(self, edit):  # type: ignore[no-untyped-def]
-        edits = rewrite(self, edit)  # ... and everything after it on the next lines
-        return [TextEdit(e.start, len(self.source.text), e.text + "\n") for e in edits]
+        edits = rewrite(self, edit)  # ... and the lines after its own (the text still parses)
+        text = self.source.text
+        return [
+            TextEdit(e.start, len(text), e.text + text[e.end : text.index("\n", e.end) + 1])
+            for e in edits
+        ]
 
     monkeypatch.setattr(yaml_config.YamlDocument, "rewrite", greedy)
     props = {f.prop for f in Harness().run_mode(YAML, "yaml", "fix-safe")}

@@ -19,8 +19,8 @@ transformers==4.44`, which also pins old defaults) and reports each broken prope
   fix_refused     ce-lint's own guard refused a fix whose text did not parse (nothing was
                   written, but a reported fix was wrong)
 
-Fix passes are recorded by wrapping Engine._plan_pass, so every pass's edits are checked
-against the findings of the text that pass saw.
+Fix passes are recorded by wrapping Engine._plan_pass and _apply_pass, so every pass's edits
+are checked against the findings of the text that pass saw.
 """
 
 from __future__ import annotations
@@ -38,17 +38,17 @@ import tempfile
 import threading
 import traceback
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import FrameType, TracebackType
 from typing import Any
 
 import yaml
 
-from ce_lint.adapters import RenderError
+from ce_lint.adapters import Adapter, RenderError
 from ce_lint.adapters.jsonpos import JArray, JObject, JsonPosError
 from ce_lint.adapters.jsonpos import parse as jsonpos_parse
-from ce_lint.engine import Engine, FileResult, allowed
+from ce_lint.engine import UNPARSABLE, Engine, FileResult, FindingKey, PlannedFix, allowed
 from ce_lint.findings import AbstractEdit, AddEntry, Finding, Remove, ReplaceSource, Rewrite
 from ce_lint.knowledge import Knowledge
 from ce_lint.model import Entry, Site, Span, Value
@@ -93,26 +93,60 @@ class Hang(BaseException):
 
 @dataclass
 class _Pass:
-    text: str
-    findings: list[Finding]
+    text: str  # the text the pass saw
+    findings: list[Finding]  # its findings
     document: Any
-    edits: list[TextEdit]
+    edits: list[TextEdit]  # the edits of the fixes the pass applied
+    written: str  # the text the pass wrote (`text` when it applied none)
+    refused: list[str] = field(default_factory=list)  # codes whose fix did not parse
 
 
 class RecordingEngine(Engine):
-    """An Engine that remembers each fix pass: the text it saw, its findings, the edits chosen."""
+    """An Engine that remembers each fix pass: the text it saw, its findings, the edits of the
+    fixes it applied and the text it wrote (by wrapping _plan_pass and _apply_pass)."""
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        self.passes: list[_Pass] = []
+        self.reset()
 
-    def _plan_pass(self, result: FileResult, unsafe: bool) -> tuple[list[TextEdit], int]:
-        edits, count = super()._plan_pass(result, unsafe)
-        assert result.document is not None
-        self.passes.append(
-            _Pass(result.document.source.text, list(result.findings), result.document, list(edits))
+    def reset(self) -> None:
+        self.passes: list[_Pass] = []
+        self._planned_from: FileResult | None = None
+        # Whether a pass met a finding whose fix only --unsafe-fixes applies.
+        self.saw_unsafe = False
+
+    def _plan_pass(
+        self, result: FileResult, unsafe: bool, refused: dict[FindingKey, str]
+    ) -> list[PlannedFix]:
+        self._planned_from = result
+        self.saw_unsafe = self.saw_unsafe or any(
+            f.fix is not None and allowed(f.fix, True) != allowed(f.fix, False)
+            for f in result.findings
         )
-        return edits, count
+        return super()._plan_pass(result, unsafe, refused)
+
+    def _apply_pass(
+        self,
+        current: SourceText,
+        planned: list[PlannedFix],
+        adapter: Adapter | None,
+        refused: dict[FindingKey, str],
+    ) -> tuple[int, SourceText, FileResult | None]:
+        before = set(refused)
+        taken, candidate, rechecked = super()._apply_pass(current, planned, adapter, refused)
+        result = self._planned_from
+        assert result is not None and result.document is not None
+        kept = [p for p in planned if p.key not in refused] if taken else []
+        unparsable = sorted(
+            {k[0] for k in set(refused) - before if refused[k] == UNPARSABLE}
+        )  # fmt: skip
+        self.passes.append(
+            _Pass(
+                current.text, list(result.findings), result.document,
+                [e for p in kept for e in p.edits], candidate.text, unparsable,
+            )  # fmt: skip
+        )
+        return taken, candidate, rechecked
 
 
 # ---- time limits ----------------------------------------------------------------------------
@@ -312,6 +346,13 @@ class Parsers:
             return False, f"{type(exc).__name__}: {str(exc)[:300]}"
         return True, ""
 
+    def bash_rejects(self, fmt: str, text: str) -> bool:
+        """A script (or a Makefile's recipes) bash would not run: an unterminated quote, say.
+        ce-lint reads such a script as best it can; what it does there is told apart."""
+        if fmt == "make":
+            text = _recipes(text)
+        return fmt in ("sh", "make") and not self.ok("sh", text)[0]
+
     def breaks(self, fmt: str, before: str, after: str) -> str | None:
         """Why `after` no longer parses where `before` did, or None."""
         if fmt == "ipynb":
@@ -341,6 +382,12 @@ class Parsers:
                 if not ok:
                     return f"{name}: {why}"
         return None
+
+
+def _recipes(text: str) -> str:
+    """A Makefile's recipe lines as the shell would get them (make's variables as words)."""
+    lines = [line[1:] for line in text.splitlines() if line.startswith("\t")]
+    return re.sub(r"\$[({][^)}]*[)}]|\$\$", "x", "\n".join(lines)) + "\n"
 
 
 def _makefile_breaks(before: str, after: str) -> str | None:
@@ -708,18 +755,26 @@ def culprits(p: _Pass, unsafe: bool, bad: Callable[[str], bool]) -> str:
 
 @dataclass
 class Harness:
-    """Engines built once; `run(data, fmt)` checks every property of one input."""
+    """Engines built once; `run(data, fmt)` checks every property of one input.
+
+    One input is written once and checked once per engine: the check's result serves the
+    `check` mode and the fixes that start from it (as `ce-lint fix` starts from its own check).
+    `fix-unsafe` runs only where the safe fix met a finding with an unsafe fix: elsewhere it
+    would repeat the safe fix step for step. `fix-era` is skipped where the file does not parse
+    (the era changes the rules, not the parsers).
+    """
 
     stage_timeout: float | None = STAGE_TIMEOUT
     workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="ce-lint-fuzz-")))
 
     def __post_init__(self) -> None:
-        self.seen = set()
+        self.seen: set[str] = set()
         knowledge = Knowledge.load()
         targets_ = resolve(knowledge, TARGETS, use_installed=False)
         self.engine = RecordingEngine(knowledge, targets_)
         self.era_engine = RecordingEngine(knowledge, targets_, era=era_targets(knowledge, ERA))
         self.parsers = Parsers()
+        self.skipped: dict[str, int] = {}  # mode -> inputs where it was provably redundant
 
     def _path(self, fmt: str, data: bytes) -> Path:
         folder = self.workdir / fmt
@@ -729,68 +784,122 @@ class Harness:
         return path
 
     def run(self, data: bytes, fmt: str, modes: tuple[str, ...] = MODES) -> list[Failure]:
+        """Every property of one input, in each of `modes`."""
+        self.seen = set()  # what this input reached: read, parsed, fixed
+        path = self._path(fmt, data)
         failures: list[Failure] = []
-        self.seen: set[str] = set()  # what this input reached: read, parsed, fixed
-        for mode in modes:
-            failures += self.run_mode(data, fmt, mode)
-        return failures
+        checked = self._check(self.engine, path, fmt, "check")
+        if isinstance(checked, Failure):
+            return [checked]
+        if "check" in modes:
+            failures += self._check_mode(fmt, checked)
+        if not _fixable(checked):
+            return failures
+        saw_unsafe = True
+        if "fix-safe" in modes:
+            failures += self._fix_mode(data, fmt, "fix-safe", _copy(checked))
+            saw_unsafe = self.engine.saw_unsafe
+        if "fix-unsafe" in modes:
+            if saw_unsafe:
+                failures += self._fix_mode(data, fmt, "fix-unsafe", _copy(checked))
+            else:
+                self.skipped["fix-unsafe"] = self.skipped.get("fix-unsafe", 0) + 1
+        if "fix-era" in modes:
+            era_checked = self._check(self.era_engine, path, fmt, "fix-era")
+            if isinstance(era_checked, Failure):
+                failures.append(era_checked)
+            elif _fixable(era_checked):
+                failures += self._fix_mode(data, fmt, "fix-era", era_checked)
+        return _dedupe(self._tag(fmt, data, failures))
+
+    def _tag(self, fmt: str, data: bytes, failures: list[Failure]) -> list[Failure]:
+        """`:bash-rejects` on what a fix did to a script bash itself would reject."""
+        tagged = [f for f in failures if f.prop not in ("crash", "hang")]
+        if not tagged or not self.parsers.bash_rejects(fmt, data.decode("utf-8", "replace")):
+            return failures
+        return [
+            replace(f, signature=f"{f.signature}:bash-rejects") if f in tagged else f
+            for f in failures
+        ]
 
     def run_mode(self, data: bytes, fmt: str, mode: str) -> list[Failure]:
+        """One mode alone, from its own check (the minimiser's test)."""
+        self.seen = set()
         engine = self.era_engine if mode == "fix-era" else self.engine
-        unsafe = mode in ("fix-unsafe", "fix-era")
-        path = self._path(fmt, data)
-        stage = "check"
+        checked = self._check(engine, self._path(fmt, data), fmt, mode)
+        if isinstance(checked, Failure):
+            return [checked]
+        if mode == "check":
+            return self._tag(fmt, data, self._check_mode(fmt, checked))
+        failures = self._fix_mode(data, fmt, mode, checked) if _fixable(checked) else []
+        return self._tag(fmt, data, failures)
+
+    def _check(
+        self, engine: RecordingEngine, path: Path, fmt: str, mode: str, stage: str = "check"
+    ) -> FileResult | Failure:
+        """`engine.check_path(path)`, or the crash or hang it ran into."""
         try:
             with time_limit(self.stage_timeout):
                 checked = engine.check_path(path)
-            if checked.document is not None:
-                self.seen.add("read")
-                if not checked.document.problems:
-                    self.seen.add("parsed")
-            if mode == "check":
-                misplaced = _misplaced(fmt, checked)
-                stage = "report"  # what `check` prints: every output format, fixes shown
-                with time_limit(self.stage_timeout):
-                    report = build_report(engine, [checked], show_fixes=True)
-                    for name in REPORT_FORMATS:
-                        render(name, report)
-                return misplaced
-            if checked.document is None or checked.document.problems:
-                return []
-            source = checked.document.source
-            engine.passes = []
-            stage = "fix"
+                if checked.internal_error:  # check_path caught it: again, for the traceback
+                    engine._check_path(path)
+        except Hang as exc:
+            sig = f"hang:{fmt}:{stage}:{hang_location(exc)}"
+            return Failure("hang", mode, sig, last_frames(exc, 10))
+        except Exception as exc:  # the property: nothing raises
+            sig = f"crash:{fmt}:{stage}:{type(exc).__name__}:{location(exc)}"
+            return Failure("crash", mode, sig, last_frames(exc))
+        if checked.internal_error:
+            detail = checked.findings[0].message
+            return Failure("crash", mode, f"crash:{fmt}:{stage}:internal-error", detail)
+        if stage == "check" and checked.document is not None:
+            self.seen.add("read")
+            if not checked.document.problems:
+                self.seen.add("parsed")
+        return checked
+
+    def _check_mode(self, fmt: str, checked: FileResult) -> list[Failure]:
+        """What `check` prints: every output format, fixes shown; field findings in place."""
+        misplaced = _misplaced(fmt, checked)
+        try:
+            with time_limit(self.stage_timeout):
+                report = build_report(self.engine, [checked], show_fixes=True)
+                for name in REPORT_FORMATS:
+                    render(name, report)
+        except Hang as exc:
+            sig = f"hang:{fmt}:report:{hang_location(exc)}"
+            return [Failure("hang", "check", sig, last_frames(exc, 10))]
+        except Exception as exc:
+            sig = f"crash:{fmt}:report:{type(exc).__name__}:{location(exc)}"
+            return [Failure("crash", "check", sig, last_frames(exc))]
+        return misplaced
+
+    def _fix_mode(self, data: bytes, fmt: str, mode: str, checked: FileResult) -> list[Failure]:
+        engine = self.era_engine if mode == "fix-era" else self.engine
+        unsafe = mode in ("fix-unsafe", "fix-era")
+        assert checked.document is not None
+        source = checked.document.source
+        engine.reset()
+        try:
             with time_limit(self.stage_timeout):
                 result = engine.fix_source(source, unsafe=unsafe, checked=checked)
         except Hang as exc:
-            return [
-                Failure(
-                    "hang", mode, f"hang:{fmt}:{stage}:{hang_location(exc)}", last_frames(exc, 10)
-                )
-            ]
+            sig = f"hang:{fmt}:fix:{hang_location(exc)}"
+            return [Failure("hang", mode, sig, last_frames(exc, 10))]
         except Exception as exc:  # the property: nothing raises
-            sig = f"crash:{fmt}:{stage}:{type(exc).__name__}:{location(exc)}"
+            sig = f"crash:{fmt}:fix:{type(exc).__name__}:{location(exc)}"
             return [Failure("crash", mode, sig, last_frames(exc))]
-        refused = [n for n in result.notices if "does not parse" in n]
-        if refused and engine.passes:  # ce-lint's own guard caught a fix that broke the file
-            last = engine.passes[-1]
-
-            def broken(text: str) -> bool:
-                again = engine.check_source(SourceText(source.path, text, source.bom))
-                return again.document is None or bool(again.document.problems)
-
-            try:
-                with time_limit(self.stage_timeout):
-                    codes = culprits(last, unsafe, broken)
-            except Hang:
-                codes = "?"
-            sig = f"fix_refused:{fmt}:{codes}"
-            detail = f"{refused[0]}; edits {last.edits!r:.400}"
-            return [Failure("fix_refused", mode, sig, detail)]
+        out: list[Failure] = []
+        for p in engine.passes:  # ce-lint's own guard caught a fix that broke the file
+            if p.refused:
+                sig = f"fix_refused:{fmt}:{','.join(p.refused)}"
+                notice = next((n for n in result.notices if UNPARSABLE in n), "")
+                out.append(Failure("fix_refused", mode, sig, f"{notice}; in {p.text!r:.400}"))
         if result.fixed_text is None:
-            return []
+            return _dedupe(out)
         self.seen.add("fixed")
-        return self._judge_fix(data, fmt, mode, engine, unsafe, source.text, result)
+        out += self._judge_fix(data, fmt, mode, engine, unsafe, source.text, result)
+        return _dedupe(out)
 
     def _judge_fix(
         self,
@@ -805,20 +914,18 @@ class Harness:
         assert result.fixed_text is not None and result.document is not None
         after = result.fixed_text
         out: list[Failure] = []
-        # The passes that were applied, each with the text it wrote.
+        # The passes that applied fixes, each with the text it wrote: a chain from `before`.
         applied: list[tuple[_Pass, str]] = []
         text = before
-        for k, p in enumerate(engine.passes):
-            if p.text != text or not p.edits:
+        for p in engine.passes:
+            if not p.edits:
+                continue
+            if p.text != text or apply_text_edits(p.text, p.edits) != p.written:
                 break
-            candidate = apply_text_edits(p.text, p.edits)
-            following = engine.passes[k + 1].text if k + 1 < len(engine.passes) else after
-            if candidate != following:
-                break  # not applied (the engine refused a text that does not parse)
-            applied.append((p, candidate))
-            text = candidate
+            applied.append((p, p.written))
+            text = p.written
         if text != after:
-            detail = "the fixed text is not what the passes wrote"
+            detail = "the fixed text is not what the passes' recorded edits write"
             out.append(Failure("out_of_span", mode, f"out_of_span:{fmt}:unrecorded", detail))
 
         def blame(bad: Callable[[str], bool]) -> str:
@@ -854,33 +961,43 @@ class Harness:
     def _second_fix(
         self, output: bytes, fmt: str, mode: str, engine: RecordingEngine, unsafe: bool
     ) -> list[Failure]:
-        path = self._path(fmt, output)
+        """Fixing the fixed file (read back from disk, as the next run would) changes nothing."""
+        checked = self._check(engine, self._path(fmt, output), fmt, mode, "refix")
+        if isinstance(checked, Failure):
+            return [checked]
+        if checked.document is None:  # the prefilter finds nothing left to check
+            return []
+        if checked.document.problems:
+            why = checked.document.problems[0].message
+            return [Failure("parse_break", mode, f"parse_break:{fmt}:ce-lint-rereads", why)]
+        passes = engine.passes
+        engine.passes = []
         try:
             with time_limit(self.stage_timeout):
-                checked = engine.check_path(path)
-                if checked.document is None:  # the prefilter finds nothing left to check
-                    return []
-                if checked.document.problems:
-                    why = checked.document.problems[0].message
-                    return [Failure("parse_break", mode, f"parse_break:{fmt}:ce-lint-rereads", why)]
-                engine.passes = []
                 again = engine.fix_source(checked.document.source, unsafe=unsafe, checked=checked)
         except Hang as exc:
-            return [
-                Failure(
-                    "hang", mode, f"hang:{fmt}:refix:{hang_location(exc)}", last_frames(exc, 10)
-                )
-            ]
+            sig = f"hang:{fmt}:refix:{hang_location(exc)}"
+            return [Failure("hang", mode, sig, last_frames(exc, 10))]
         except Exception as exc:
             sig = f"crash:{fmt}:refix:{type(exc).__name__}:{location(exc)}"
             return [Failure("crash", mode, sig, last_frames(exc))]
+        second, engine.passes = engine.passes, passes
         if again.fixed_text is None:
             return []
-        codes = ",".join(applied_codes(engine.passes[0], unsafe)) if engine.passes else "-"
+        codes = ",".join(applied_codes(second[0], unsafe)) if second else "-"
         detail = (
             f"second fix changed {checked.document.source.text!r:.300} -> {again.fixed_text!r:.300}"
         )
         return [Failure("non_idempotent", mode, f"non_idempotent:{fmt}:{codes}", detail)]
+
+
+def _fixable(checked: FileResult) -> bool:
+    return checked.document is not None and not checked.document.problems
+
+
+def _copy(checked: FileResult) -> FileResult:
+    """A check's result for one fix to start from: fix_source updates the result it is given."""
+    return replace(checked, findings=list(checked.findings), notices=list(checked.notices))
 
 
 def _dedupe(failures: list[Failure]) -> list[Failure]:
