@@ -71,8 +71,14 @@ def known_failures() -> list[KnownFailure]:
         data = (SEED_DIR / info["input"]).read_bytes()
         out.append(
             KnownFailure(
-                description.stem, info["format"], info["mode"], info["property"], info["match"],
-                info["status"], info["reason"], data,
+                description.stem,
+                info["format"],
+                info["mode"],
+                info["property"],
+                info["match"],
+                info["status"],
+                info["reason"],
+                data,
             )  # fmt: skip
         )
     return out
@@ -96,7 +102,9 @@ def explain(item: FuzzInput, failures: list[Failure]) -> str:
     lines = [f"{item.fmt} input from {item.origin} after {item.mutations}:", repr(item.data[:1500])]
     for f in failures:
         lines += [f"-- {f.prop} ({f.mode}): {f.signature}", f.detail]
-    lines.append("Minimise it (tools/fuzz/minimize.py) and add it to tests/data/fuzz/ if it is a bug.")
+    lines.append(
+        "Minimise it (tools/fuzz/minimize.py) and add it to tests/data/fuzz/ if it is a bug."
+    )
     return "\n".join(lines)
 
 

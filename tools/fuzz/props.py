@@ -142,8 +142,12 @@ class RecordingEngine(Engine):
         )  # fmt: skip
         self.passes.append(
             _Pass(
-                current.text, list(result.findings), result.document,
-                [e for p in kept for e in p.edits], candidate.text, unparsable,
+                current.text,
+                list(result.findings),
+                result.document,
+                [e for p in kept for e in p.edits],
+                candidate.text,
+                unparsable,
             )  # fmt: skip
         )
         return taken, candidate, rechecked
