@@ -808,6 +808,7 @@ class Harness:
                 failures += self._fix_mode(data, fmt, "fix-unsafe", _copy(checked))
             else:
                 self.skipped["fix-unsafe"] = self.skipped.get("fix-unsafe", 0) + 1
+                self.seen.add("unsafe-same-as-safe")
         if "fix-era" in modes:
             era_checked = self._check(self.era_engine, path, fmt, "fix-era")
             if isinstance(era_checked, Failure):
