@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ce_lint.textio import SourceText
 
-from .helpers import fix
+from .helpers import fix, fixed_text
 from .test_file_safety import NEW, OLD, _Breaking, _with
 
 
@@ -41,3 +41,19 @@ def test_an_entry_added_where_another_fix_removes_the_last_one_waits_a_pass() ->
     result = fix(text, "train.py", unsafe=True, era=("transformers==4.44",))
     assert result.fixed_text is not None and "ddp_timeout" not in result.fixed_text
     assert '"report_to": "all"' in result.fixed_text and not result.notices
+
+
+def test_a_json_member_removed_keeps_the_comments_on_other_lines() -> None:
+    """A comment line between members (a ce-lint directive, say) is not the member's own."""
+    cases = {
+        '{\n  "seed": 1,\n// ce-lint: class=TrainingArguments\n  "jit_mode_eval": true\n}\n': (
+            '{\n  "seed": 1\n// ce-lint: class=TrainingArguments\n}\n'
+        ),
+        '{\n  "jit_mode_eval": true,  // mine\n  // about seed\n  "seed": 1\n}\n': (
+            '{\n  // about seed\n  "seed": 1\n}\n'
+        ),
+        '{\n  // only\n  "jit_mode_eval": true\n}\n': "{\n  // only\n}\n",
+        '{"seed": 1, "jit_mode_eval": true}': '{"seed": 1}',  # no comment: as before
+    }
+    for text, fixed in cases.items():
+        assert fixed_text(text, "c.json", unsafe=True) == fixed
