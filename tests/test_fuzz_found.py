@@ -57,3 +57,13 @@ def test_a_json_member_removed_keeps_the_comments_on_other_lines() -> None:
     }
     for text, fixed in cases.items():
         assert fixed_text(text, "c.json", unsafe=True) == fixed
+
+
+def test_a_nested_yaml_block_value_removed_leaves_the_next_key_and_its_comment() -> None:
+    """A block collection's end mark is the next key: removing the entry took that key's
+    line (and the comment lines before it) along."""
+    head = "training_args:\n  output_dir: o\n  model_parallel:\n"
+    tail = "  # about seed\n  seed: 1\n"
+    for value in ("    - a\n    - []\n", "    a: 1\n    b: [2]\n"):
+        fixed = fixed_text(head + value + tail, "c.yaml", unsafe=True)
+        assert fixed == "training_args:\n  output_dir: o\n" + tail

@@ -259,7 +259,7 @@ class _SiteBuilder:
         return out
 
     def value(self, node: yaml.Node) -> Value:
-        span = Span(node.start_mark.index, node.end_mark.index)
+        span = Span(node.start_mark.index, _content_end(node))
         text = self.source.text[span.start : span.end]
         value = Value(UNKNOWN, span, text, None, node)
         if isinstance(node, yaml.MappingNode):
@@ -269,3 +269,14 @@ class _SiteBuilder:
             value.py = self.loader.construct_object(node, deep=True)
         value.reading = _surprising_reading(node, value.py)
         return value
+
+
+def _content_end(node: yaml.Node) -> int:
+    """Where a value's own text ends. A block collection's end mark is the next token (the
+    next key, past any comment lines and its indentation): its last item's end is its own."""
+    while isinstance(node, yaml.SequenceNode | yaml.MappingNode) and not node.flow_style:
+        if not node.value:
+            break
+        last = node.value[-1]
+        node = last[1] if isinstance(last, tuple) else last
+    return node.end_mark.index
