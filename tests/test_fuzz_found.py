@@ -67,3 +67,11 @@ def test_a_nested_yaml_block_value_removed_leaves_the_next_key_and_its_comment()
     for value in ("    - a\n    - []\n", "    a: 1\n    b: [2]\n"):
         fixed = fixed_text(head + value + tail, "c.yaml", unsafe=True)
         assert fixed == "training_args:\n  output_dir: o\n" + tail
+
+
+def test_the_only_entry_of_a_yaml_flow_mapping_removed_leaves_its_braces_alone() -> None:
+    """`{a: 1}` -> `{}`, never `{{}}` (a mapping as a key: PyYAML rejects it)."""
+    text = '{"overwrite_output_dir": 100000000000000000000}\n'
+    assert fixed_text(text, "c.yaml") == "{}\n"
+    nested = 'training_args: {"overwrite_output_dir": 1}\n'
+    assert fixed_text(nested, "c.yaml") == "training_args: {}\n"

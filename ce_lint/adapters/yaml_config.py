@@ -83,7 +83,9 @@ class YamlDocument(Document):
         index = siblings.index(entry)
         text = self.source.text
         if len(siblings) == 1:
-            return [TextEdit(entry.key_span.start, entry.value.span.end, "{}")]
+            # `{a: 1}` keeps its own braces; a block mapping left empty becomes `{}`.
+            empty = "" if _is_flow(parent) else "{}"
+            return [TextEdit(entry.key_span.start, entry.value.span.end, empty)]
         if _is_flow(parent):
             if index + 1 < len(siblings):
                 return [TextEdit(entry.key_span.start, siblings[index + 1].key_span.start, "")]
