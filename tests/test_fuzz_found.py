@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 from ce_lint.textio import SourceText
 
-from .helpers import fix, fixed_text
+from .helpers import engine, fix, fixed_text
 from .test_file_safety import NEW, OLD, _Breaking, _with
 
 
@@ -75,3 +77,16 @@ def test_the_only_entry_of_a_yaml_flow_mapping_removed_leaves_its_braces_alone()
     assert fixed_text(text, "c.yaml") == "{}\n"
     nested = 'training_args: {"overwrite_output_dir": 1}\n'
     assert fixed_text(nested, "c.yaml") == "training_args: {}\n"
+
+
+def test_a_notebook_cell_with_a_lone_surrogate_is_a_parse_problem_not_a_crash() -> None:
+    """JSON may escape a lone surrogate ("\\udcff"); Python cannot compile such text."""
+    cell = {
+        "cell_type": "code",
+        "source": ["from transformers import TrainingArguments\n", "\udcff"],
+    }
+    text = json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+    result = engine().check_source(SourceText("nb.ipynb", text))
+    assert "CE999" not in [f.code for f in result.findings]
+    python = engine().check_source(SourceText("train.py", "x = 1\n\udcff\n"))
+    assert [f.code for f in python.findings] == ["CE901"]

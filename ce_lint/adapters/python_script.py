@@ -313,6 +313,9 @@ class PythonAdapter(Adapter):
                     offset = 0
             problem = ParseProblem(f"Python does not parse: {exc.msg} (line {exc.lineno})", offset)
             return PythonDocument(source, problems=(problem,))
+        except UnicodeEncodeError as exc:  # a lone surrogate (a notebook's "\udcff" escape)
+            problem = ParseProblem(f"Python does not parse: {exc.reason}", exc.start)
+            return PythonDocument(source, problems=(problem,))
         finder = SiteFinder(source, tree, self.knowledge)
         sites = finder.run()
         sites += python_argv.find_sites(source, tree, finder, self.knowledge, chosen)

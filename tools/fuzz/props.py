@@ -48,7 +48,15 @@ import yaml
 from ce_lint.adapters import Adapter, RenderError
 from ce_lint.adapters.jsonpos import JArray, JObject, JsonPosError
 from ce_lint.adapters.jsonpos import parse as jsonpos_parse
-from ce_lint.engine import UNPARSABLE, Engine, FileResult, FindingKey, PlannedFix, allowed
+from ce_lint.engine import (
+    MAX_FIX_PASSES,
+    UNPARSABLE,
+    Engine,
+    FileResult,
+    FindingKey,
+    PlannedFix,
+    allowed,
+)
 from ce_lint.findings import AbstractEdit, AddEntry, Finding, Remove, ReplaceSource, Rewrite
 from ce_lint.knowledge import Knowledge
 from ce_lint.model import Entry, Site, Span, Value
@@ -892,6 +900,10 @@ class Harness:
         except Hang as exc:
             sig = f"hang:{fmt}:fix:{hang_location(exc)}"
             return [Failure("hang", mode, sig, last_frames(exc, 10))]
+        except (RecursionError, MemoryError):
+            # ce-lint's own promise (Engine._isolated): a file too deep or too large for the
+            # parsers (libcst recurses more than ast) is a parse problem, and nothing is written.
+            return []
         except Exception as exc:  # the property: nothing raises
             sig = f"crash:{fmt}:fix:{type(exc).__name__}:{location(exc)}"
             return [Failure("crash", mode, sig, last_frames(exc))]
@@ -945,7 +957,7 @@ class Harness:
         if data.startswith(BOM.encode()) != output.startswith(BOM.encode()):
             detail = "the byte order mark changed"
             out.append(Failure("out_of_span", mode, f"out_of_span:{fmt}:bom", detail))
-        if before.strip() and not after.strip():
+        if before.strip() and not after.strip() and not _only_directives(before):
             codes = blame(lambda t: not t.strip())
             detail = f"{before!r:.300} -> {after!r}"
             out.append(Failure("emptied", mode, f"emptied:{fmt}:{codes}", detail))
@@ -994,7 +1006,20 @@ class Harness:
         detail = (
             f"second fix changed {checked.document.source.text!r:.300} -> {again.fixed_text!r:.300}"
         )
-        return [Failure("non_idempotent", mode, f"non_idempotent:{fmt}:{codes}", detail)]
+        sig = f"non_idempotent:{fmt}:{codes}"
+        if len([p for p in passes if p.edits]) >= MAX_FIX_PASSES:
+            sig += ":pass-limit"  # the first fix stopped at the engine's pass limit
+        return [Failure("non_idempotent", mode, sig, detail)]
+
+
+_DIRECTIVE = re.compile(r"[ \t]*(?:#|//)[ \t]*ce-lint:[^\r\n]*")
+
+
+def _only_directives(text: str) -> bool:
+    """A file of ce-lint's own directive comments only: CE910 removing them (unused) leaves
+    it blank, and no data of the user's was in it."""
+    lines = [line for line in re.split(r"\r\n|\r|\n", text) if line.strip()]
+    return all(_DIRECTIVE.fullmatch(line) for line in lines)
 
 
 def _fixable(checked: FileResult) -> bool:
