@@ -90,3 +90,14 @@ def test_a_notebook_cell_with_a_lone_surrogate_is_a_parse_problem_not_a_crash() 
     assert "CE999" not in [f.code for f in result.findings]
     python = engine().check_source(SourceText("train.py", "x = 1\n\udcff\n"))
     assert [f.code for f in python.findings] == ["CE901"]
+
+
+def test_an_unused_suppression_read_through_json_escapes_is_not_fixed_in_the_wrong_place() -> None:
+    """A notebook cell's comment with `\\\\` in its JSON: offsets in the file differ from
+    offsets in the comment, so the CE910 edit would cut the wrong characters."""
+    cell = {"cell_type": "code", "source": ["# ce-lint: ignore[CE101, \\]\n", "x = 1\n"]}
+    text = json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+    result = fix(text, "nb.ipynb")
+    assert result.fixed_text is None
+    (unused,) = [f for f in result.findings if f.code == "CE910"]
+    assert unused.fix is None and "Do it by hand" in unused.message

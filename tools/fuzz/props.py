@@ -321,7 +321,7 @@ def _notebook_units(text: str) -> dict[str, tuple[str, str]] | None:
         if kind != "code":
             continue
         first = source.split("\n", 1)
-        if first[0].strip() in ("%%bash", "%%sh"):
+        if re.fullmatch(r"%%\s*(?:bash|sh)\s*", first[0]):
             units[f"cell {i + 1} (bash)"] = ("sh", first[1] if len(first) > 1 else "")
         elif not first[0].startswith("%%"):
             units[f"cell {i + 1}"] = ("py", _python_cell(source))
@@ -361,6 +361,9 @@ class Parsers:
     def bash_rejects(self, fmt: str, text: str) -> bool:
         """A script (or a Makefile's recipes) bash would not run: an unterminated quote, say.
         ce-lint reads such a script as best it can; what it does there is told apart."""
+        if fmt == "ipynb":
+            units = _notebook_units(text) or {}
+            return any(not self.ok("sh", t)[0] for lang, t in units.values() if lang == "sh")
         if fmt == "make":
             text = _recipes(text)
         return fmt in ("sh", "make") and not self.ok("sh", text)[0]
