@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from ce_lint.textio import SourceText
 
 from .helpers import engine, fix, fixed_text
@@ -101,3 +103,24 @@ def test_an_unused_suppression_read_through_json_escapes_is_not_fixed_in_the_wro
     assert result.fixed_text is None
     (unused,) = [f for f in result.findings if f.code == "CE910"]
     assert unused.fix is None and "Do it by hand" in unused.message
+
+
+def test_a_fix_too_deep_for_libcst_is_reported_without_its_edits(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """ast reads a call nested 195 deep; libcst, which renders Python fixes, may recurse past
+    the limit there (how far depends on the stack): `check` shows the finding without the
+    fix's edits instead of crashing."""
+    from ce_lint.adapters.python_script import PythonDocument
+    from ce_lint.reporting import located_edits
+
+    text = "from transformers import TrainingArguments\nTrainingArguments(no_cuda=True)\n"
+    result = engine().check_source(SourceText("train.py", text))
+    fixable = [f for f in result.findings if f.fix is not None]
+    assert fixable and result.document is not None
+
+    def too_deep(self: PythonDocument, edit: object) -> list:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(PythonDocument, "render", too_deep)
+    assert all(located_edits(f, result.document) == () for f in fixable)
