@@ -124,3 +124,17 @@ def test_a_fix_too_deep_for_libcst_is_reported_without_its_edits(
 
     monkeypatch.setattr(PythonDocument, "render", too_deep)
     assert all(located_edits(f, result.document) == () for f in fixable)
+
+
+def test_a_python_argument_removed_keeps_the_comment_lines_before_the_next_one() -> None:
+    head = "from transformers import TrainingArguments\n"
+    cases = {
+        "a = TrainingArguments(jit_mode_eval=False,\n# about seed\nseed=1)\n": (
+            "a = TrainingArguments(\n# about seed\nseed=1)\n"
+        ),
+        "a = TrainingArguments(\n    jit_mode_eval=False,  # mine\n    # about seed\n    seed=1,\n)\n": (
+            "a = TrainingArguments(\n    # about seed\n    seed=1,\n)\n"
+        ),
+    }
+    for text, fixed in cases.items():
+        assert fixed_text(head + text, "train.py", unsafe=True) == head + fixed

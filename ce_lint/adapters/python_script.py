@@ -110,6 +110,12 @@ class PythonDocument(Document):
         only_comma_after = re.fullmatch(r"\s*,?\s*(#[^\n]*)?\r?\n?", rest_of_line) is not None
         if i + 1 < len(items):
             nxt = items[i + 1][0]
+            comma = re.match(r"[ \t]*,[ \t]*", text[end:])
+            if "#" in text[src.line_end(end) : nxt] and only_comma_after and comma:
+                # Comment lines before the next item are its own: cut through this line only.
+                if alone:
+                    return TextEdit(line_start, src.line_end(end), "")
+                return TextEdit(start, end + comma.end(), "")
             if alone and only_comma_after and text[src.line_start(nxt) : nxt].strip() == "":
                 return TextEdit(line_start, src.line_start(nxt), "")
             return TextEdit(start, nxt, "")
