@@ -46,6 +46,7 @@ INTERNAL_ERROR = "CE999"
 DEFAULT_MAX_FILE_SIZE = 20 * 1024 * 1024  # real notebooks with outputs often pass 1 MB
 
 MAX_FIX_PASSES = 10
+UNSETTLED = f"the fixes did not settle in {MAX_FIX_PASSES} passes, so none was written"
 FILE_START = Span(0, 0)
 
 
@@ -293,6 +294,14 @@ class Engine:
                 break
             applied += taken
             current, result = candidate, rechecked
+        else:
+            if result.document is not None and self._plan_pass(result, unsafe, dict(refused)):
+                # Still fixing after every pass (a key repeated many times): writing part of it
+                # would make a second fix change the file again.
+                for finding in first.findings:
+                    if finding.fix is not None and allowed(finding.fix, unsafe):
+                        refused.setdefault(_key(finding), UNSETTLED)
+                current, result, applied = source, replace(first, notices=list(first.notices)), 0
         if current.text != source.text and adapter is not None:
             bash_refusal = _shell_refusal(adapter, source.text, current.text)
             if bash_refusal is not None:  # no fix at all: which edit broke it is not known
@@ -325,15 +334,21 @@ class Engine:
         if len(planned) == 1:
             refused[planned[0].key] = UNPARSABLE
             return 0, current, None
-        taken, checked = 0, None
+        # Each fix on the pass's own text (the edits' offsets are its): one that does not parse
+        # alone is refused; one that parses alone but not with those kept waits a pass.
+        taken, kept, text, checked = 0, [], current, None
         for fix in planned:
             alone = self._try(current, list(fix.edits), adapter)
             if alone is None:
                 refused[fix.key] = UNPARSABLE
                 continue
+            with_kept = self._try(current, [*kept, *fix.edits], adapter) if kept else alone
+            if with_kept is None:
+                continue
             taken += fix.count
-            current, checked = alone
-        return taken, current, checked
+            kept += fix.edits
+            text, checked = with_kept
+        return taken, text, checked
 
     def _try(
         self, current: SourceText, edits: list[TextEdit], adapter: Adapter | None
@@ -378,7 +393,7 @@ class Engine:
             if _overlapping(edits):  # one fix editing the same text twice: a bug of its rule
                 refused[_key(finding)] = "its edits overlap"
                 continue
-            if any(_collide(e, a) for e in edits for a in accepted):
+            if any(_collide(e, a) or _touch(e, a) for e in edits for a in accepted):
                 continue
             if not self._removal_budget_ok(fix, removals):
                 continue
@@ -439,6 +454,14 @@ class PlannedFix:
 
 def _collide(e: TextEdit, a: TextEdit) -> bool:
     return e.start < a.end and a.start < e.end or (e.start == e.end == a.start == a.end)
+
+
+def _touch(e: TextEdit, a: TextEdit) -> bool:
+    """An insertion at either end of another fix's edit: what it writes may lean on the text
+    that edit replaces (an entry added after the entry another fix removes), so it waits."""
+    return (e.start == e.end and a.start <= e.start <= a.end) or (
+        a.start == a.end and e.start <= a.start <= e.end
+    )
 
 
 def _overlapping(edits: tuple[TextEdit, ...]) -> bool:

@@ -134,7 +134,7 @@ def located_edits(finding: Finding, document: Document) -> LocatedEdits:
             for edit in document.render(fix_edit):
                 location = document.location
                 edits.append((edit, Position(*location(edit.start)), Position(*location(edit.end))))
-    except RenderError:
+    except (RenderError, RecursionError):  # libcst recurses deeper than ast: too deep to render
         return ()
     return tuple(edits)
 

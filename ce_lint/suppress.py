@@ -168,15 +168,20 @@ def _unused(
 def _finding(
     document: Document, directive: Directive, message: str, remaining: list[str], action: str
 ) -> Finding:
-    edit = _edit(document, directive, remaining)
-    fix = Fix(Applicability.SAFE, action, (edit,))
+    offset, comment = directive.comment
+    verbatim = document.source.text[offset : offset + len(comment)] == comment
+    # A comment read through escapes (a notebook cell's `\\` in its JSON) has other offsets
+    # in the file than in its text: no edit can be placed there, so the finding asks a hand.
+    fix = Fix(Applicability.SAFE, action, (_edit(document, directive, remaining),))
+    if not verbatim:
+        message = f"{message} Do it by hand: {action}."
     return Finding(
         UNUSED_CODE,
         message,
         Severity.WARNING,
         document.path,
         Span(directive.start, directive.end),
-        fix=fix,
+        fix=fix if verbatim else None,
     )
 
 

@@ -212,3 +212,19 @@ def test_source_text_keeps_lone_cr_when_written_back() -> None:
     source = SourceText.from_bytes("a.yaml", b"a: 1\rb: 2\r", cr_breaks_lines=True)
     assert source.text == "a: 1\nb: 2\n"
     assert source.encode(source.text.replace("a", "c")) == b"c: 1\rb: 2\r"
+
+
+def test_fixes_that_do_not_settle_are_not_written(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A key repeated many times takes one pass per copy; writing what the passes reached would
+    # make the next fix change the file again. Fewer passes here stand for many copies.
+    import ce_lint.engine
+
+    text = (
+        "push_to_hub: true\nhub_model_id: reranker-v2\n" + "push_to_hub_model_id: reranker-v2\n" * 3
+    )
+    assert fix(text, unsafe=True).fixed_text == "push_to_hub: true\nhub_model_id: reranker-v2\n"
+    monkeypatch.setattr(ce_lint.engine, "MAX_FIX_PASSES", 2)
+    result = fix(text, unsafe=True)
+    assert result.fixed_text is None
+    assert any("did not settle" in n for n in result.notices)
+    assert all(f.fix is None for f in result.findings if f.code == "CE109")

@@ -48,6 +48,64 @@ class JsonDocument(Document):
         return out
 
     def remove(self, entry: Entry) -> list[TextEdit]:
+        edits = self._remove(entry)
+        if not self._drops_other_comments(entry, edits):
+            return edits
+        return self._remove_keeping_comments(entry)
+
+    def _member_lines(self, entry: Entry) -> tuple[int, int]:
+        """The start of the member's first line and the end of its last (past the newline)."""
+        return (
+            self.source.line_start(entry.key_span.start),
+            self.source.line_end(entry.value.span.end),
+        )
+
+    def _drops_other_comments(self, entry: Entry, edits: list[TextEdit]) -> bool:
+        """Whether an edit deletes a comment that lies on a line of its own, not the member's."""
+        first, last = self._member_lines(entry)
+        return any(
+            e.start <= offset < e.end and not first <= offset < last
+            for offset, _ in self.found_comments
+            for e in edits
+        )
+
+    def _comma_after(self, offset: int, limit: int) -> int | None:
+        """The first comma after `offset` (before `limit`) that no comment holds."""
+        inside = [(o, o + len(c)) for o, c in self.found_comments]
+        i = self.source.text.find(",", offset, limit)
+        while i != -1:
+            if not any(a <= i < b for a, b in inside):
+                return i
+            i = self.source.text.find(",", i + 1, limit)
+        return None
+
+    def _remove_keeping_comments(self, entry: Entry) -> list[TextEdit]:
+        """The member, its own line's comment and one comma; comments on other lines stay."""
+        text = self.source.text
+        parent = entry.parent
+        siblings = parent.entries if parent is not None and parent.entries is not None else [entry]
+        index = siblings.index(entry)
+        first, _ = self._member_lines(entry)
+        start, end = entry.key_span.start, entry.value.span.end
+        own_line = text[first:start].strip() == ""
+        edits = []
+        if index + 1 < len(siblings):  # the comma after it goes with it
+            comma = self._comma_after(end, siblings[index + 1].key_span.start)
+            if comma is None:
+                raise RenderError("cannot find the comma after the member")
+            end = comma + 1
+        elif index > 0:  # the last member: the comma before it goes
+            comma = self._comma_after(siblings[index - 1].value.span.end, start)
+            if comma is None:
+                raise RenderError("cannot find the comma before the member")
+            edits.append(TextEdit(comma, comma + 1, ""))
+        rest = text[end : self.source.line_end(end)]
+        if own_line and (rest.strip() == "" or rest.lstrip().startswith(("//", "#"))):
+            start, end = first, self.source.line_end(end)  # whole lines: indentation stays tidy
+        edits.append(TextEdit(start, end, ""))
+        return edits
+
+    def _remove(self, entry: Entry) -> list[TextEdit]:
         parent = entry.parent
         siblings = parent.entries if parent is not None and parent.entries is not None else [entry]
         index = siblings.index(entry)

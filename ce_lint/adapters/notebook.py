@@ -389,7 +389,7 @@ class NotebookAdapter(Adapter):
             body = text[cell.start : cell.start + len(cell.text)]
             try:
                 ast.parse(body)
-            except SyntaxError:
+            except (SyntaxError, UnicodeEncodeError):  # a lone surrogate cannot be compiled
                 for i in range(cell.start, cell.start + len(cell.text)):
                     if chars[i] != "\n":
                         chars[i] = " "

@@ -112,6 +112,12 @@ class PythonDocument(Document):
         only_comma_after = re.fullmatch(r"\s*,?\s*(#[^\n]*)?\r?\n?", rest_of_line) is not None
         if i + 1 < len(items):
             nxt = items[i + 1][0]
+            comma = re.match(r"[ \t]*,[ \t]*", text[end:])
+            if "#" in text[src.line_end(end) : nxt] and only_comma_after and comma:
+                # Comment lines before the next item are its own: cut through this line only.
+                if alone:
+                    return TextEdit(line_start, src.line_end(end), "")
+                return TextEdit(start, end + comma.end(), "")
             if alone and only_comma_after and text[src.line_start(nxt) : nxt].strip() == "":
                 return TextEdit(line_start, src.line_start(nxt), "")
             return TextEdit(start, nxt, "")
@@ -158,7 +164,9 @@ class PythonDocument(Document):
             if isinstance(container, Site) and isinstance(container.handle, ast.Call):
                 call = container.handle
                 span = self._span(call)
-                sep = ", " if call.args else ""
+                # `**cfg` is a keyword too; after a trailing comma no second one.
+                inside = self.source.text[span.start : span.end - 1].rstrip()
+                sep = ", " if (call.args or call.keywords) and not inside.endswith(",") else ""
                 return [
                     TextEdit(
                         span.end - 1, span.end - 1, f"{sep}{edit.key}={render_python(edit.value)}"
@@ -316,6 +324,9 @@ class PythonAdapter(Adapter):
                 except IndexError:
                     offset = 0
             problem = ParseProblem(f"Python does not parse: {exc.msg} (line {exc.lineno})", offset)
+            return PythonDocument(source, problems=(problem,))
+        except UnicodeEncodeError as exc:  # a lone surrogate (a notebook's "\udcff" escape)
+            problem = ParseProblem(f"Python does not parse: {exc.reason}", exc.start)
             return PythonDocument(source, problems=(problem,))
         finder = SiteFinder(source, tree, self.knowledge)
         sites = finder.run(chosen)

@@ -83,7 +83,9 @@ class YamlDocument(Document):
         index = siblings.index(entry)
         text = self.source.text
         if len(siblings) == 1:
-            return [TextEdit(entry.key_span.start, entry.value.span.end, "{}")]
+            # `{a: 1}` keeps its own braces; a block mapping left empty becomes `{}`.
+            empty = "" if _is_flow(parent) else "{}"
+            return [TextEdit(entry.key_span.start, entry.value.span.end, empty)]
         if _is_flow(parent):
             if index + 1 < len(siblings):
                 return [TextEdit(entry.key_span.start, siblings[index + 1].key_span.start, "")]
@@ -261,7 +263,7 @@ class _SiteBuilder:
         return out
 
     def value(self, node: yaml.Node) -> Value:
-        span = Span(node.start_mark.index, node.end_mark.index)
+        span = Span(node.start_mark.index, _content_end(node))
         text = self.source.text[span.start : span.end]
         value = Value(UNKNOWN, span, text, None, node)
         if isinstance(node, yaml.MappingNode):
@@ -271,3 +273,14 @@ class _SiteBuilder:
             value.py = self.loader.construct_object(node, deep=True)
         value.reading = _surprising_reading(node, value.py)
         return value
+
+
+def _content_end(node: yaml.Node) -> int:
+    """Where a value's own text ends. A block collection's end mark is the next token (the
+    next key, past any comment lines and its indentation): its last item's end is its own."""
+    while isinstance(node, yaml.SequenceNode | yaml.MappingNode) and not node.flow_style:
+        if not node.value:
+            break
+        last = node.value[-1]
+        node = last[1] if isinstance(last, tuple) else last
+    return node.end_mark.index

@@ -1,0 +1,5 @@
+ARGS = --accelerator-config=it's
+
+train:
+	torchrun train.py $(ARGS) \
+		--accelerator-config=it's
