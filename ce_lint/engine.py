@@ -46,6 +46,7 @@ INTERNAL_ERROR = "CE999"
 DEFAULT_MAX_FILE_SIZE = 20 * 1024 * 1024  # real notebooks with outputs often pass 1 MB
 
 MAX_FIX_PASSES = 10
+BOM_AT_START = "it would leave a U+FEFF at the start of the file, read as a byte order mark"
 UNSETTLED = f"the fixes did not settle in {MAX_FIX_PASSES} passes, so none was written"
 FILE_START = Span(0, 0)
 
@@ -302,6 +303,13 @@ class Engine:
                     if finding.fix is not None and allowed(finding.fix, unsafe):
                         refused.setdefault(_key(finding), UNSETTLED)
                 current, result, applied = source, replace(first, notices=list(first.notices)), 0
+        if current.text.startswith("\ufeff") and not source.text.startswith("\ufeff"):
+            # A U+FEFF that edits bring to the start of the file would be read as a byte order
+            # mark next time, and the text after it read differently.
+            for finding in first.findings:
+                if finding.fix is not None and allowed(finding.fix, unsafe):
+                    refused.setdefault(_key(finding), BOM_AT_START)
+            current, result, applied = source, replace(first, notices=list(first.notices)), 0
         if current.text != source.text and adapter is not None:
             bash_refusal = _shell_refusal(adapter, source.text, current.text)
             if bash_refusal is not None:  # no fix at all: which edit broke it is not known

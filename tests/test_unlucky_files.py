@@ -228,3 +228,20 @@ def test_fixes_that_do_not_settle_are_not_written(monkeypatch: pytest.MonkeyPatc
     assert result.fixed_text is None
     assert any("did not settle" in n for n in result.notices)
     assert all(f.fix is None for f in result.findings if f.code == "CE109")
+
+
+def test_removing_an_entry_beside_a_key_that_is_no_text() -> None:
+    text = "{'a': 1}: true\nhalf_precision_backend: apex\nseed: 1\n"
+    once = fix(text, unsafe=True).fixed_text
+    assert once == "{'a': 1}: true\nseed: 1\n"
+    alone = "{'a': 1}: true\nhalf_precision_backend: apex\n"
+    fixed = fix(alone, unsafe=True).fixed_text or alone
+    assert "{}" not in fixed and "{'a': 1}: true" in fixed
+    assert fix(fixed, unsafe=True).fixed_text in (None, fixed)  # fixing twice = fixing once
+
+
+def test_a_fix_never_brings_a_u_feff_to_the_start_of_the_file() -> None:
+    text = "# noqa: CE104\n\ufeff# ce-lint: ignore[CE101, CE104]\nbatch_sampler: no_duplicates_hashed\n"
+    result = fix(text)
+    assert result.fixed_text is None
+    assert any("byte order mark" in n for n in result.notices)

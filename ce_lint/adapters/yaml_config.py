@@ -82,7 +82,7 @@ class YamlDocument(Document):
         siblings = parent.entries if parent is not None and parent.entries is not None else [entry]
         index = siblings.index(entry)
         text = self.source.text
-        if len(siblings) == 1:
+        if len(siblings) == 1 and _pairs(parent) <= 1:
             # `{a: 1}` keeps its own braces; a block mapping left empty becomes `{}`.
             empty = "" if _is_flow(parent) else "{}"
             return [TextEdit(entry.key_span.start, entry.value.span.end, empty)]
@@ -97,6 +97,8 @@ class YamlDocument(Document):
         if leading_space(text[start : entry.key_span.start]):
             return [TextEdit(start, end, "")]
         # `- key: value` (first key of a sequence item): keep the `- ` and pull the next key up.
+        if len(siblings) == 1:
+            raise RenderError("the mapping's other keys are not text")
         if index + 1 < len(siblings):
             return [TextEdit(entry.key_span.start, siblings[index + 1].key_span.start, "")]
         return [TextEdit(entry.key_span.start, entry.value.span.end, "{}")]
@@ -284,3 +286,10 @@ def _content_end(node: yaml.Node) -> int:
         last = node.value[-1]
         node = last[1] if isinstance(last, tuple) else last
     return node.end_mark.index
+
+
+def _pairs(parent: object) -> int:
+    """Pairs of the YAML mapping an entry sits in, counting keys that are no entries (a
+    mapping or a list used as a key, `<<` merges)."""
+    node = getattr(parent, "handle", None)
+    return len(node.value) if isinstance(node, yaml.MappingNode) else 1
