@@ -37,6 +37,7 @@ _DIRECTIVE = re.compile(
     re.IGNORECASE,
 )
 _CODE_SPLIT = re.compile(r"[\s,]+")
+_OTHER_BREAK = re.compile("[\r\x85\u2028\u2029]")
 _OUR_CODE = re.compile(r"^CE\d+$")
 _MARKERS = ("", "#", "//", "/*")
 
@@ -65,6 +66,8 @@ def directives(document: Document) -> list[Directive]:
         return []
     out = []
     for offset, comment in document.comments():
+        # YAML ends a comment at \r, NEL, LS and PS too: text after one is data, not comment.
+        comment = _OTHER_BREAK.split(comment, maxsplit=1)[0]
         for match in _DIRECTIVE.finditer(comment):
             if match.group("noqa"):
                 raw = match.group("noqa_codes")

@@ -245,3 +245,11 @@ def test_a_fix_never_brings_a_u_feff_to_the_start_of_the_file() -> None:
     result = fix(text)
     assert result.fixed_text is None
     assert any("byte order mark" in n for n in result.notices)
+
+
+def test_a_directive_after_a_line_break_yaml_sees_in_a_comment_is_data() -> None:
+    # YAML ends the comment at U+2029: `ce-lint: ignore` after it is a key, never a directive.
+    text = "#\u2029ce-lint: ignore\noutput_dir: o\nno_cuda: true\n"
+    result = fix(text)
+    assert "CE910" not in _codes(result)
+    assert "#\u2029ce-lint: ignore\n" in (result.fixed_text or text)
