@@ -253,3 +253,10 @@ def test_a_directive_after_a_line_break_yaml_sees_in_a_comment_is_data() -> None
     result = fix(text)
     assert "CE910" not in _codes(result)
     assert "#\u2029ce-lint: ignore\n" in (result.fixed_text or text)
+
+
+def test_an_entry_is_not_removed_over_a_line_break_only_yaml_reads() -> None:
+    text = "output_dir: o\nno_cuda: false\u2029t: 1\n"
+    result = fix(text)
+    assert result.fixed_text is None or "t: 1" in result.fixed_text
+    assert any("only YAML reads" in n for n in result.notices)

@@ -7,6 +7,7 @@ an edit names change, so comments, quoting, order, indentation and line endings 
 from __future__ import annotations
 
 import contextlib
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,6 +95,9 @@ class YamlDocument(Document):
         end = entry.value.span.end
         if end == 0 or text[end - 1] != "\n":
             end = self.source.line_end(end)
+        if _YAML_ONLY_BREAK.search(text, start, end):
+            # YAML breaks lines at NEL, LS and PS too: the rest of this "line" is other data.
+            raise RenderError("the line holds a line break only YAML reads (NEL, U+2028, U+2029)")
         if leading_space(text[start : entry.key_span.start]):
             return [TextEdit(start, end, "")]
         # `- key: value` (first key of a sequence item): keep the `- ` and pull the next key up.
@@ -286,6 +290,9 @@ def _content_end(node: yaml.Node) -> int:
         last = node.value[-1]
         node = last[1] if isinstance(last, tuple) else last
     return node.end_mark.index
+
+
+_YAML_ONLY_BREAK = re.compile("[\x85\u2028\u2029]")
 
 
 def _pairs(parent: object) -> int:
