@@ -234,6 +234,7 @@ def _fixture_folder(root: Path, files: int) -> dict[Path, bytes]:
 def _kill_while_writing(cwd: Path, folder: Path, rng: random.Random) -> bool:
     """Start a fix and kill -9 it: once it writes a temporary file (mid-write), or at a random
     moment. Whether it was killed before it finished."""
+    stale = {name for name in os.listdir(folder) if name.endswith(TEMP_SUFFIX)}
     process = subprocess.Popen(
         [*CE_LINT, "fix", folder.name, "-q"],
         cwd=cwd,
@@ -243,9 +244,8 @@ def _kill_while_writing(cwd: Path, folder: Path, rng: random.Random) -> bool:
     )
     deadline = time.monotonic() + (rng.uniform(0.3, 3) if rng.random() < 0.3 else 60)
     while process.poll() is None and time.monotonic() < deadline:
-        if any(name.endswith(TEMP_SUFFIX) for name in os.listdir(folder)):
-            time.sleep(rng.uniform(0, 0.02))
-            break
+        if any(n.endswith(TEMP_SUFFIX) and n not in stale for n in os.listdir(folder)):
+            break  # kill now: this run's temporary file is being written
         time.sleep(0.001)
     killed = process.poll() is None
     if killed:
