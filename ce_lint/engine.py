@@ -284,6 +284,7 @@ class Engine:
         result = checked if checked is not None else self.check_source(current, adapter)
         first = result
         refused: dict[FindingKey, str] = {}
+        unsettled = False
         for _ in range(MAX_FIX_PASSES):
             if result.document is None or result.document.problems:
                 break
@@ -296,27 +297,17 @@ class Engine:
             applied += taken
             current, result = candidate, rechecked
         else:
-            if result.document is not None and self._plan_pass(result, unsafe, dict(refused)):
-                # Still fixing after every pass (a key repeated many times): writing part of it
-                # would make a second fix change the file again.
-                for finding in first.findings:
-                    if finding.fix is not None and allowed(finding.fix, unsafe):
-                        refused.setdefault(_key(finding), UNSETTLED)
-                current, result, applied = source, replace(first, notices=list(first.notices)), 0
-        if current.text.startswith("\ufeff") and not source.text.startswith("\ufeff"):
-            # A U+FEFF that edits bring to the start of the file would be read as a byte order
-            # mark next time, and the text after it read differently.
+            # Still fixing after every pass (a key repeated many times): writing part of it
+            # would make a second fix change the file again.
+            unsettled = bool(self._plan_pass(result, unsafe, dict(refused)))
+        why_none = (
+            UNSETTLED if unsettled else _why_no_fix_is_written(adapter, source.text, current.text)
+        )
+        if why_none is not None:  # which edit is to blame is not known: no fix at all
             for finding in first.findings:
                 if finding.fix is not None and allowed(finding.fix, unsafe):
-                    refused.setdefault(_key(finding), BOM_AT_START)
+                    refused.setdefault(_key(finding), why_none)
             current, result, applied = source, replace(first, notices=list(first.notices)), 0
-        if current.text != source.text and adapter is not None:
-            bash_refusal = _shell_refusal(adapter, source.text, current.text)
-            if bash_refusal is not None:  # no fix at all: which edit broke it is not known
-                for finding in first.findings:
-                    if finding.fix is not None and allowed(finding.fix, unsafe):
-                        refused.setdefault(_key(finding), bash_refusal)
-                current, result, applied = source, replace(first, notices=list(first.notices)), 0
         for (code, _, _), why in sorted(refused.items()):
             result.notices.append(f"the fix of {code} was not applied: {why}")
         result.findings = [
@@ -424,6 +415,16 @@ class Engine:
         for key, n in pending.items():
             removals[key] = removals.get(key, 0) + n
         return True
+
+
+def _why_no_fix_is_written(adapter: Adapter | None, before: str, after: str) -> str | None:
+    """Why the fixed text as a whole must not be written (None: it may be)."""
+    if after.startswith("\ufeff") and not before.startswith("\ufeff"):
+        # A U+FEFF that edits bring to the start would be read as a byte order mark next time.
+        return BOM_AT_START
+    if after != before and adapter is not None:
+        return _shell_refusal(adapter, before, after)
+    return None
 
 
 def _shell_refusal(adapter: Adapter, before: str, after: str) -> str | None:
