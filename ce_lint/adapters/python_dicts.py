@@ -11,23 +11,12 @@ from typing import TYPE_CHECKING
 
 from ..knowledge import Knowledge
 from ..model import ClassChoice, Origin
-from .config_sites import is_arguments_mapping
+from .config_sites import EXPLICIT_KEYS, is_arguments_mapping
 from .python_names import Scope
 
 if TYPE_CHECKING:
     from .python_sites import SiteFinder
 
-# Keywords and dict keys whose mapping is training arguments whoever consumes it.
-ARGUMENTS_KEYS = frozenset(
-    {
-        "training_args",
-        "training_arguments",
-        "train_args",
-        "trainer_args",
-        "trainer_arguments",
-        "hf_training_args",
-    }
-)
 
 # A dict literal or dict(...) call, and the keyword or key it sits under.
 Candidate = tuple[ast.Dict | ast.Call, str | None]
@@ -85,7 +74,7 @@ def add_sites(finder: SiteFinder, candidates: list[Candidate], chosen: ClassChoi
         keys, nested = _dict_keys(node)
         if named is not None:
             keys += _subscript_keys(finder, named[0], finder.names.scope_of(named[1]))
-        key = parent_key if parent_key and parent_key.lower() in ARGUMENTS_KEYS else None
+        key = parent_key if parent_key and parent_key.lower() in EXPLICIT_KEYS else None
         if not keys or not is_arguments_mapping(keys, key, finder.knowledge, nested=nested):
             continue
         site = finder._new_site(

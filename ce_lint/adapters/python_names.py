@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Any
 
 from ..knowledge import TRL, Knowledge
 from ..model import ARGUMENT_CLASSES
@@ -49,37 +50,27 @@ class Scope:
     # function -> the class at each position of the tuple it is annotated to return
     tuple_returns: dict[str, tuple[str | None, ...]] = field(default_factory=dict)
 
-    def lookup_import(self, name: str) -> str | None:
+    def _lookup(self, table: str, name: str) -> Any:
+        """`name` in the innermost scope whose `table` (imports, classes, ...) binds it."""
         scope: Scope | None = self
         while scope is not None:
-            if name in scope.imports:
-                return scope.imports[name]
+            found = getattr(scope, table)
+            if name in found:
+                return found[name]
             scope = scope.parent
         return None
+
+    def lookup_import(self, name: str) -> str | None:
+        return self._lookup("imports", name)
 
     def lookup_class(self, name: str) -> str | None:
-        scope: Scope | None = self
-        while scope is not None:
-            if name in scope.classes:
-                return scope.classes[name]
-            scope = scope.parent
-        return None
+        return self._lookup("classes", name)
 
     def lookup_return(self, name: str) -> str | None:
-        scope: Scope | None = self
-        while scope is not None:
-            if name in scope.returns:
-                return scope.returns[name]
-            scope = scope.parent
-        return None
+        return self._lookup("returns", name)
 
     def lookup_tuple_return(self, name: str) -> tuple[str | None, ...] | None:
-        scope: Scope | None = self
-        while scope is not None:
-            if name in scope.tuple_returns:
-                return scope.tuple_returns[name]
-            scope = scope.parent
-        return None
+        return self._lookup("tuple_returns", name)
 
 
 def dotted(node: ast.AST) -> str | None:

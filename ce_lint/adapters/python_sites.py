@@ -385,12 +385,7 @@ class SiteFinder:
         if not isinstance(target, ast.Attribute):
             return
         if self.trainer_class is not None and _is_self_args(target.value):
-            key = (id(self.trainer_class), "self.args")
-            if key not in sites:
-                sites[key] = self._new_site(
-                    TRAINER_ARGUMENTS, self.pos.span(stmt), Origin.ATTRIBUTES
-                )
-            site = sites[key]
+            site = self._self_args_site(stmt, sites)
         elif not isinstance(target.value, ast.Name):
             return
         elif cls := self.names.lookup(target.value.id, scope, "args_vars"):
@@ -428,12 +423,7 @@ class SiteFinder:
         subclass: tuple[_Draft, ast.ClassDef] | None,
     ) -> None:
         if self.trainer_class is not None and _is_self_args(node.value):
-            key = (id(self.trainer_class), "self.args")
-            if key not in sites:  # a Trainer's `self.args` is its TrainingArguments
-                sites[key] = self._new_site(
-                    TRAINER_ARGUMENTS, self.pos.span(node), Origin.ATTRIBUTES
-                )
-            site = sites[key]
+            site = self._self_args_site(node, sites)
         elif not isinstance(node.value, ast.Name):
             return
         elif (var := node.value.id) == "self" and subclass is not None:
@@ -454,6 +444,13 @@ class SiteFinder:
             "read",
         )
         site.entries.append(entry)
+
+    def _self_args_site(self, node: ast.AST, sites: dict[tuple[int, str], _Draft]) -> _Draft:
+        """The Site of `self.args` in the Trainer subclass being walked (its TrainingArguments)."""
+        key = (id(self.trainer_class), "self.args")
+        if key not in sites:
+            sites[key] = self._new_site(TRAINER_ARGUMENTS, self.pos.span(node), Origin.ATTRIBUTES)
+        return sites[key]
 
     def _is_trainer_subclass(self, node: ast.ClassDef, scope: Scope) -> bool:
         paths = [qualified(base, scope) for base in node.bases]
