@@ -188,6 +188,9 @@ class ClassChoice:
     # A class of the project that reads this file's keys itself (`MyConfig(**cfg)`): then its
     # mappings are that class's settings, not training arguments.
     owner: str | None = None
+    # Options a launched script declares itself (argparse `add_argument`, in the script or the
+    # project modules it imports): its own flags, never training arguments.
+    script_options: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

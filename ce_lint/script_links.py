@@ -10,7 +10,9 @@ literally:
         cfg = yaml.safe_load(f)
     args = TrainingArguments(**cfg["training"])
 
-and a shell line `torchrun train.py --flags` is judged as the class `train.py` parses into.
+and a shell line `torchrun train.py --flags` is judged as the class `train.py` parses into;
+the options `train.py` declares itself with argparse (there, or in a project module it imports)
+are its own and never read as training arguments.
 Only Python files among the checked ones that mention the parser or a class are read, with
 `ast` (nothing is imported or run). A literal path is tried relative to the script's folder,
 the current folder and the project root.
@@ -19,8 +21,9 @@ the current folder and the project root.
 from __future__ import annotations
 
 import ast
+import sys
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +61,11 @@ LINKED_SUFFIXES = frozenset(
 LINKED_NAMES = frozenset({"makefile", "gnumakefile"})
 
 
+# How far the options a launched script declares are followed through the project modules it
+# imports (the script, the modules it imports, theirs).
+OPTION_IMPORT_DEPTH = 2
+
+
 def _may_link(data: bytes) -> bool:
     """Plain byte searches (much faster than a regex over every file): a parser, or a config
     file name (read into an arguments class or the project's own)."""
@@ -74,6 +82,10 @@ class Links:
     # resolved path -> the project's own reader of its keys (a class, or the script itself)
     owned: dict[str, ClassChoice] = field(default_factory=dict)
     roots: tuple[Path, ...] = ()
+    python_files: frozenset[str] = frozenset()  # resolved paths of the checked .py files
+    # resolved path of a module -> the options it declares, the project modules it imports
+    # (read when a launched script needs them)
+    _modules: dict[str, ModuleOptions] = field(default_factory=dict)
 
     def config_class(self, path: str) -> ClassChoice | None:
         """The arguments class a script reads the config into; else the project's own reader
@@ -84,16 +96,96 @@ class Links:
         return self.configs.get(key) or self.owned.get(key)
 
     def script_class(self, launcher_file: str, script: str | None) -> ClassChoice | None:
-        """The class the script launched from `launcher_file` parses into (None: unknown)."""
-        if not script or not self.scripts:
+        """The class the script launched from `launcher_file` parses into, with the options it
+        declares itself (None: nothing known about it)."""
+        if not script or not self.python_files:
             return None
         names = [script] if script.endswith(".py") else [script.replace(".", "/") + ".py"]
         for folder in (Path(launcher_file).parent, *self.roots):
             for name in names:
-                found = self.scripts.get(_key(folder / name))
-                if found:
-                    return found
+                key = _key(folder / name)
+                found = self.scripts.get(key)
+                own = self.declared_options(key)
+                if found and own:
+                    return replace(found, script_options=own)
+                if found or own:
+                    return found or ClassChoice(script_options=own)
         return None
+
+    def declared_options(self, key: str) -> frozenset[str]:
+        """The options the script at `key` declares with argparse, there or in the project
+        modules it imports (OPTION_IMPORT_DEPTH levels)."""
+        found: set[str] = set()
+        seen: set[str] = set()
+        level = [key]
+        for _ in range(OPTION_IMPORT_DEPTH + 1):
+            following: list[str] = []
+            for module in level:
+                if module in seen or module not in self.python_files:
+                    continue
+                seen.add(module)
+                if module not in self._modules:
+                    self._modules[module] = module_options(Path(module), self.python_files)
+                found |= self._modules[module].options
+                following.extend(self._modules[module].imports)
+            level = following
+        return frozenset(found)
+
+
+@dataclass(frozen=True)
+class ModuleOptions:
+    options: frozenset[str] = frozenset()  # `--name` declared with add_argument, as `name`
+    imports: tuple[str, ...] = ()  # the checked project modules it imports (resolved paths)
+
+
+def module_options(path: Path, python_files: frozenset[str]) -> ModuleOptions:
+    """The options a module declares with argparse, and the project modules it imports."""
+    try:
+        data = path.read_bytes()
+        tree = ast.parse(data)
+    except (OSError, SyntaxError, ValueError):
+        return ModuleOptions()
+    options = set()
+    imports: list[str] = []
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "add_argument"
+        ):
+            for argument in node.args:
+                text = _string(argument)
+                if text and text.startswith("--") and len(text) > 2:
+                    options.add(text[2:].replace("-", "_"))
+        elif isinstance(node, ast.Import):
+            imports += [m for a in node.names for m in _module_paths(path, a.name, 0, python_files)]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            names = [base] if base else []
+            names += [f"{base}.{a.name}" if base else a.name for a in node.names if a.name != "*"]
+            for name in names:
+                imports += _module_paths(path, name, node.level, python_files)
+    return ModuleOptions(frozenset(options), tuple(dict.fromkeys(imports)))
+
+
+def _module_paths(
+    path: Path, dotted_name: str, level: int, python_files: frozenset[str]
+) -> list[str]:
+    """The checked project module `import dotted_name` (at `level` dots) in `path` names."""
+    head = dotted_name.split(".", 1)[0]
+    if not level and (head in LIBRARY_MODULES or head in sys.stdlib_module_names):
+        return []
+    relative = Path(*dotted_name.split(".")) if dotted_name else Path()
+    here = Path(_key(path))  # resolved once; candidates are joined, not resolved
+    if level:
+        bases = [here.parents[level - 1]] if level <= len(here.parents) else []
+    else:
+        bases = list(here.parents)  # the module's folder, and the project root among them
+    for base in bases:
+        for candidate in (base / relative.with_suffix(".py"), base / relative / "__init__.py"):
+            if str(candidate) in python_files and candidate != here:
+                return [str(candidate)]
+    return []
 
 
 def _key(path: Path) -> str:
@@ -109,6 +201,7 @@ def link(files: Iterable[Path], roots: Iterable[Path] = ()) -> Links:
         p.suffix.lower() in LINKED_SUFFIXES or p.name.lower() in LINKED_NAMES for p in files
     ):
         return links  # no config or launch file among them: nothing would use the links
+    links.python_files = frozenset(_key(p) for p in files if p.suffix == ".py")
     for path in files:
         if path.suffix != ".py":
             continue

@@ -120,3 +120,83 @@ def test_a_nested_section_with_keys_the_class_refuses_is_the_projects_own(
     )
     found = {name for name, code in codes(tmp_path) if code == "CE101"}
     assert found == {"hydra.yaml", "explicit.yaml"}
+
+
+# ---- options a launched script declares itself (argparse) -----------------------------------
+
+ARGPARSE_SCRIPT = """import argparse
+parser = argparse.ArgumentParser()
+parser.add_argument("--model_name_or_path")
+parser.add_argument("--per_gpu_eval_batch_size", type=int)
+parser.add_argument("--overwrite-output-dir", action="store_true")
+parser.add_argument("-e", "--evaluate_during_training", action="store_true")
+parser.add_argument("--output_dir")
+args = parser.parse_args()
+"""
+OLD_FLAGS = "--per_gpu_eval_batch_size 8 --overwrite_output_dir --evaluate_during_training"
+
+
+def test_flags_a_launched_argparse_script_declares_are_its_own(tmp_path: Path) -> None:
+    (tmp_path / "run_glue.py").write_text(ARGPARSE_SCRIPT)
+    makefile = f"train:\n\tpython run_glue.py --output_dir out {OLD_FLAGS}\n"
+    (tmp_path / "Makefile").write_text(makefile)
+    (tmp_path / "run.sh").write_text(f"torchrun run_glue.py --output_dir out {OLD_FLAGS}\n")
+    assert codes(tmp_path) == []
+    result = CliRunner().invoke(main, ["fix", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "Makefile").read_text() == makefile
+
+
+def test_options_declared_in_a_project_module_the_script_imports(tmp_path: Path) -> None:
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "run.py").write_text("from pkg.options import Options\nopts = Options().parse()\n")
+    (package / "options.py").write_text(
+        "import argparse\nclass Options:\n    def __init__(self):\n"
+        "        self.parser = argparse.ArgumentParser()\n"
+        '        self.parser.add_argument("--overwrite_output_dir", action="store_true")\n'
+        '        self.parser.add_argument("--evaluate_during_training", action="store_true")\n'
+    )
+    (tmp_path / "Makefile").write_text(
+        "train:\n\tpython -m pkg.run --overwrite_output_dir --evaluate_during_training"
+        " --warmup_ratio 0.1\n"
+    )
+    # the two declared flags are the script's; --warmup_ratio is declared nowhere it imports,
+    # so the flags are judged as before (the class assumed)
+    assert codes(tmp_path) == [("Makefile", "CE132")]
+
+
+def test_a_script_that_parses_some_flags_itself_and_hands_the_rest_on(tmp_path: Path) -> None:
+    (tmp_path / "train.py").write_text(
+        "import argparse\nfrom transformers import HfArgumentParser, TrainingArguments\n"
+        "p = argparse.ArgumentParser()\n"
+        'p.add_argument("--overwrite_output_dir", action="store_true")\n'
+        "own, rest = p.parse_known_args()\n"
+        "(args,) = HfArgumentParser(TrainingArguments).parse_args_into_dataclasses(rest)\n"
+    )
+    (tmp_path / "run.sh").write_text(
+        "torchrun train.py --output_dir o --overwrite_output_dir --evaluation_strategy steps\n"
+    )
+    found = [c for c in codes(tmp_path) if not c[1].startswith("CE6")]
+    assert found == [("run.sh", "CE101")]
+
+
+def test_a_removed_field_declared_by_another_dataclass_of_the_parser(tmp_path: Path) -> None:
+    (tmp_path / "train.py").write_text(
+        "from dataclasses import dataclass\n"
+        "from transformers import HfArgumentParser, TrainingArguments\n"
+        "@dataclass\nclass ScriptArgs:\n    overwrite_output_dir: bool = False\n    lora_r: int = 8\n"
+        "m, t = HfArgumentParser((ScriptArgs, TrainingArguments)).parse_args_into_dataclasses()\n"
+    )
+    (tmp_path / "run.sh").write_text(
+        "python train.py --output_dir o --overwrite_output_dir --lora_r 4 --warmup_ratio 0.1\n"
+    )
+    found = [c for c in codes(tmp_path) if not c[1].startswith("CE6")]
+    assert found == [("run.sh", "CE132")]
+
+
+def test_a_launched_script_outside_the_checked_files_is_judged_as_before(tmp_path: Path) -> None:
+    (tmp_path / "run.sh").write_text(f"torchrun run_glue.py --output_dir out {OLD_FLAGS}\n")
+    found = {c for c in codes(tmp_path) if not c[1].startswith("CE6")}
+    assert {("run.sh", "CE103"), ("run.sh", "CE123"), ("run.sh", "CE135")} <= found

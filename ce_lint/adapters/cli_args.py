@@ -26,7 +26,7 @@ from typing import Any, Protocol
 
 from ..findings import KEEP, AbstractEdit, AddEntry, Remove, Rewrite, Template
 from ..knowledge import Knowledge
-from ..model import UNKNOWN, ClassChoice, Entry, Launch, Origin, Site, Span, Value
+from ..model import UNKNOWN, ClassChoice, ClassSource, Entry, Launch, Origin, Site, Span, Value
 from ..textio import TextEdit
 from .errors import RenderError
 
@@ -440,6 +440,7 @@ def list_site(
     so a command may add more. `validated`: HfArgumentParser builds the object from them alone.
     """
     launch = None
+    own: frozenset[str] = frozenset()  # options the launched script declares itself
     if first is None:
         values = [w.value for w in layout.words]
         launch = find_launch(values)
@@ -448,15 +449,17 @@ def list_site(
             found = script_class(launch.script) if script_class is not None else None
             if found and found.owner:
                 return None  # the script parses these flags into its own dataclasses only
-            if found:  # the class the launched script parses its flags into
-                chosen = found
+            if found and found.source is ClassSource.LINKED:
+                chosen = found  # the class the launched script parses its flags into
+            if found:
+                own = found.script_options
         elif not launch_only and values and (values[0] or "").startswith("--"):
             first = 0
         elif held and _module_and_flags(values):
             first = 2  # `CMD="-m training.run --flag ..."`, run later as `python $CMD`
         else:
             return None
-    entries = flag_entries(layout, first, knowledge, chosen.cls)
+    entries = [e for e in flag_entries(layout, first, knowledge, chosen.cls) if e.key not in own]
     if not entries:
         return None
     if not trusted and not counts_as_arguments(entries, knowledge, launch):

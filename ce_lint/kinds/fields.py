@@ -41,8 +41,8 @@ def field_status(site: Site, field: str, ctx: Context) -> tuple[Severity, str] |
     tf, second = class_versions(ctx, site.cls)
     info = kn.field(field, site.cls)
     if not kn.accepts(site.cls, field, tf, second):
-        if info is None:
-            return None
+        if info is None or field in (site.other_fields or ()):
+            return None  # unknown here, or a field of another dataclass the same parser fills
         lib = label(info.library)
         version = t.of(info.library).hi
         if info.removed_in is not None and info.removed_in <= kn.library(info.library).floor(
