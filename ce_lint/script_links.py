@@ -101,7 +101,10 @@ class Links:
         if not script or not self.python_files:
             return None
         names = [script] if script.endswith(".py") else [script.replace(".", "/") + ".py"]
-        for folder in (Path(launcher_file).parent, *self.roots):
+        here = Path(launcher_file).parent
+        # Its own folder, the run's roots, then the folders above it (`scripts/run.sh` is often
+        # run from the folder that holds `train.py`).
+        for folder in dict.fromkeys((here, *self.roots, *resolved(here).parents)):
             for name in names:
                 key = _key(folder / name)
                 found = self.scripts.get(key)

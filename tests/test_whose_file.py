@@ -200,3 +200,33 @@ def test_a_launched_script_outside_the_checked_files_is_judged_as_before(tmp_pat
     (tmp_path / "run.sh").write_text(f"torchrun run_glue.py --output_dir out {OLD_FLAGS}\n")
     found = {c for c in codes(tmp_path) if not c[1].startswith("CE6")}
     assert {("run.sh", "CE103"), ("run.sh", "CE123"), ("run.sh", "CE135")} <= found
+
+
+def test_a_script_launched_after_cd_is_found_there(tmp_path: Path) -> None:
+    (tmp_path / "sft").mkdir()
+    (tmp_path / "sft" / "main.py").write_text(ARGPARSE_SCRIPT)
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "scripts" / "run.sh").write_text(
+        'cd "$(dirname "${BASH_SOURCE[0]}")/../sft/"\n\n'
+        f"deepspeed main.py --output_dir out {OLD_FLAGS}\n"
+    )
+    (tmp_path / "Makefile").write_text(
+        f"train:\n\tcd sft && \\\n\tpython main.py --output_dir out {OLD_FLAGS}\n"
+    )
+    assert [c for c in codes(tmp_path) if not c[1].startswith(("CE4", "CE6"))] == []
+
+
+def test_a_cd_that_cannot_be_followed_leaves_the_flags_judged(tmp_path: Path) -> None:
+    (tmp_path / "sft").mkdir()
+    (tmp_path / "sft" / "main.py").write_text(ARGPARSE_SCRIPT)
+    (tmp_path / "run.sh").write_text(f"cd $WORK\npython main.py --output_dir out {OLD_FLAGS}\n")
+    assert ("run.sh", "CE123") in codes(tmp_path)
+
+
+def test_a_script_in_a_folder_above_the_launch_script(tmp_path: Path) -> None:
+    (tmp_path / "train.py").write_text(ARGPARSE_SCRIPT)
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "scripts" / "run.sh").write_text(
+        f"accelerate launch train.py --output_dir out {OLD_FLAGS}\n"
+    )
+    assert codes(tmp_path) == []

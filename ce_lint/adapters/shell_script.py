@@ -227,18 +227,50 @@ def find_sites(
     if comments is not None:
         comments += script.comments
     sites: list[Site] = []
+    folder: str | None = ""  # where commands run, relative to this file's folder (None: unknown)
     for command in sorted(script.commands, key=lambda c: c.start):
         words = [
             ArgWord(w.value, Span(w.start, w.end), source.text[w.start : w.end])
             for w in command.words
         ]
-        sites += _nested(source, knowledge, chosen, words, script_class, comments)
-        site = _site(
-            source, knowledge, chosen, command, words, script_class, forbidden, fold, arguments
-        )
+        if words and words[0].value == "cd":
+            folder = _cd(words[1:], folder)
+            continue
+        scripts = _run_in(folder, script_class)
+        sites += _nested(source, knowledge, chosen, words, scripts, comments)
+        site = _site(source, knowledge, chosen, command, words, scripts, forbidden, fold, arguments)
         if site is not None:
             sites.append(site)
     return sites
+
+
+# `cd "$(dirname "${BASH_SOURCE[0]}")/x"`, `cd $(dirname $0)/x`: a folder next to this file.
+_HERE = re.compile(r'^"?\$\(dirname\s+"?\$\{?(?:BASH_SOURCE(?:\[0\])?|0)\}?"?\)"?(/[^"]*)?"?$')
+
+
+def _cd(arguments: list[ArgWord], folder: str | None) -> str | None:
+    """The folder after `cd ARG`, relative to this file's folder; None when it cannot be told
+    (no argument, an absolute path, a variable)."""
+    if len(arguments) != 1:
+        return None
+    word = arguments[0]
+    if word.value is None:
+        here = _HERE.match(word.raw)
+        return posixpath.normpath("." + (here.group(1) or "")) if here else None
+    if folder is None or word.value.startswith(("/", "~", "-")) or not word.value:
+        return None
+    return posixpath.normpath(posixpath.join(folder, word.value))
+
+
+def _run_in(folder: str | None, script_class: ScriptClass | None) -> ScriptClass | None:
+    """`script_class` for commands run in `folder` (a relative script is found there)."""
+    if script_class is None or not folder or folder == ".":
+        return script_class
+    return lambda script: script_class(
+        posixpath.join(folder, script)
+        if script and script.endswith(".py") and not script.startswith("/")
+        else script
+    )
 
 
 def _site(
