@@ -230,3 +230,16 @@ def test_a_script_in_a_folder_above_the_launch_script(tmp_path: Path) -> None:
         f"accelerate launch train.py --output_dir out {OLD_FLAGS}\n"
     )
     assert codes(tmp_path) == []
+
+
+def test_a_section_mixing_keys_of_trl_releases_that_never_met(tmp_path: Path) -> None:
+    # batch_size left trl's RLOOConfig before num_generations came: no release takes both,
+    # so the section is read by the project's own code, key by key.
+    section = "training:\n  learning_rate: 5e-6\n  warmup_ratio: 0.1\n  batch_size: 1\n"
+    (tmp_path / "mixed.yaml").write_text(section + "  num_generations: 4\n")
+    (tmp_path / "grpo.yaml").write_text(
+        "training:\n  learning_rate: 5e-6\n  warmup_ratio: 0.1\n  num_generations: 4\n"
+    )
+    found = codes(tmp_path)
+    assert not [c for c in found if c[0] == "mixed.yaml"]
+    assert ("grpo.yaml", "CE132") in found

@@ -61,12 +61,17 @@ def is_arguments_mapping(
     if "fsdp_config" not in distinct and all(_normal(k).startswith("fsdp_") for k in distinct):
         return False  # the file given to `--fsdp_config` (it takes the fields' fsdp_ names)
     parent = _normal(parent_key) if parent_key is not None else None
-    family = knowledge.family_field_names
-    foreign = {k for k in distinct if k not in family and not k.startswith("_")}
-    if not root and foreign and not declared and parent not in EXPLICIT_KEYS:
+    own = frozenset(k for k in distinct if not k.startswith("_"))
+    if (
+        not root
+        and not declared
+        and parent not in EXPLICIT_KEYS
+        and not knowledge.one_class_takes(own)
+    ):
         # A nested section goes to the class whole (`TrainingArguments(**cfg["train"])`),
-        # which refuses unknown keys: one that holds `batch_size` or `epochs` is read by the
-        # project's own code. (Hydra's `_target_` and the like are not keys of the object.)
+        # which refuses unknown keys: one that holds `epochs`, or keys of trl classes or
+        # releases that never met, is read by the project's own code. (Hydra's `_target_` and
+        # the like are not keys of the object.)
         return False
     if parent in CONTAINER_KEYS:
         return True

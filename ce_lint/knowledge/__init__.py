@@ -289,11 +289,19 @@ class Knowledge:
         names = {n for n, f in self.tf.fields.items() if f.init}
         return frozenset(names | set(self.st.fields))
 
-    @cached_property
-    def family_field_names(self) -> frozenset[str]:
-        """all_field_names and the fields of the third-party subclasses (trl's configs)."""
-        third = {n for c in self.trl.classes.values() for n in c.fields}
-        return self.all_field_names | third
+    def one_class_takes(self, keys: frozenset[str]) -> bool:
+        """Whether one arguments class of the family takes all `keys` in one release of its own
+        library (transformers' fields counted over all its releases): a mapping that mixes keys
+        of classes, or of releases, that never met is no class's keyword arguments."""
+        if keys <= self.all_field_names:
+            return True
+        rest = keys - self.all_field_names
+        for third in self.trl.classes.values():
+            if not rest <= third.fields.keys():
+                continue
+            if any(all(third.fields[k].exists_at(v) for k in rest) for v in self.trl.versions):
+                return True
+        return False
 
     def _own(self, cls: str, name: str) -> FieldInfo | None:
         """The declaration of `name` by a third-party class itself, when transformers has none
