@@ -191,6 +191,9 @@ class ClassChoice:
     # Options a launched script declares itself (argparse `add_argument`, in the script or the
     # project modules it imports): its own flags, never training arguments.
     script_options: frozenset[str] = frozenset()
+    # The project reads this YAML with a loader that makes `1e-5` a number (YAML 1.2 loaders
+    # such as ruamel.yaml and OmegaConf's, or TrlParser, whose argparse converts text defaults).
+    numbers_from_text: bool = False
 
 
 @dataclass(frozen=True)

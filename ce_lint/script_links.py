@@ -53,6 +53,12 @@ LIBRARY_MODULES = frozenset(
         "typing", "collections", "os", "sys",
     }
 )  # fmt: skip
+# How a script reads YAML: PyYAML keeps `1e-5` text (YAML 1.1; HfArgumentParser.parse_yaml_file
+# uses it); YAML 1.2 loaders (ruamel.yaml, OmegaConf's) and TrlParser (argparse converts text
+# defaults to the field's type) make it a number.
+PYYAML, NUMBERS = "pyyaml", "numbers"
+PYYAML_LOADS = frozenset({"yaml.load", "yaml.safe_load", "yaml.full_load", "yaml.unsafe_load"})
+YAML12_MODULES = ("ruamel", "omegaconf")
 PARSE_FILE = {"parse_json_file": "json_file", "parse_yaml_file": "yaml_file"}
 # Files that a script's class can apply to: configs it loads, scripts and notebooks that launch it.
 LINKED_SUFFIXES = frozenset(
@@ -71,7 +77,9 @@ def _may_link(data: bytes) -> bool:
     file name (read into an arguments class or the project's own)."""
     if b"HfArgumentParser" in data:
         return True
-    return any(s in data for s in (b".json", b".yaml", b".yml"))
+    return any(
+        s in data for s in (b".json", b".yaml", b".yml", b"yaml", b"OmegaConf", b"TrlParser")
+    )
 
 
 @dataclass
@@ -83,6 +91,8 @@ class Links:
     owned: dict[str, ClassChoice] = field(default_factory=dict)
     roots: tuple[Path, ...] = ()
     python_files: frozenset[str] = frozenset()  # resolved paths of the checked .py files
+    # resolved folder -> how its scripts read YAML (see YamlReading)
+    yaml_readers: dict[str, set[str]] = field(default_factory=dict)
     # resolved path of a module -> the options it declares, the project modules it imports
     # (read when a launched script needs them)
     _modules: dict[str, ModuleOptions] = field(default_factory=dict)
@@ -114,6 +124,15 @@ class Links:
                 if found or own:
                     return found or ClassChoice(script_options=own)
         return None
+
+    def yaml_numbers(self, path: str) -> bool:
+        """Whether the project reads the YAML file at `path` so that `1e-5` is a number: the
+        nearest folder at or above it whose scripts read YAML reads it only that way."""
+        for folder in resolved(Path(path)).parents:
+            kinds = self.yaml_readers.get(str(folder))
+            if kinds:
+                return PYYAML not in kinds
+        return False
 
     def declared_options(self, key: str) -> frozenset[str]:
         """The options the script at `key` declares with argparse, there or in the project
@@ -260,6 +279,26 @@ class _Reader:
                 self._call(node)
         for node in nodes:
             self._own_reader(node)
+        self._yaml_reading(nodes)
+
+    def _yaml_reading(self, nodes: list[ast.AST]) -> None:
+        """How this script reads YAML, recorded for its folder (see Links.yaml_numbers)."""
+        kinds = set()
+        if any(p.split(".", 1)[0] in YAML12_MODULES for p in self.scope.imports.values()):
+            kinds.add(NUMBERS)
+        for node in nodes:
+            if not isinstance(node, ast.Call):
+                continue
+            path = qualified(node.func, self.scope)
+            parse_yaml_file = isinstance(node.func, ast.Attribute) and (
+                node.func.attr == "parse_yaml_file"
+            )
+            if path in PYYAML_LOADS or parse_yaml_file:
+                kinds.add(PYYAML)
+            elif path and path.rsplit(".", 1)[-1] == "TrlParser":
+                kinds.add(NUMBERS)
+        if kinds:
+            self.links.yaml_readers.setdefault(str(resolved(self.path).parent), set()).update(kinds)
 
     def _own_reader(self, node: ast.AST) -> None:
         """A loaded config whose keys the project reads itself: `MyConfig(**cfg)`,
@@ -422,6 +461,12 @@ def class_chooser(
     from .settings import glob_matches
 
     def choose(path: str) -> ClassChoice:
+        choice = _class_of(path)
+        if links.yaml_readers and Path(path).suffix.lower() in (".yaml", ".yml"):
+            choice = replace(choice, numbers_from_text=links.yaml_numbers(path))
+        return choice
+
+    def _class_of(path: str) -> ClassChoice:
         if cli_class:
             return ClassChoice(cli_class, ClassSource.SETTINGS)
         relative = settings.relative(path)

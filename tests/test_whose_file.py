@@ -243,3 +243,39 @@ def test_a_section_mixing_keys_of_trl_releases_that_never_met(tmp_path: Path) ->
     found = codes(tmp_path)
     assert not [c for c in found if c[0] == "mixed.yaml"]
     assert ("grpo.yaml", "CE132") in found
+
+
+# ---- how the project reads YAML: `1e-5` is text to PyYAML, a number to YAML 1.2 ---------------
+
+LR_CONFIG = "training_args:\n  output_dir: out\n  learning_rate: 5e-5\n"
+RUAMEL = "import ruamel.yaml as yaml\ncfg = yaml.YAML(typ='safe', pure=True).load(path)\n"
+PYYAML = "import yaml\ncfg = yaml.safe_load(open(path))\n"
+HF = (
+    "import sys\nfrom transformers import HfArgumentParser, TrainingArguments\n"
+    "(args,) = HfArgumentParser(TrainingArguments).parse_yaml_file(sys.argv[1])\n"
+)
+TRL = (
+    "from trl import SFTConfig, TrlParser\n(args,) = TrlParser(SFTConfig).parse_args_and_config()\n"
+)
+
+
+def test_an_exponent_without_a_point_is_judged_by_the_projects_yaml_loader(
+    tmp_path: Path,
+) -> None:
+    cases = {"ruamel": [RUAMEL], "trl": [TRL], "pyyaml": [PYYAML], "hf": [HF]}
+    cases |= {"both": [RUAMEL, PYYAML], "alone": []}
+    for name, scripts in cases.items():
+        project = tmp_path / name
+        (project / "configs").mkdir(parents=True)
+        (project / "configs" / "lora.yaml").write_text(LR_CONFIG)
+        for i, script in enumerate(scripts):
+            (project / f"train{i}.py").write_text(script)
+    found = {(Path(r[0]), r[1]) for r in _paths_and_codes(tmp_path)}
+    number_as_text = {p.parts[-3] for p, code in found if code == "CE210"}
+    assert number_as_text == {"pyyaml", "hf", "both", "alone"}
+
+
+def _paths_and_codes(folder: Path) -> list[tuple[str, str]]:
+    result = CliRunner().invoke(main, ["check", "--output-format", "json", str(folder)])
+    assert result.exit_code in (0, 1), result.output
+    return [(r["filename"], r["code"]) for r in json.loads(result.output)]

@@ -149,7 +149,9 @@ def class_directive(text: str) -> str | None:
 def directed(chosen: ClassChoice, text: str) -> ClassChoice:
     """The class a `# ce-lint: class=...` directive in the file names, else `chosen`."""
     cls = class_directive(text)
-    return ClassChoice(cls, ClassSource.COMMENT) if cls else chosen
+    if not cls:
+        return chosen
+    return ClassChoice(cls, ClassSource.COMMENT, numbers_from_text=chosen.numbers_from_text)
 
 
 def leading_space(text: str) -> bool:

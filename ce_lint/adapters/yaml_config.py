@@ -182,6 +182,20 @@ def _surprising_reading(node: yaml.Node, py: Any) -> str:
     return ""
 
 
+# YAML 1.2's float: an exponent needs no decimal point (`1e-5`), unlike YAML 1.1's.
+_YAML12_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
+
+
+def _yaml12_number(node: yaml.Node, py: Any) -> bool:
+    """A plain scalar that YAML 1.1 (pyyaml) reads as text and YAML 1.2 as a float."""
+    return (
+        isinstance(node, yaml.ScalarNode)
+        and node.style is None
+        and isinstance(py, str)
+        and _YAML12_FLOAT.fullmatch(node.value) is not None
+    )
+
+
 class YamlAdapter(config_sites.ConfigAdapter):
     name = "yaml"
     cr_breaks_lines = True
@@ -277,7 +291,10 @@ class _SiteBuilder:
             value.entries = self.entries(node, value)
         with contextlib.suppress(yaml.YAMLError):
             value.py = self.loader.construct_object(node, deep=True)
-        value.reading = _surprising_reading(node, value.py)
+        if self.chosen.numbers_from_text and _yaml12_number(node, value.py):
+            value.py = float(node.value)  # what the project's loader makes of it
+        else:
+            value.reading = _surprising_reading(node, value.py)
         return value
 
 
