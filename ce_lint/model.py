@@ -194,6 +194,9 @@ class ClassChoice:
     # The project reads this YAML with a loader that makes `1e-5` a number (YAML 1.2 loaders
     # such as ruamel.yaml and OmegaConf's, or TrlParser, whose argparse converts text defaults).
     numbers_from_text: bool = False
+    # The fields of each dataclass the scripts beside or above this config define (read
+    # statically): a mapping whose keys one of them declares is that dataclass's settings.
+    nearby_dataclasses: tuple[frozenset[str], ...] = ()
 
 
 @dataclass(frozen=True)

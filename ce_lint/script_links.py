@@ -93,6 +93,8 @@ class Links:
     python_files: frozenset[str] = frozenset()  # resolved paths of the checked .py files
     # resolved folder -> how its scripts read YAML (see YamlReading)
     yaml_readers: dict[str, set[str]] = field(default_factory=dict)
+    # resolved folder -> the fields of the dataclasses its scripts define
+    dataclasses: dict[str, list[frozenset[str]]] = field(default_factory=dict)
     # resolved path of a module -> the options it declares, the project modules it imports
     # (read when a launched script needs them)
     _modules: dict[str, ModuleOptions] = field(default_factory=dict)
@@ -124,6 +126,15 @@ class Links:
                 if found or own:
                     return found or ClassChoice(script_options=own)
         return None
+
+    def nearby_dataclasses(self, path: str) -> tuple[frozenset[str], ...]:
+        """The fields of the dataclasses defined by the scripts in the folder of `path` and
+        the folders above it."""
+        return tuple(
+            fields
+            for folder in resolved(Path(path)).parents
+            for fields in self.dataclasses.get(str(folder), ())
+        )
 
     def yaml_numbers(self, path: str) -> bool:
         """Whether the project reads the YAML file at `path` so that `1e-5` is a number: the
@@ -280,6 +291,10 @@ class _Reader:
         for node in nodes:
             self._own_reader(node)
         self._yaml_reading(nodes)
+        known = [f for f in self.defined.values() if f is not None and len(f) >= 2]
+        if known:
+            folder = str(resolved(self.path).parent)
+            self.links.dataclasses.setdefault(folder, []).extend(known)
 
     def _yaml_reading(self, nodes: list[ast.AST]) -> None:
         """How this script reads YAML, recorded for its folder (see Links.yaml_numbers)."""
@@ -462,8 +477,11 @@ def class_chooser(
 
     def choose(path: str) -> ClassChoice:
         choice = _class_of(path)
-        if links.yaml_readers and Path(path).suffix.lower() in (".yaml", ".yml"):
+        suffix = Path(path).suffix.lower()
+        if links.yaml_readers and suffix in (".yaml", ".yml"):
             choice = replace(choice, numbers_from_text=links.yaml_numbers(path))
+        if links.dataclasses and suffix in (".yaml", ".yml", ".json"):
+            choice = replace(choice, nearby_dataclasses=links.nearby_dataclasses(path))
         return choice
 
     def _class_of(path: str) -> ClassChoice:

@@ -10,7 +10,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from ce_lint.cli import main
-from ce_lint.kinds.support import near_typos
+from ce_lint.spelling import near_typos
 from tests.helpers import check, fix
 
 TRAIN_PY = """\

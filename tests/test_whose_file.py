@@ -279,3 +279,23 @@ def _paths_and_codes(folder: Path) -> list[tuple[str, str]]:
     result = CliRunner().invoke(main, ["check", "--output-format", "json", str(folder)])
     assert result.exit_code in (0, 1), result.output
     return [(r["filename"], r["code"]) for r in json.loads(result.output)]
+
+
+def test_a_config_whose_keys_a_dataclass_beside_it_declares(tmp_path: Path) -> None:
+    (tmp_path / "train.py").write_text(
+        "from dataclasses import dataclass\nfrom trl import TrlParser\n"
+        "@dataclass\nclass MyArguments:\n    output_dir: str\n    learning_rate: float\n"
+        "    evaluation_strategy: str\n    scale_reward: bool\n"
+        "(args,) = TrlParser(dataclass_types=[MyArguments]).parse_args_and_config()\n"
+    )
+    config = "output_dir: o\nlearning_rate: 1.0e-6\nevaluation_strategy: steps\n"
+    (tmp_path / "configs").mkdir()
+    # a key a slip of the keyboard away from a field is still the project's own
+    (tmp_path / "configs" / "mine.yaml").write_text(config + "scale_rewards: true\n")
+    (tmp_path / "other.yaml").write_text(config + "warmup_ratio: 0.1\n")
+    found = [c for c in codes(tmp_path) if not c[1].startswith("CE6")]
+    assert found == [("other.yaml", "CE101"), ("other.yaml", "CE132")]
+    result = CliRunner().invoke(
+        main, ["check", "--class", "TrainingArguments", str(tmp_path / "configs")]
+    )
+    assert "CE101" in result.output  # a declared class is judged whatever the project defines

@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 
 from ..knowledge import Knowledge
+from ..model import ClassChoice
+from ..spelling import near_typos
 from .base import Adapter, ScriptClassOf
 from .patterns import flag_pattern, trigger_pattern
 
@@ -39,6 +41,30 @@ CONTAINER_KEYS = EXPLICIT_KEYS | frozenset({"training", "train", "args", "argume
 
 def _normal(key: str) -> str:
     return key.strip().lower().replace("-", "_")
+
+
+def holds_arguments(
+    keys: list[str],
+    parent_key: str | None,
+    knowledge: Knowledge,
+    chosen: ClassChoice,
+    root: bool = False,
+    nested: frozenset[str] = frozenset(),
+) -> bool:
+    """Whether a mapping of a config file read as `chosen` is training arguments."""
+    if chosen.owner is not None:
+        return False  # the project's own reader takes the file's keys
+    own = {k for k in keys if not k.startswith("_")}
+    nearby = chosen.nearby_dataclasses if not chosen.source.declared and len(own) >= 2 else ()
+    if any(_declares(fields, own) for fields in nearby):
+        return False  # every key is a field of one of the project's dataclasses
+    return is_arguments_mapping(keys, parent_key, knowledge, root, nested, chosen.source.declared)
+
+
+def _declares(fields: frozenset[str], keys: set[str]) -> bool:
+    """Whether a dataclass with `fields` declares every key (or a slip of the keyboard away
+    from one of its fields: the project's own typo is still the project's)."""
+    return all(k in fields or near_typos(k, fields) for k in keys)
 
 
 def is_arguments_mapping(

@@ -168,8 +168,8 @@ class JsonAdapter(config_sites.ConfigAdapter):
             if isinstance(node, JObject):
                 keys = [k.py for k, _ in node.members]
                 nested = frozenset(k.py for k, v in node.members if isinstance(v, JObject))
-                if chosen.owner is None and config_sites.is_arguments_mapping(
-                    keys, parent_key, self.knowledge, root, nested, chosen.source.declared
+                if config_sites.holds_arguments(
+                    keys, parent_key, self.knowledge, chosen, root, nested
                 ):
                     entries = tuple(self._entries(node, None, source.text))
                     span = Span(node.start, node.end)

@@ -240,8 +240,8 @@ class _SiteBuilder:
                 for k, v in node.value
                 if isinstance(k, yaml.ScalarNode) and isinstance(v, yaml.MappingNode)
             )
-            if self.chosen.owner is None and config_sites.is_arguments_mapping(
-                keys, parent_key, self.knowledge, root, nested, self.chosen.source.declared
+            if config_sites.holds_arguments(
+                keys, parent_key, self.knowledge, self.chosen, root, nested
             ):
                 self.sites.append(self.site(node))
                 return

@@ -21,9 +21,10 @@ from packaging.version import Version
 from ..findings import Applicability, Finding, Fix, Rewrite, Severity
 from ..knowledge import ST_CLASSES, Knowledge
 from ..model import Origin, Site
+from ..spelling import near_typos
 from .base import Context, Kind, register
 from .fields import field_status
-from .support import SETS, class_versions, label, library_of, near_typos, short
+from .support import SETS, class_versions, label, library_of, short
 
 
 @cache
