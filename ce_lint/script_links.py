@@ -128,13 +128,16 @@ class Links:
         return None
 
     def nearby_dataclasses(self, path: str) -> tuple[frozenset[str], ...]:
-        """The fields of the dataclasses defined by the scripts in the folder of `path` and
-        the folders above it."""
-        return tuple(
-            fields
-            for folder in resolved(Path(path)).parents
-            for fields in self.dataclasses.get(str(folder), ())
-        )
+        """The fields of the dataclasses defined by the scripts in the folder of `path`, the
+        folders above it and their subfolders (`configs/x.yaml` beside `src/config.py`)."""
+        below: dict[str, list[str]] = {}
+        for folder in self.dataclasses:
+            below.setdefault(str(Path(folder).parent), []).append(folder)
+        found: list[frozenset[str]] = []
+        for folder in map(str, resolved(Path(path)).parents):
+            for near in dict.fromkeys([folder, *below.get(folder, ())]):
+                found += self.dataclasses.get(near, ())
+        return tuple(dict.fromkeys(found))
 
     def yaml_numbers(self, path: str) -> bool:
         """Whether the project reads the YAML file at `path` so that `1e-5` is a number: the

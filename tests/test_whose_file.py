@@ -299,3 +299,16 @@ def test_a_config_whose_keys_a_dataclass_beside_it_declares(tmp_path: Path) -> N
         main, ["check", "--class", "TrainingArguments", str(tmp_path / "configs")]
     )
     assert "CE101" in result.output  # a declared class is judged whatever the project defines
+
+
+def test_a_section_whose_keys_a_dataclass_in_a_sibling_folder_declares(tmp_path: Path) -> None:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "config.py").write_text(
+        "from dataclasses import dataclass\n@dataclass\nclass TrainingConfig:\n"
+        "    output_dir: str = 'o'\n    learning_rate: float = 2e-4\n    warmup_ratio: float = 0.03\n"
+    )
+    (tmp_path / "configs").mkdir()
+    (tmp_path / "configs" / "lora.yaml").write_text(
+        "training:\n  output_dir: o\n  learning_rate: 0.0002\n  warmup_ratio: 0.03\n"
+    )
+    assert codes(tmp_path) == []
