@@ -73,13 +73,12 @@ OPTION_IMPORT_DEPTH = 2
 
 
 def _may_link(data: bytes) -> bool:
-    """Plain byte searches (much faster than a regex over every file): a parser, or a config
-    file name (read into an arguments class or the project's own)."""
+    """Plain byte searches (much faster than a regex over every file): a parser, a config file
+    name (read into an arguments class or the project's own), a YAML reader, a dataclass."""
     if b"HfArgumentParser" in data:
         return True
-    return any(
-        s in data for s in (b".json", b".yaml", b".yml", b"yaml", b"OmegaConf", b"TrlParser")
-    )
+    words = (b".json", b".yaml", b".yml", b"yaml", b"OmegaConf", b"TrlParser", b"@dataclass")
+    return any(s in data for s in words)
 
 
 @dataclass
