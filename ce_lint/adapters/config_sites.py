@@ -56,15 +56,18 @@ def holds_arguments(
         return False  # the project's own reader takes the file's keys
     own = {k for k in keys if not k.startswith("_")}
     nearby = chosen.nearby_dataclasses if not chosen.source.declared and len(own) >= 2 else ()
-    if any(_declares(fields, own) for fields in nearby):
-        return False  # every key is a field of one of the project's dataclasses
+    if any(_declares(fields, own, knowledge) for fields in nearby):
+        return False  # the keys are the fields of one of the project's dataclasses
     return is_arguments_mapping(keys, parent_key, knowledge, root, nested, chosen.source.declared)
 
 
-def _declares(fields: frozenset[str], keys: set[str]) -> bool:
-    """Whether a dataclass with `fields` declares every key (or a slip of the keyboard away
-    from one of its fields: the project's own typo is still the project's)."""
-    return all(k in fields or near_typos(k, fields) for k in keys)
+def _declares(fields: frozenset[str], keys: set[str], knowledge: Knowledge) -> bool:
+    """Whether the keys are the settings of a dataclass with `fields`: it declares most of them
+    and every one that names a training-argument field (a key a slip of the keyboard away from
+    one of its fields is the project's own typo; a stale key nobody declares is no evidence)."""
+    declared = {k for k in keys if k in fields or near_typos(k, fields)}
+    rest = keys - declared
+    return len(declared) * 2 > len(keys) and not rest & knowledge.family_field_names
 
 
 def is_arguments_mapping(

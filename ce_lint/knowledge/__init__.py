@@ -289,6 +289,11 @@ class Knowledge:
         names = {n for n, f in self.tf.fields.items() if f.init}
         return frozenset(names | set(self.st.fields))
 
+    @cached_property
+    def family_field_names(self) -> frozenset[str]:
+        """all_field_names and the fields of the third-party subclasses (trl's configs)."""
+        return self.all_field_names | {n for c in self.trl.classes.values() for n in c.fields}
+
     def one_class_takes(self, keys: frozenset[str]) -> bool:
         """Whether one arguments class of the family takes all `keys` in one release of its own
         library (transformers' fields counted over all its releases): a mapping that mixes keys
