@@ -94,6 +94,10 @@ class Links:
     yaml_readers: dict[str, set[str]] = field(default_factory=dict)
     # resolved folder -> the fields of the dataclasses its scripts define
     dataclasses: dict[str, list[frozenset[str]]] = field(default_factory=dict)
+    # class name -> the fields of each checked definition (None: a base from elsewhere)
+    project_classes: dict[str, list[frozenset[str] | None]] = field(default_factory=dict)
+    # parsers that fill dataclasses imported from the project: settled once all are read
+    pending_parsers: list[PendingParser] = field(default_factory=list)
     # resolved path of a module -> the options it declares, the project modules it imports
     # (read when a launched script needs them)
     _modules: dict[str, ModuleOptions] = field(default_factory=dict)
@@ -147,6 +151,26 @@ class Links:
                 return PYYAML not in kinds
         return False
 
+    def settle_parsers(self) -> None:
+        """A parser that fills a dataclass the script imports from the project: when the
+        checked files define that name once, as a plain dataclass, its fields are known."""
+        for pending in self.pending_parsers:
+            others: set[str] = set()
+            for name, fields in pending.elements:
+                if fields is None:
+                    definitions = self.project_classes.get(name, [])
+                    fields = definitions[0] if len(definitions) == 1 else None
+                if fields is None:
+                    break  # a base from elsewhere, or no single definition: fields unknown
+                others |= fields
+            else:
+                if pending.cls is None:
+                    own = ClassChoice(source=ClassSource.LINKED, owner=Path(pending.script).name)
+                    self.scripts.setdefault(pending.script, own)
+                else:
+                    found = ClassChoice(pending.cls, ClassSource.LINKED, frozenset(others))
+                    self.scripts[pending.script] = found
+
     def declared_options(self, key: str) -> frozenset[str]:
         """The options the script at `key` declares with argparse, there or in the project
         modules it imports (OPTION_IMPORT_DEPTH levels)."""
@@ -165,6 +189,14 @@ class Links:
                 following.extend(self._modules[module].imports)
             level = following
         return frozenset(found)
+
+
+@dataclass(frozen=True)
+class PendingParser:
+    script: str  # resolved path
+    cls: str | None  # the arguments class it fills, if any
+    # the other dataclasses it fills: name, and fields when the script defines it
+    elements: tuple[tuple[str, frozenset[str] | None], ...]
 
 
 @dataclass(frozen=True)
@@ -251,6 +283,7 @@ def link(files: Iterable[Path], roots: Iterable[Path] = ()) -> Links:
         except (SyntaxError, ValueError):
             continue
         _Reader(path, links).read(tree)
+    links.settle_parsers()
     return links
 
 
@@ -293,6 +326,8 @@ class _Reader:
         for node in nodes:
             self._own_reader(node)
         self._yaml_reading(nodes)
+        for name, fields in self.defined.items():
+            self.links.project_classes.setdefault(name, []).append(fields)
         known = [f for f in self.defined.values() if f is not None and len(f) >= 2]
         if known:
             folder = str(resolved(self.path).parent)
@@ -355,6 +390,8 @@ class _Reader:
         info = parser_info(node, self.scope, self.defined)
         if info is None:
             return None
+        if info.other_fields is None:
+            self._pending(node, info.cls)
         if info.cls is None:
             if info.other_fields is not None:  # only the script's own dataclasses, all seen
                 own = ClassChoice(source=ClassSource.LINKED, owner=self.path.name)
@@ -363,6 +400,22 @@ class _Reader:
         found = ClassChoice(info.cls, ClassSource.LINKED, info.other_fields)
         self._record(self.links.scripts, str(self.path), found, relative=False)
         return found
+
+    def _pending(self, call: ast.Call, cls: str | None) -> None:
+        """Leave a parser whose other dataclasses are imported for settle_parsers."""
+        first = call.args[0]
+        elements = first.elts if isinstance(first, ast.Tuple | ast.List) else [first]
+        named: list[tuple[str, frozenset[str] | None]] = []
+        for element in elements:
+            if arguments_class(element, self.scope):
+                continue
+            if not isinstance(element, ast.Name):
+                return  # `mod.Args` or an expression: not followed
+            imported = self.scope.lookup_import(element.id) or ""
+            if imported.split(".", 1)[0] in LIBRARY_MODULES:
+                return  # a library's dataclass (trl's ScriptArguments): its fields are not read
+            named.append((element.id, self.defined.get(element.id)))
+        self.links.pending_parsers.append(PendingParser(_key(self.path), cls, tuple(named)))
 
     def _loaded_literal(self, node: ast.AST) -> str | None:
         """LIT when `node` loads a config: json.load(open(LIT)), yaml.safe_load(f), ..."""

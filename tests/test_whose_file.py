@@ -313,3 +313,26 @@ def test_a_section_whose_keys_a_dataclass_in_a_sibling_folder_declares(tmp_path:
         "  use_slow_tokenizer: true\n"  # a stale key the dataclass lost: no training argument
     )
     assert codes(tmp_path) == []
+
+
+def test_a_parser_filling_a_dataclass_the_project_defines_in_another_file(tmp_path: Path) -> None:
+    (tmp_path / "mypkg").mkdir()
+    (tmp_path / "mypkg" / "training_args.py").write_text(
+        "from dataclasses import dataclass\n@dataclass\nclass NeuronArgs:\n"
+        "    output_dir: str = 'o'\n    overwrite_output_dir: bool = False\n"
+    )
+    script = (
+        "from dataclasses import dataclass\nfrom transformers import HfArgumentParser\n"
+        "from {module} import {name}\n"
+        "@dataclass\nclass LocalArgs:\n    model_id: str = 'm'\n"
+        "a, b = HfArgumentParser((LocalArgs, {name})).parse_args_into_dataclasses()\n"
+    )
+    (tmp_path / "train.py").write_text(script.format(module="mypkg", name="NeuronArgs"))
+    (tmp_path / "run.sh").write_text("torchrun train.py --output_dir o --overwrite_output_dir\n")
+    assert codes(tmp_path) == []  # the flags fill the project's own dataclasses only
+    # trl's ScriptArguments is trl's, whatever the project defines under that name
+    (tmp_path / "mypkg" / "training_args.py").write_text(
+        "from dataclasses import dataclass\n@dataclass\nclass ScriptArguments:\n    x: int = 1\n"
+    )
+    (tmp_path / "train.py").write_text(script.format(module="trl", name="ScriptArguments"))
+    assert ("run.sh", "CE123") in codes(tmp_path)
