@@ -336,3 +336,14 @@ def test_a_parser_filling_a_dataclass_the_project_defines_in_another_file(tmp_pa
     )
     (tmp_path / "train.py").write_text(script.format(module="trl", name="ScriptArguments"))
     assert ("run.sh", "CE123") in codes(tmp_path)
+
+
+def test_a_dropped_field_is_kept_where_unread_dataclasses_may_declare_it(tmp_path: Path) -> None:
+    flat = "stage: sft\nfinetuning_type: lora\noutput_dir: o\nlogging_steps: 10\n"
+    (tmp_path / "mixed.yaml").write_text(flat + "overwrite_output_dir: true\n")
+    (tmp_path / "plain.yaml").write_text("output_dir: o\noverwrite_output_dir: true\n")
+    assert ("mixed.yaml", "CE123") in codes(tmp_path)
+    result = CliRunner().invoke(main, ["fix", str(tmp_path)])
+    assert result.exit_code in (0, 1), result.output
+    assert "overwrite_output_dir" in (tmp_path / "mixed.yaml").read_text()
+    assert "overwrite_output_dir" not in (tmp_path / "plain.yaml").read_text()

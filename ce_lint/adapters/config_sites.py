@@ -61,6 +61,19 @@ def holds_arguments(
     return is_arguments_mapping(keys, parent_key, knowledge, root, nested, chosen.source.declared)
 
 
+def other_fields(
+    keys: list[str], knowledge: Knowledge, chosen: ClassChoice, root: bool
+) -> frozenset[str] | None:
+    """Site.other_fields of a mapping: a whole file whose class is only assumed, holding keys
+    foreign to the family (`stage`, `lora_rank`), feeds a parser that fills other dataclasses
+    ce-lint cannot read (None: any key may be theirs)."""
+    if root and not chosen.source.declared:
+        family = knowledge.family_field_names
+        if any(k not in family and not k.startswith("_") for k in keys):
+            return None
+    return chosen.other_fields
+
+
 def _declares(fields: frozenset[str], keys: set[str], knowledge: Knowledge) -> bool:
     """Whether the keys are the settings of a dataclass with `fields`: it declares most of them
     and every one that names a training-argument field (a key a slip of the keyboard away from

@@ -181,7 +181,9 @@ class JsonAdapter(config_sites.ConfigAdapter):
                             span,
                             Origin.MAPPING,
                             chosen.source,
-                            other_fields=chosen.other_fields,
+                            other_fields=config_sites.other_fields(
+                                keys, self.knowledge, chosen, root
+                            ),
                             handle=node,
                         )  # fmt: skip
                     )

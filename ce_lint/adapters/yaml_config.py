@@ -243,7 +243,8 @@ class _SiteBuilder:
             if config_sites.holds_arguments(
                 keys, parent_key, self.knowledge, self.chosen, root, nested
             ):
-                self.sites.append(self.site(node))
+                others = config_sites.other_fields(keys, self.knowledge, self.chosen, root)
+                self.sites.append(self.site(node, others))
                 return
             for key, child in node.value:
                 self.walk(child, key.value if isinstance(key, yaml.ScalarNode) else None)
@@ -251,7 +252,7 @@ class _SiteBuilder:
             for child in node.value:
                 self.walk(child, parent_key)
 
-    def site(self, node: yaml.MappingNode) -> Site:
+    def site(self, node: yaml.MappingNode, others: frozenset[str] | None) -> Site:
         return Site(
             self.source.path,
             self.chosen.cls,
@@ -261,7 +262,7 @@ class _SiteBuilder:
             self.chosen.source,
             # `<<: *base` keys are not entries: rules must not read their absence as defaults.
             partial=any(k.tag == "tag:yaml.org,2002:merge" for k, _ in node.value),
-            other_fields=self.chosen.other_fields,
+            other_fields=others,
             handle=node,
         )
 

@@ -232,6 +232,14 @@ class FieldMigration(FieldKind):
         if action == "none":
             return None, note
         if action == "drop":
+            if site.other_fields is None:
+                # A field dropped without a successor is one a project that still uses it
+                # re-declares in its own dataclass (LLaMA-Factory, optimum-neuron did).
+                kept = (
+                    f"ce-lint leaves it in place: the same parser also fills dataclasses it "
+                    f"cannot read, and one of them may declare `{entry.key}` itself."
+                )
+                return None, f"{note} {kept}".strip()
             return Fix(applicability, f"Remove `{entry.key}`", (Remove(entry),)), note
 
         if action == "rename":
