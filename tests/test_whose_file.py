@@ -347,3 +347,20 @@ def test_a_dropped_field_is_kept_where_unread_dataclasses_may_declare_it(tmp_pat
     assert result.exit_code in (0, 1), result.output
     assert "overwrite_output_dir" in (tmp_path / "mixed.yaml").read_text()
     assert "overwrite_output_dir" not in (tmp_path / "plain.yaml").read_text()
+
+
+def test_attributes_merged_in_from_elsewhere_are_not_the_arguments_fields(tmp_path: Path) -> None:
+    (tmp_path / "options.py").write_text(
+        "from transformers import HfArgumentParser, TrainingArguments\n"
+        "def parse(own):\n"
+        "    opt, _ = HfArgumentParser(TrainingArguments).parse_args_into_dataclasses(\n"
+        "        return_remaining_strings=True)\n"
+        "    opt.__dict__.update(own.__dict__)\n"
+        "    if not opt.overwrite_output_dir:\n        opt.overwrite_output_dir = True\n"
+        "    return opt\n"
+        "def other():\n"
+        "    (args,) = HfArgumentParser(TrainingArguments).parse_args_into_dataclasses()\n"
+        "    return args.overwrite_output_dir\n"
+    )
+    # only the function that merges nothing into its object is judged
+    assert codes(tmp_path) == [("options.py", "CE123")]

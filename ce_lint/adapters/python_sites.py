@@ -118,6 +118,7 @@ class SiteFinder:
         self.used_dicts: set[ast.AST] = set()
         self.trainer_calls: list[tuple[ast.Call, str, Scope]] = []
         self.trainer_class: ast.ClassDef | None = None  # the Trainer subclass being walked
+        self.merged = _merged_namespaces(self.tree)  # id(scope node) -> names merged into
         self.trainer_keywords: list[TrainerKeyword] = []
 
     def run(self, chosen: ClassChoice | None = None) -> list[Site]:
@@ -386,7 +387,7 @@ class SiteFinder:
             return
         if self.trainer_class is not None and _is_self_args(target.value):
             site = self._self_args_site(stmt, sites)
-        elif not isinstance(target.value, ast.Name):
+        elif not isinstance(target.value, ast.Name) or self._is_merged(target.value.id, scope):
             return
         elif cls := self.names.lookup(target.value.id, scope, "args_vars"):
             site = self._attribute_site(cls, target.value.id, scope, stmt, sites)
@@ -398,6 +399,11 @@ class SiteFinder:
             None, Handle("attribute-set", stmt), "assign",
         )  # fmt: skip
         site.entries.append(entry)
+
+    def _is_merged(self, var: str, scope: Scope) -> bool:
+        """Whether other attributes are merged into `var` in this scope (`var.__dict__.update`):
+        then its attributes are not only the arguments' fields."""
+        return var in self.merged.get(id(scope.node), ())
 
     def _attr_span(self, node: ast.Attribute) -> Span:
         end = self.pos.offset(node.end_lineno, node.end_col_offset)  # type: ignore[arg-type]
@@ -424,7 +430,7 @@ class SiteFinder:
     ) -> None:
         if self.trainer_class is not None and _is_self_args(node.value):
             site = self._self_args_site(node, sites)
-        elif not isinstance(node.value, ast.Name):
+        elif not isinstance(node.value, ast.Name) or self._is_merged(node.value.id, scope):
             return
         elif (var := node.value.id) == "self" and subclass is not None:
             site = subclass[0]
@@ -575,6 +581,44 @@ class SiteFinder:
                     if v.upper() == member:
                         return v
         return UNKNOWN
+
+
+def _merged_namespaces(tree: ast.Module) -> dict[int, set[str]]:
+    """For each function (and the module), the names whose attributes it merges in from
+    elsewhere: `x.__dict__.update(...)`, `vars(x).update(...)`, `setattr(x, name, ...)` with a
+    computed name."""
+    found: dict[int, set[str]] = {}
+    for owner in ast.walk(tree):
+        if not isinstance(owner, ast.Module | ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        for node in ast.walk(owner):
+            name = _merge_target(node)
+            if name is not None:
+                found.setdefault(id(owner), set()).add(name)
+    return found
+
+
+def _merge_target(node: ast.AST) -> str | None:
+    if not isinstance(node, ast.Call):
+        return None
+    func = node.func
+    if isinstance(func, ast.Attribute) and func.attr == "update":
+        holder = func.value
+        if isinstance(holder, ast.Attribute) and holder.attr == "__dict__":
+            return holder.value.id if isinstance(holder.value, ast.Name) else None
+        if (
+            isinstance(holder, ast.Call)
+            and isinstance(holder.func, ast.Name)
+            and holder.func.id == "vars"
+            and holder.args
+            and isinstance(holder.args[0], ast.Name)
+        ):
+            return holder.args[0].id
+    if isinstance(func, ast.Name) and func.id == "setattr" and len(node.args) >= 2:
+        target, name = node.args[0], node.args[1]
+        if isinstance(target, ast.Name) and not isinstance(name, ast.Constant):
+            return target.id
+    return None
 
 
 def _is_self_args(node: ast.expr) -> bool:
