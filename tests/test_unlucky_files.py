@@ -256,7 +256,8 @@ def test_a_directive_after_a_line_break_yaml_sees_in_a_comment_is_data() -> None
 
 
 def test_an_entry_is_not_removed_over_a_line_break_only_yaml_reads() -> None:
-    text = "output_dir: o\nno_cuda: false\u2029t: 1\n"
+    # (`seed`, a field: a key foreign to the family would make ce-lint keep the entry anyway)
+    text = "output_dir: o\nno_cuda: false\u2029seed: 1\n"
     result = fix(text)
-    assert result.fixed_text is None or "t: 1" in result.fixed_text
+    assert result.fixed_text is None or "seed: 1" in result.fixed_text
     assert any("only YAML reads" in n for n in result.notices)

@@ -439,6 +439,9 @@ def pair_verdict(
     # the person may also have renamed their own variable inside the value (config.eval_strategy)
     if theirs_v is None or mine_v == theirs_v or (mine_v or "").replace(name, new) == theirs_v:
         return "same"
+    if ch.get("value_by_choice") and mine_v == value_after(name, [orig]):
+        # the person chose a new value; ce-lint kept the old one under the new name
+        return "same meaning"
     return "different value"
 
 
