@@ -131,6 +131,23 @@ class NameRef:
     imported: bool
     is_import: bool = False
     member: str | None = None
+    # What a use does with the class (see NAME_USES); "" for an import.
+    use: str = ""
+    # Imports only: the whole statement, the statement list holding it (an opaque id shared by
+    # the statements of one block), and the text whose removal drops this name from the
+    # statement with its comma (or the statement's own lines when it imports nothing else),
+    # None where that cannot be done without touching a comment or the block's last statement.
+    statement: Span | None = None
+    block: int | None = None
+    drop: Span | None = None
+
+
+# What a use of a library class does with it (NameRef.use):
+USE_MEMBER = "member"  # reads a member: `X.STEPS`
+USE_CALL = "call"  # makes a member from a value or a name: `X("steps")`, `X["STEPS"]`
+USE_TYPE = "type"  # names it as a type: an annotation, `Annotated[X, ...]`, `Optional[X]`
+USE_OTHER = "other"  # the class object itself: `isinstance(v, X)`, `type(v) is X`, `f(X)`
+NAME_USES = (USE_MEMBER, USE_CALL, USE_TYPE, USE_OTHER)
 
 
 class SourceFile(Protocol):

@@ -327,9 +327,7 @@ class NotebookAdapter(Adapter):
             keywords = tuple(
                 dataclasses.replace(k, span=_span(k.span, doc)) for k in python.trainer_keywords
             )
-            names = tuple(
-                dataclasses.replace(ref, span=_span(ref.span, doc)) for ref in python.names
-            )
+            names = tuple(_name_ref(ref, doc) for ref in python.names)
         scripts = shell_script.scripts_of(self.script_class, source.path, chosen)
         for start, end in shell_ranges:
             inner_sites += shell_script.find_sites(
@@ -469,6 +467,15 @@ def _span(span: Span, doc: NotebookDocument) -> Span:
     start = doc.to_notebook(span.start)
     end = doc.to_notebook(span.end, end=True) if span.end > span.start else start
     return Span(start, end)
+
+
+def _name_ref(ref: NameRef, doc: NotebookDocument) -> NameRef:
+    return dataclasses.replace(
+        ref,
+        span=_span(ref.span, doc),
+        statement=_span(ref.statement, doc) if ref.statement else None,
+        drop=_span(ref.drop, doc) if ref.drop else None,
+    )
 
 
 def _translate_site(site: Site, doc: NotebookDocument) -> Site:

@@ -4,12 +4,23 @@ arguments objects, parsers and dicts (nothing is imported or executed)."""
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..knowledge import TRL
-from ..model import ARGUMENT_CLASSES, UNKNOWN, ImportRef, NameRef, Span
+from ..model import (
+    ARGUMENT_CLASSES,
+    UNKNOWN,
+    USE_CALL,
+    USE_MEMBER,
+    USE_OTHER,
+    USE_TYPE,
+    ImportRef,
+    NameRef,
+    Span,
+)
 from ..textio import SourceText
 from .python_names import (
     LIBRARY_ROOTS,
@@ -19,6 +30,7 @@ from .python_names import (
     Scope,
     arguments_class,
     dataclass_fields,
+    dotted,
     is_trainer,
     library_object,
     parser_info,
@@ -194,13 +206,27 @@ class FileNames:
         for node in ast.walk(self.tree):
             if _library_import(node):
                 assert isinstance(node, ast.ImportFrom) and node.module
-                for alias in node.names:
+                statement = self.pos.span(node)
+                block = self._block(node, parents)
+                for i, alias in enumerate(node.names):
                     if alias.name in wanted:
                         start = self.pos.span(alias).start
                         span = Span(start, start + len(alias.name))
                         path = f"{node.module}.{alias.name}"
                         local = alias.asname or alias.name
-                        out.append(NameRef(path, span, local, True, is_import=True))
+                        drop = self._drop(node, i, block)
+                        out.append(
+                            NameRef(
+                                path,
+                                span,
+                                local,
+                                True,
+                                is_import=True,
+                                statement=statement,
+                                block=block[0] if block else None,
+                                drop=drop,
+                            )
+                        )
             elif own := _own_binding(node, wanted):
                 # the file binds the name itself: a rename onto it would change what it means
                 out.append(NameRef("", self.pos.span(node), own, False))
@@ -220,12 +246,55 @@ class FileNames:
                     span = Span(end - len(node.attr), end)
                 if library_object(path) not in wanted or path is None:
                     continue
-                parent = parents.get(node)
-                member = None
-                if isinstance(parent, ast.Attribute) and parent.value is node:
-                    member = parent.attr
-                out.append(NameRef(path, span, local, imported, member=member))
+                use, member = _use(node, parents)
+                out.append(NameRef(path, span, local, imported, member=member, use=use))
         return out
+
+    def _block(
+        self, statement: ast.stmt, parents: dict[ast.AST, ast.AST]
+    ) -> tuple[int, list[ast.stmt]] | None:
+        """The statement list holding `statement`, with an id of its own (where its first
+        statement starts)."""
+        parent = parents.get(statement, self.tree if statement in self.tree.body else None)
+        for name in ("body", "orelse", "finalbody"):
+            statements = getattr(parent, name, None)
+            if isinstance(statements, list) and any(s is statement for s in statements):
+                return self.pos.span(statements[0]).start, statements
+        return None
+
+    def _drop(
+        self, node: ast.ImportFrom, i: int, block: tuple[int, list[ast.stmt]] | None
+    ) -> Span | None:
+        """The text whose removal drops `node.names[i]` from its import, keeping the layout:
+        the name and the comma after it (before it, for the last name), or the statement's
+        own lines when it imports nothing else. None where a comment or a line continuation
+        sits in between, or the statement shares its line or is its block's only one."""
+        text = self.source.text
+        spans = [self.pos.span(alias) for alias in node.names]
+        if len(spans) > 1:
+            if i + 1 < len(spans):
+                start, end, between = (
+                    spans[i].start,
+                    spans[i + 1].start,
+                    (spans[i].end, spans[i + 1].start),
+                )
+            else:
+                start, end, between = (
+                    spans[i - 1].end,
+                    spans[i].end,
+                    (spans[i - 1].end, spans[i].start),
+                )
+            if not re.fullmatch(r"\s*,\s*", text[between[0] : between[1]]):
+                return None
+            return Span(start, end)
+        if block is None or len(block[1]) < 2:
+            return None  # removing the block's only statement would leave it empty
+        statement = self.pos.span(node)
+        line_start = self.source.line_start(statement.start)
+        line_end = self.source.line_end(statement.end)
+        if text[line_start : statement.start].strip() or text[statement.end : line_end].strip():
+            return None  # another statement or a comment shares the line
+        return Span(line_start, line_end)
 
     def scope_of(self, node: ast.AST) -> Scope:
         return self.scopes[node]
@@ -359,6 +428,46 @@ class FileNames:
                 return getattr(b, what).get(name), current
             current = current.parent
         return None, scope
+
+
+# Subscripted names that make a type of their arguments (`Annotated[X, ...]`, `Optional[X]`).
+TYPE_FORMS = frozenset(
+    {
+        "Annotated", "Optional", "Union", "List", "Sequence", "Iterable", "Type", "ClassVar",
+        "Final", "Tuple", "Set", "list", "tuple", "set", "type",
+    }
+)  # fmt: skip
+
+
+def _use(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> tuple[str, str | None]:
+    """What the code does with a library class (USE_*), and the member a member use reads."""
+    parent = parents.get(node)
+    if isinstance(parent, ast.Attribute) and parent.value is node:
+        return USE_MEMBER, parent.attr
+    if isinstance(parent, ast.Call) and parent.func is node:
+        return USE_CALL, None
+    if isinstance(parent, ast.Subscript) and parent.value is node:
+        return USE_CALL, None
+    # Up through the type expressions that hold it: `Optional[X]`, `X | None`, `Annotated[X, m]`
+    child, typed = node, False
+    while True:
+        if isinstance(parent, ast.Subscript) and parent.slice is child:
+            name = dotted(parent.value)
+            if name is None or name.rsplit(".", 1)[-1] not in TYPE_FORMS:
+                break
+            typed = True
+        elif not (
+            isinstance(parent, ast.Tuple)
+            or (isinstance(parent, ast.BinOp) and isinstance(parent.op, ast.BitOr))
+        ):
+            break
+        child, parent = parent, parents.get(parent)
+    annotation = (
+        (isinstance(parent, ast.arg) and parent.annotation is child)
+        or (isinstance(parent, ast.AnnAssign) and parent.annotation is child)
+        or (isinstance(parent, ast.FunctionDef | ast.AsyncFunctionDef) and parent.returns is child)
+    )
+    return (USE_TYPE if annotation or typed else USE_OTHER), None
 
 
 def _own_binding(node: ast.AST, wanted: frozenset[str]) -> str | None:
