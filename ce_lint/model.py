@@ -205,6 +205,8 @@ class ClassChoice:
     # A class of the project that reads this file's keys itself (`MyConfig(**cfg)`): then its
     # mappings are that class's settings, not training arguments.
     owner: str | None = None
+    # `cls` stands for another package's class known to extend it by its use (see Site).
+    unread_subclass: str | None = None
 
 
 @dataclass(frozen=True)
@@ -258,6 +260,11 @@ class Site:
     trainer: TrainerCall | None = None  # the trainer the object is handed to, if seen
     helper: str | None = None  # HELPER: the method called
     subclass: str | None = None  # SUBCLASS: its name
+    # The class the code names is another package's class that its use shows to extend `cls`
+    # (it is handed to a trainer as `args`), but whose source ce-lint does not read: its own
+    # fields are unknown (a key that is no field of `cls` may be one of them) and it may
+    # re-declare a field `cls` removed. Its name, else None.
+    unread_subclass: str | None = None
     handle: Any = None  # adapter-private
 
     def __post_init__(self) -> None:

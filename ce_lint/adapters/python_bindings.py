@@ -39,6 +39,7 @@ from .python_names import (
     third_party_classes,
     tuple_classes,
     unbound_class_names,
+    unread_subclass,
 )
 
 PARSE_METHODS = (
@@ -52,6 +53,9 @@ FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 
 # Parameters read as arguments objects when nothing in the file gives them a type (the class
 # is then assumed: TrainingArguments, whose fields the whole family shares).
+# The arguments class an unread subclass extends, as far as its use shows (a trainer's `args`).
+UNREAD_BASE = "TrainingArguments"
+
 ARGUMENTS_PARAMETERS = frozenset({"training_args", "train_args", "training_arguments"})
 ASSUMED_PARAMETER_CLASS = "TrainingArguments"
 
@@ -63,6 +67,7 @@ class ScopeBindings:
     parsers: dict[str, ParserInfo] = field(default_factory=dict)  # variable -> its dataclasses
     bound: set[str] = field(default_factory=set)  # every name bound in the scope
     guessed: dict[str, bool] = field(default_factory=dict)  # args_vars known by name alone
+    unread: dict[str, str] = field(default_factory=dict)  # args_vars of an unread subclass
 
 
 class PositionMap:
@@ -125,6 +130,7 @@ class FileNames:
                 } & ARGUMENTS_PARAMETERS
         self._collect(tree, self.module_scope)
         self.module_scope.imports.update(unbound_class_names(tree))
+        self._subclass_evidence()
 
     def bind(self) -> None:
         """Which variables hold arguments, parsers and dicts (worth it once a file names them)."""
@@ -152,6 +158,135 @@ class FileNames:
                 if path.split(".", 1)[0] in LIBRARY_ROOTS and path.rsplit(".", 1)[-1].islower():
                     return True  # a module (`import transformers as tf`): any attribute may be the class
         return False
+
+    def _subclass_evidence(self) -> None:
+        """Classes of other packages that the file hands a trainer as `args`: subclasses of
+        TrainingArguments known by that use alone (their source is not read). They are bound
+        like a subclass defined in the file (Scope.classes), and marked unread (Scope.unread).
+
+        A trainer is a known one (transformers', sentence-transformers' or trl's, or a class
+        of this file deriving from one: they read every field of `args`, keyword or second
+        positional), or a class called `...Trainer` imported from the same package as the
+        arguments class, given it as the `args` keyword. A package that exports classes under
+        transformers' own names (`Trainer`, `TrainingArguments`: setfit, PaddleNLP) has
+        re-implemented them rather than extended them, so a class of that very name is never
+        taken, nor a same-package trainer of that name. HfArgumentParser filling a class is no
+        evidence alone (it fills any dataclass: peft's LoraConfig, a project's ModelArguments
+        kept in another module); the object it returns, handed to a trainer, is.
+        """
+        if "Trainer" not in self.source.text:
+            return  # every trainer taken is or derives from a `...Trainer`
+        calls: list[ast.Call] = []
+        binds: dict[str, list[tuple[ast.Assign, int | None]]] = {}
+        trainer_subclasses: set[str] = set()
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.Call):
+                calls.append(node)
+            elif isinstance(node, ast.Assign):
+                for target in node.targets:
+                    if isinstance(target, ast.Name):
+                        binds.setdefault(target.id, []).append((node, None))
+                    elif isinstance(target, ast.Tuple | ast.List):
+                        for i, element in enumerate(target.elts):
+                            if isinstance(element, ast.Name):
+                                binds.setdefault(element.id, []).append((node, i))
+            elif isinstance(node, ast.ClassDef):
+                scope = self.scopes[node]
+                paths = [qualified(base, scope) for base in node.bases]
+                if any(is_trainer(library_object(path), path) for path in paths):
+                    trainer_subclasses.add(node.name)
+        for call in calls:
+            scope = self.scopes[call]
+            path = qualified(call.func, scope)
+            name = path.rsplit(".", 1)[-1] if path else None
+            known = is_trainer(library_object(path), path) or (
+                isinstance(call.func, ast.Name) and call.func.id in trainer_subclasses
+            )
+            args = next((k.value for k in call.keywords if k.arg == "args"), None)
+            if known and args is None and len(call.args) > 1:
+                args = call.args[1]
+            if args is None or isinstance(args, ast.Starred):
+                continue
+            if known:
+                package = None
+            elif (
+                path
+                and name
+                and name.endswith("Trainer")
+                and name not in TRAINER_CLASSES
+                and path.split(".", 1)[0] not in LIBRARY_ROOTS
+            ):
+                package = path.split(".", 1)[0]
+            else:
+                continue
+            for node in self._args_classes(args, scope, binds):
+                self._mark_unread(node, package)
+
+    def _args_classes(
+        self, args: ast.expr, scope: Scope, binds: dict[str, list[tuple[ast.Assign, int | None]]]
+    ) -> Iterator[ast.expr]:
+        """The class references that may have built `args`: its own call, the calls assigned to
+        the name in the innermost scope that assigns it, or the class at its position in the
+        HfArgumentParser whose result is unpacked into it."""
+        if isinstance(args, ast.Call):
+            yield args.func
+            return
+        if not isinstance(args, ast.Name):
+            return
+        current: Scope | None = scope
+        while current is not None:
+            found = [(a, i) for a, i in binds.get(args.id, ()) if self.scopes[a] is current]
+            if found:
+                break
+            current = current.parent
+        else:
+            return
+        for assign, index in found:
+            value = assign.value
+            if not isinstance(value, ast.Call):
+                continue
+            if index is None:
+                yield value.func
+                continue
+            func = value.func
+            if not isinstance(func, ast.Attribute) or func.attr not in PARSE_METHODS:
+                continue
+            parser = func.value
+            if isinstance(parser, ast.Name):
+                made = [
+                    a.value
+                    for a, i in binds.get(parser.id, ())
+                    if i is None and isinstance(a.value, ast.Call)
+                ]
+                parser = made[-1] if len(made) == 1 else None
+            if not isinstance(parser, ast.Call) or not parser.args:
+                continue
+            if library_object(qualified(parser.func, self.scopes[parser])) not in PARSERS:
+                continue
+            first = parser.args[0]
+            elements = first.elts if isinstance(first, ast.Tuple | ast.List) else [first]
+            if index < len(elements):
+                yield elements[index]
+
+    def _mark_unread(self, node: ast.expr, package: str | None) -> None:
+        """Bind an imported class of another package as an unread subclass (see
+        _subclass_evidence); `package`: the trainer's, which the class must share."""
+        if not isinstance(node, ast.Name):
+            return
+        scope: Scope | None = self.scopes[node]
+        while scope is not None and node.id not in scope.imports:
+            scope = scope.parent
+        if scope is None or node.id in scope.classes:
+            return
+        path = scope.imports[node.id]
+        root, _, rest = path.partition(".")
+        name = path.rsplit(".", 1)[-1]
+        if not rest or root in LIBRARY_ROOTS or (package is not None and root != package):
+            return  # a module, the libraries' own classes (known), another package's
+        if not name[:1].isupper() or name in ARGUMENT_CLASSES:
+            return
+        scope.classes[node.id] = UNREAD_BASE
+        scope.unread[node.id] = name
 
     def children_scopes(self, node: ast.AST, scope: Scope) -> Iterator[tuple[ast.AST, Scope]]:
         for child in ast.iter_child_nodes(node):
@@ -317,6 +452,7 @@ class FileNames:
                     cls = self.annotation_class(param.annotation, scope)
                     if cls:
                         inner.args_vars[param.arg] = cls
+                        self._note_unread(inner, param.arg, param.annotation, scope)
                     elif _untyped(param, default) and param.arg in ARGUMENTS_PARAMETERS:
                         inner.args_vars[param.arg] = ASSUMED_PARAMETER_CLASS
                         inner.guessed[param.arg] = True
@@ -328,6 +464,7 @@ class FileNames:
                 cls = self.annotation_class(child.annotation, child_scope)
                 if cls:
                     b.args_vars[child.target.id] = cls
+                    self._note_unread(b, child.target.id, child.annotation, child_scope)
                 elif child.value is not None:
                     self._bind_target(child.target, child.value, child_scope, b)
             elif isinstance(child, ast.Name) and isinstance(child.ctx, ast.Store):
@@ -357,6 +494,7 @@ class FileNames:
                     )  # args = build_args() -> TrainingArguments
                 if cls:
                     b.args_vars[target.id] = cls
+                    self._note_unread(b, target.id, value.func, scope)
                     return
                 parser = self.parser_info(value, scope)
                 if parser is not None:
@@ -377,6 +515,8 @@ class FileNames:
                 )
                 if cls:
                     b.args_vars[target.id] = cls
+                    if parser is not None and isinstance(index, int):
+                        self._unread_at(b, target.id, parser, index)
             elif isinstance(value, ast.Dict):
                 b.dict_vars[target.id] = value
         elif isinstance(target, ast.Tuple | ast.List) and isinstance(value, ast.Call):
@@ -389,6 +529,18 @@ class FileNames:
                     b.bound.add(element.id)
                     if classes and i < len(classes) and classes[i]:
                         b.args_vars[element.id] = classes[i]  # type: ignore[assignment]
+                        if parser is not None:
+                            self._unread_at(b, element.id, parser, i)
+
+    def _note_unread(self, b: ScopeBindings, var: str, node: ast.expr | None, scope: Scope) -> None:
+        """Record that `var` holds an unread subclass, when `node` names one."""
+        unread = unread_subclass(node, scope) if node is not None else None
+        if unread:
+            b.unread[var] = unread
+
+    def _unread_at(self, b: ScopeBindings, var: str, parser: ParserInfo, index: int) -> None:
+        if -len(parser.unread) <= index < len(parser.unread) and parser.unread[index]:
+            b.unread[var] = parser.unread[index]  # type: ignore[assignment]
 
     def parser_info(self, call: ast.Call, scope: Scope) -> ParserInfo | None:
         """HfArgumentParser(X) or HfArgumentParser((A, B, X)): the class at each position and

@@ -42,6 +42,7 @@ from .python_names import (
     is_trainer,
     library_object,
     qualified,
+    unread_subclass,
 )
 
 
@@ -83,8 +84,10 @@ class _Draft:
     trainer: TrainerCall | None = None
     other_fields: frozenset[str] | None = frozenset()
     class_source: ClassSource = ClassSource.CODE
+    unread_subclass: str | None = None  # see Site
 
     def build(self, path: str) -> Site:
+        unread = self.unread_subclass is not None  # its own fields are unknown
         return Site(
             path,
             self.cls,
@@ -94,11 +97,12 @@ class _Draft:
             self.class_source,
             partial=self.origin not in _WHOLE or self.unpacked_unknown,
             validated=self.origin in _VALIDATED,
-            strict_keys=self.origin in _STRICT,
-            other_fields=self.other_fields,
+            strict_keys=self.origin in _STRICT and not unread,
+            other_fields=None if unread else self.other_fields,
             trainer=self.trainer,
             helper=self.helper,
             subclass=self.subclass,
+            unread_subclass=self.unread_subclass,
             handle=self.handle,
         )
 
@@ -177,7 +181,10 @@ class SiteFinder:
     ) -> None:
         cls = arguments_class(call.func, scope)
         if cls:
-            site = self._new_site(cls, self.pos.span(call), Origin.CALL, handle=call)
+            site = self._new_site(
+                cls, self.pos.span(call), Origin.CALL, handle=call,
+                unread_subclass=unread_subclass(call.func, scope),
+            )  # fmt: skip
             if call.args and not isinstance(call.args[0], ast.Starred):
                 arg = call.args[0]
                 span = self.pos.span(arg)
@@ -211,7 +218,7 @@ class SiteFinder:
                     # Keys of the other dataclasses (model, data arguments) share the dict.
                     site = self._new_site(
                         parser.cls, self.pos.span(call), Origin.PARSE_DICT, handle=call,
-                        other_fields=parser.other_fields,
+                        other_fields=parser.other_fields, unread_subclass=parser.unread_subclass,
                     )  # fmt: skip
                     self._unpacked(site, call.args[0], scope)
                 return
@@ -411,8 +418,9 @@ class SiteFinder:
             guessed = self.names.lookup(var, scope, "guessed")
             source = ClassSource.ASSUMED if guessed else ClassSource.CODE
             sites[key] = self._new_site(
-                cls, self.pos.span(node), Origin.ATTRIBUTES, class_source=source
-            )
+                cls, self.pos.span(node), Origin.ATTRIBUTES, class_source=source,
+                unread_subclass=self.names.lookup(var, scope, "unread"),
+            )  # fmt: skip
         return sites[key]
 
     def _attribute_read(
