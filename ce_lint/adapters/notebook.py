@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..findings import AbstractEdit, AddEntry, Remove, ReplaceSource, Rewrite
+from ..findings import AbstractEdit, AddEntry, Remove, ReplaceRead, ReplaceSource, Rewrite
 from ..knowledge import Knowledge
 from ..model import ClassChoice, Entry, ImportRef, NameRef, Site, Span, TrainerKeyword, Value
 from ..textio import SourceText, TextEdit
@@ -200,6 +200,8 @@ class NotebookDocument(Document):
             return Remove(back(edit.entry))
         if isinstance(edit, AddEntry):
             return AddEntry(back(edit.container), edit.key, edit.value, back(edit.after))
+        if isinstance(edit, ReplaceRead):
+            return ReplaceRead(back(edit.entry), edit.value)
         if isinstance(edit, ReplaceSource):
             start = self._from_notebook(edit.span.start)
             end = self._from_notebook(max(edit.span.end - 1, edit.span.start))

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, ClassVar
 
-from ..findings import KEEP, AbstractEdit, AddEntry, Remove, Rewrite
+from ..findings import KEEP, AbstractEdit, AddEntry, Remove, ReplaceRead, Rewrite
 from ..knowledge import Knowledge
 from ..model import ClassChoice, Entry, Site, Span
 from ..textio import SourceText, TextEdit
@@ -47,6 +47,8 @@ class PythonDocument(Document):
         """A cheap check (no libcst) of whether render() can express the edit."""
         if cli_args.owns(edit):
             return cli_args.can_render(edit)
+        if isinstance(edit, ReplaceRead):
+            return _handle(edit.entry).syntax == "attribute-read"
         entries = []
         if isinstance(edit, Rewrite | Remove):
             entries = [edit.entry]
@@ -86,6 +88,15 @@ class PythonDocument(Document):
             span = entry.value.span
             out.append(TextEdit(span.start, span.end, render_python(edit.value, entry.value)))
         return out
+
+    def replace_read(self, edit: ReplaceRead) -> list[TextEdit]:
+        """The attribute expression that reads the field (`self.args.x`, an atom) becomes the
+        value's literal; only reads (Load context) have this handle, never the target of an
+        assignment, `del` or augmented assignment."""
+        if not self.can_render(edit):
+            raise RenderError("only a read of the field can be replaced by a value")
+        span = edit.entry.value.span
+        return [TextEdit(span.start, span.end, render_python(edit.value, edit.entry.value))]
 
     # -- remove ----------------------------------------------------------------------
 
