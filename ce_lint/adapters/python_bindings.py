@@ -68,6 +68,7 @@ class ScopeBindings:
     bound: set[str] = field(default_factory=set)  # every name bound in the scope
     guessed: dict[str, bool] = field(default_factory=dict)  # args_vars known by name alone
     unread: dict[str, str] = field(default_factory=dict)  # args_vars of an unread subclass
+    trainer_vars: dict[str, ast.Call] = field(default_factory=dict)  # variable -> trainer call
 
 
 class PositionMap:
@@ -120,6 +121,8 @@ class FileNames:
         self.module_scope = Scope(tree, None)
         self._dataclass_fields: dict[str, frozenset[str] | None] | None = None
         self.arguments_parameters: set[str] = set()  # parameters named like arguments objects
+        # classes of the file deriving from a known trainer (see _subclass_evidence)
+        self.trainer_subclasses: set[str] = set()
         for node in ast.walk(tree):
             if isinstance(node, ast.ClassDef):
                 self.defined[node.name] = "class"
@@ -178,7 +181,7 @@ class FileNames:
             return  # every trainer taken is or derives from a `...Trainer`
         calls: list[ast.Call] = []
         binds: dict[str, list[tuple[ast.Assign, int | None]]] = {}
-        trainer_subclasses: set[str] = set()
+        trainer_subclasses = self.trainer_subclasses
         for node in ast.walk(self.tree):
             if isinstance(node, ast.Call):
                 calls.append(node)
@@ -500,6 +503,9 @@ class FileNames:
                 if parser is not None:
                     b.parsers[target.id] = parser
                     return
+                if self.is_trainer_call(value, scope):
+                    b.trainer_vars[target.id] = value
+                    return
                 if self.is_dict_call(value, scope):
                     b.dict_vars[target.id] = value
                     return
@@ -560,6 +566,14 @@ class FileNames:
         if isinstance(owner, ast.Name):
             return self.lookup(owner.id, scope, "parsers")
         return None
+
+    def is_trainer_call(self, call: ast.Call, scope: Scope) -> bool:
+        """A call of a known trainer (transformers', sentence-transformers', trl's) or of a
+        class of this file deriving from one."""
+        path = qualified(call.func, scope)
+        if is_trainer(library_object(path), path):
+            return True
+        return isinstance(call.func, ast.Name) and call.func.id in self.trainer_subclasses
 
     def is_dict_call(self, call: ast.Call, scope: Scope) -> bool:
         return (
