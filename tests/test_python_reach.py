@@ -322,3 +322,31 @@ def test_keywords_of_a_trainer_subclass_passed_on_to_its_base() -> None:
     assert found(text) == [("CE505", 6), ("CE505", 11)]  # Other's super() is Mixin's
     fixed = fix(py(text), "train.py").fixed_text
     assert "super().__init__(model=model, args=args, processing_class=tok)" in fixed
+
+
+def test_a_script_exported_from_a_notebook_keeps_its_ipython_lines() -> None:
+    """CyberBrain's main.py (a Colab export): `!pip` lines make it invalid Python; with them
+    blanked it is read, and fixes leave them as they are."""
+    text = """
+    !pip install transformers trl \\
+        datasets
+    %matplotlib inline
+    files = !ls
+    from transformers import TrainingArguments
+    from trl import SFTTrainer
+    args = TrainingArguments("o", use_mps_device=True, seed=1)
+    trainer = SFTTrainer(model=model, tokenizer=tok, args=args)
+    !nvidia-smi
+    other = TrainingArguments("o", no_cuda=True)  # ce-lint: ignore[CE104]
+    """
+    assert found(text) == [("CE105", 7), ("CE505", 8)]  # comments are read as well
+    fixed = fix(py(text), "main.py").fixed_text
+    expected = (
+        py(text)
+        .replace("use_mps_device=True, seed=1", "seed=1")
+        .replace("tokenizer=tok", "processing_class=tok")
+    )
+    assert fixed == expected
+    # a real syntax error stays one, IPython lines or not
+    broken = "!pip install x\nfrom transformers import TrainingArguments\nargs = (\n"
+    assert [f.code for f in check(broken, "main.py").findings] == ["CE901"]

@@ -30,14 +30,13 @@ from .base import Adapter, Document, ScriptClassOf, directed
 from .errors import ParseProblem, RenderError
 from .jsonpos import JArray, JObject, JScalar, JsonPosError, parse
 from .patterns import flag_pattern
-from .python_script import TRIGGERS, PythonAdapter, PythonDocument
+from .python_script import IPYTHON_LINE, TRIGGERS, PythonAdapter, PythonDocument
 
 # Cell magics whose body is Python all the same.
 PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug", "writefile"})
 SHELL_CELL_MAGICS = frozenset({"bash", "sh", "script"})
 _LONE_CR = re.compile(r"\r(?!\n)")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
-_LINE_MAGIC = re.compile(r"[ \t]*(?:%|!|[A-Za-z_][\w.]*[ \t]*=[ \t]*[!%])")
 
 
 @dataclass
@@ -444,7 +443,7 @@ def _split_languages(cells: list[_Cell], joined: str) -> tuple[str, list[tuple[i
         while line_start < len(text):
             line_end = text.find("\n", line_start)
             line_end = len(text) if line_end == -1 else line_end
-            match = _LINE_MAGIC.match(text, line_start, line_end)
+            match = IPYTHON_LINE.match(text, line_start, line_end)
             if match:
                 end = line_end
                 # `!cmd \` goes on on the next line, as IPython joins them.
