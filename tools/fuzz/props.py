@@ -649,8 +649,9 @@ def check_pass(fmt: str, mode: str, p: _Pass, unsafe: bool) -> list[Failure]:
             detail = f"{code} edit {where} reaches past lines {first + 1}-{last + 1} (±1)"
             out.append(Failure("out_of_span", mode, sig, detail))
         if e.end > e.start:
-            mine = {id(a.entry) for a in abstract if isinstance(a, Rewrite | Remove)}
-            inside = [a.entry.span for a in abstract if isinstance(a, Rewrite | Remove)]
+            own = Rewrite | Remove | ReplaceRead  # edits that replace their entry's text
+            mine = {id(a.entry) for a in abstract if isinstance(a, own)}
+            inside = [a.entry.span for a in abstract if isinstance(a, own)]
             inside += [
                 a.container.span
                 for a in abstract
