@@ -93,7 +93,16 @@ class ReplaceSource:
     text: str
 
 
-AbstractEdit = Rewrite | Remove | AddEntry | ReplaceSource
+@dataclass(frozen=True, eq=False)
+class ReplaceRead:
+    """Replace a read of `entry`'s field (an expression that reads the attribute) by `value`,
+    the value the libraries now behave as if the removed field always had."""
+
+    entry: Entry
+    value: Any
+
+
+AbstractEdit = Rewrite | Remove | AddEntry | ReplaceSource | ReplaceRead
 
 
 @dataclass(frozen=True, eq=False)

@@ -131,6 +131,23 @@ class NameRef:
     imported: bool
     is_import: bool = False
     member: str | None = None
+    # What a use does with the class (see NAME_USES); "" for an import.
+    use: str = ""
+    # Imports only: the whole statement, the statement list holding it (an opaque id shared by
+    # the statements of one block), and the text whose removal drops this name from the
+    # statement with its comma (or the statement's own lines when it imports nothing else),
+    # None where that cannot be done without touching a comment or the block's last statement.
+    statement: Span | None = None
+    block: int | None = None
+    drop: Span | None = None
+
+
+# What a use of a library class does with it (NameRef.use):
+USE_MEMBER = "member"  # reads a member: `X.STEPS`
+USE_CALL = "call"  # makes a member from a value or a name: `X("steps")`, `X["STEPS"]`
+USE_TYPE = "type"  # names it as a type: an annotation, `Annotated[X, ...]`, `Optional[X]`
+USE_OTHER = "other"  # the class object itself: `isinstance(v, X)`, `type(v) is X`, `f(X)`
+NAME_USES = (USE_MEMBER, USE_CALL, USE_TYPE, USE_OTHER)
 
 
 class SourceFile(Protocol):
@@ -197,6 +214,8 @@ class ClassChoice:
     # The fields of each dataclass the scripts beside or above this config define (read
     # statically): a mapping whose keys one of them declares is that dataclass's settings.
     nearby_dataclasses: tuple[frozenset[str], ...] = ()
+    # `cls` stands for another package's class known to extend it by its use (see Site).
+    unread_subclass: str | None = None
 
 
 @dataclass(frozen=True)
@@ -250,6 +269,11 @@ class Site:
     trainer: TrainerCall | None = None  # the trainer the object is handed to, if seen
     helper: str | None = None  # HELPER: the method called
     subclass: str | None = None  # SUBCLASS: its name
+    # The class the code names is another package's class that its use shows to extend `cls`
+    # (it is handed to a trainer as `args`), but whose source ce-lint does not read: its own
+    # fields are unknown (a key that is no field of `cls` may be one of them) and it may
+    # re-declare a field `cls` removed. Its name, else None.
+    unread_subclass: str | None = None
     handle: Any = None  # adapter-private
 
     def __post_init__(self) -> None:

@@ -238,3 +238,115 @@ def test_flags_set_in_branches_that_exclude_each_other_do_not_conflict() -> None
     args = TrainingArguments(**training_args)
     """
     assert "CE306" in [f.code for f in check(py(unconditional), "train.py").findings]
+
+
+def test_the_args_of_a_trainer_variable() -> None:
+    """`trainer.args` is the arguments object the trainer was given (smol-course's notebook
+    sets `trainer.args.push_to_hub_model_id` before pushing)."""
+    text = """
+    from trl import SFTConfig, SFTTrainer
+    config = SFTConfig(output_dir="o")
+    trainer = SFTTrainer(model=model, args=config)
+    trainer.args.push_to_hub_model_id = "me/model"
+    if trainer.args.overwrite_output_dir:
+        pass
+    """
+    assert found(text) == [("CE109", 4), ("CE123", 5)]
+    result = check(py(text), "train.py")
+    assert "SFTConfig" in result.findings[0].message
+    # nothing says what `runner` is, nor what a project's own trainer keeps in `args`
+    text = """
+    from mylib import Runner
+    from transformers import Trainer
+    runner = Runner()
+    runner.args.overwrite_output_dir = True
+    trainer = Trainer(model)
+    trainer.args.overwrite_output_dir = True
+    """
+    assert found(text) == [("CE123", 6)]  # a Trainer's args are TrainingArguments
+
+
+def test_an_attribute_of_a_class_that_holds_arguments() -> None:
+    """ChatGLM3's FinetuningConfig: a dataclass field annotated with the class, changed in
+    its __post_init__; also an attribute set to a call of the class in a method."""
+    text = """
+    import dataclasses as dc
+    from transformers import Seq2SeqTrainingArguments, TrainingArguments
+
+    @dc.dataclass
+    class FinetuningConfig:
+        training_args: Seq2SeqTrainingArguments = dc.field(default_factory=lambda: None)
+        name: str = "x"
+
+        def __post_init__(self):
+            self.training_args.evaluation_strategy = "no"
+            self.name.evaluation_strategy = "no"
+
+    class Runner:
+        def __init__(self):
+            self.targs = TrainingArguments("o")
+            self.other = make()
+
+        def run(self):
+            if self.targs.no_cuda or self.other.no_cuda:
+                pass
+    """
+    assert found(text) == [("CE101", 10), ("CE104", 19)]
+    result = check(py(text), "train.py")
+    [ce101] = [f for f in result.findings if f.code == "CE101"]
+    assert "Seq2SeqTrainingArguments" in ce101.message
+    fixed = fix(py(text), "train.py", unsafe=True).fixed_text
+    assert "self.training_args.eval_strategy = " in fixed  # unsafe: assigned after building
+    assert "self.name.evaluation_strategy" in fixed
+
+
+def test_keywords_of_a_trainer_subclass_passed_on_to_its_base() -> None:
+    """sotopia-rl: a Trainer subclass calls `super().__init__(..., tokenizer=tok)`."""
+    text = """
+    from transformers import Trainer
+    from mylib import Mixin
+
+    class MyTrainer(Trainer):
+        def __init__(self, model, args, tok):
+            super().__init__(model=model, args=args, tokenizer=tok)
+
+    class Other(Mixin, Trainer):
+        def __init__(self, tok):
+            super().__init__(tokenizer=tok)
+            Trainer.__init__(self, tokenizer=tok)
+
+    class NotATrainer(Mixin):
+        def __init__(self, tok):
+            super().__init__(tokenizer=tok)
+    """
+    assert found(text) == [("CE505", 6), ("CE505", 11)]  # Other's super() is Mixin's
+    fixed = fix(py(text), "train.py").fixed_text
+    assert "super().__init__(model=model, args=args, processing_class=tok)" in fixed
+
+
+def test_a_script_exported_from_a_notebook_keeps_its_ipython_lines() -> None:
+    """CyberBrain's main.py (a Colab export): `!pip` lines make it invalid Python; with them
+    blanked it is read, and fixes leave them as they are."""
+    text = """
+    !pip install transformers trl \\
+        datasets
+    %matplotlib inline
+    files = !ls
+    from transformers import TrainingArguments
+    from trl import SFTTrainer
+    args = TrainingArguments("o", use_mps_device=True, seed=1)
+    trainer = SFTTrainer(model=model, tokenizer=tok, args=args)
+    !nvidia-smi
+    other = TrainingArguments("o", no_cuda=True)  # ce-lint: ignore[CE104]
+    """
+    assert found(text) == [("CE105", 7), ("CE505", 8)]  # comments are read as well
+    fixed = fix(py(text), "main.py").fixed_text
+    expected = (
+        py(text)
+        .replace("use_mps_device=True, seed=1", "seed=1")
+        .replace("tokenizer=tok", "processing_class=tok")
+    )
+    assert fixed == expected
+    # a real syntax error stays one, IPython lines or not
+    broken = "!pip install x\nfrom transformers import TrainingArguments\nargs = (\n"
+    assert [f.code for f in check(broken, "main.py").findings] == ["CE901"]

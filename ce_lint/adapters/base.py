@@ -7,7 +7,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
-from ..findings import AbstractEdit, AddEntry, Remove, ReplaceSource, Rewrite, Template
+from ..findings import (
+    AbstractEdit,
+    AddEntry,
+    Remove,
+    ReplaceRead,
+    ReplaceSource,
+    Rewrite,
+    Template,
+)
 from ..knowledge import Knowledge
 from ..model import (
     ARGUMENT_CLASSES,
@@ -58,10 +66,15 @@ class Document:
             return self.remove(edit.entry)
         if isinstance(edit, AddEntry):
             return self.add(edit)
+        if isinstance(edit, ReplaceRead):
+            return self.replace_read(edit)
         raise RenderError(f"unsupported edit {edit!r}")
 
     def rewrite(self, edit: Rewrite) -> list[TextEdit]:
         raise RenderError("this format cannot rename or rewrite here")
+
+    def replace_read(self, edit: ReplaceRead) -> list[TextEdit]:
+        raise RenderError("this format has no reads of a field to replace")
 
     def remove(self, entry: Entry) -> list[TextEdit]:
         raise RenderError("this format cannot remove entries here")
@@ -75,6 +88,8 @@ class Document:
 
     def can_render(self, edit: AbstractEdit) -> bool:
         """A cheap check of whether render() can express an edit in this format."""
+        if isinstance(edit, ReplaceRead):
+            return False  # only code reads fields (see PythonDocument)
         value = getattr(edit, "value", None)
         return not (
             isinstance(value, Template) and value.concrete() is None and not self.writes_expressions

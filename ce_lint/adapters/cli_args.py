@@ -475,6 +475,7 @@ def list_site(
         chosen.source,
         partial=held or launch is None,
         other_fields=chosen.other_fields,
+        unread_subclass=chosen.unread_subclass,
         validated=validated,
         launch=Launch(launch.program, launch.script) if launch is not None else None,
         handle=layout,

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..findings import AbstractEdit, AddEntry, Remove, ReplaceSource, Rewrite
+from ..findings import AbstractEdit, AddEntry, Remove, ReplaceRead, ReplaceSource, Rewrite
 from ..knowledge import Knowledge
 from ..model import ClassChoice, Entry, ImportRef, NameRef, Site, Span, TrainerKeyword, Value
 from ..textio import SourceText, TextEdit
@@ -30,14 +30,13 @@ from .base import Adapter, Document, ScriptClassOf, directed
 from .errors import ParseProblem, RenderError
 from .jsonpos import JArray, JObject, JScalar, JsonPosError, parse
 from .patterns import flag_pattern
-from .python_script import TRIGGERS, PythonAdapter, PythonDocument
+from .python_script import IPYTHON_LINE, TRIGGERS, PythonAdapter, PythonDocument
 
 # Cell magics whose body is Python all the same.
 PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug", "writefile"})
 SHELL_CELL_MAGICS = frozenset({"bash", "sh", "script"})
 _LONE_CR = re.compile(r"\r(?!\n)")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
-_LINE_MAGIC = re.compile(r"[ \t]*(?:%|!|[A-Za-z_][\w.]*[ \t]*=[ \t]*[!%])")
 
 
 @dataclass
@@ -200,6 +199,8 @@ class NotebookDocument(Document):
             return Remove(back(edit.entry))
         if isinstance(edit, AddEntry):
             return AddEntry(back(edit.container), edit.key, edit.value, back(edit.after))
+        if isinstance(edit, ReplaceRead):
+            return ReplaceRead(back(edit.entry), edit.value)
         if isinstance(edit, ReplaceSource):
             start = self._from_notebook(edit.span.start)
             end = self._from_notebook(max(edit.span.end - 1, edit.span.start))
@@ -327,9 +328,7 @@ class NotebookAdapter(Adapter):
             keywords = tuple(
                 dataclasses.replace(k, span=_span(k.span, doc)) for k in python.trainer_keywords
             )
-            names = tuple(
-                dataclasses.replace(ref, span=_span(ref.span, doc)) for ref in python.names
-            )
+            names = tuple(_name_ref(ref, doc) for ref in python.names)
         scripts = shell_script.scripts_of(self.script_class, source.path, chosen)
         for start, end in shell_ranges:
             inner_sites += shell_script.find_sites(
@@ -444,7 +443,7 @@ def _split_languages(cells: list[_Cell], joined: str) -> tuple[str, list[tuple[i
         while line_start < len(text):
             line_end = text.find("\n", line_start)
             line_end = len(text) if line_end == -1 else line_end
-            match = _LINE_MAGIC.match(text, line_start, line_end)
+            match = IPYTHON_LINE.match(text, line_start, line_end)
             if match:
                 end = line_end
                 # `!cmd \` goes on on the next line, as IPython joins them.
@@ -469,6 +468,15 @@ def _span(span: Span, doc: NotebookDocument) -> Span:
     start = doc.to_notebook(span.start)
     end = doc.to_notebook(span.end, end=True) if span.end > span.start else start
     return Span(start, end)
+
+
+def _name_ref(ref: NameRef, doc: NotebookDocument) -> NameRef:
+    return dataclasses.replace(
+        ref,
+        span=_span(ref.span, doc),
+        statement=_span(ref.statement, doc) if ref.statement else None,
+        drop=_span(ref.drop, doc) if ref.drop else None,
+    )
 
 
 def _translate_site(site: Site, doc: NotebookDocument) -> Site:

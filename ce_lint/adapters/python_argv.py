@@ -148,7 +148,9 @@ def _call_sites(
             info = finder.names.lookup(owner.id, scope, "parsers")
         if info is None or info.cls is None:
             return []
-        parser = ClassChoice(info.cls, ClassSource.CODE, info.other_fields)
+        parser = ClassChoice(
+            info.cls, ClassSource.CODE, info.other_fields, unread_subclass=info.unread_subclass
+        )
         site = _list_site(source, listed, pos, knowledge, parser, 0, trusted=True)
         return [site] if site else []
     if isinstance(func, ast.Attribute) and func.attr == "extend" and _is_sys_argv(func.value):
@@ -211,5 +213,10 @@ def _file_parser_class(finder: SiteFinder) -> ClassChoice | None:
     for bindings in finder.names.bindings.values():
         for info in bindings.parsers.values():
             if info.cls:
-                return ClassChoice(info.cls, ClassSource.CODE, info.other_fields)
+                return ClassChoice(
+                    info.cls,
+                    ClassSource.CODE,
+                    info.other_fields,
+                    unread_subclass=info.unread_subclass,
+                )
     return None

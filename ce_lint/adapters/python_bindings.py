@@ -4,12 +4,23 @@ arguments objects, parsers and dicts (nothing is imported or executed)."""
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..knowledge import TRL
-from ..model import ARGUMENT_CLASSES, UNKNOWN, ImportRef, NameRef, Span
+from ..model import (
+    ARGUMENT_CLASSES,
+    UNKNOWN,
+    USE_CALL,
+    USE_MEMBER,
+    USE_OTHER,
+    USE_TYPE,
+    ImportRef,
+    NameRef,
+    Span,
+)
 from ..textio import SourceText
 from .python_names import (
     LIBRARY_ROOTS,
@@ -19,6 +30,7 @@ from .python_names import (
     Scope,
     arguments_class,
     dataclass_fields,
+    dotted,
     is_trainer,
     library_object,
     parser_info,
@@ -27,6 +39,7 @@ from .python_names import (
     third_party_classes,
     tuple_classes,
     unbound_class_names,
+    unread_subclass,
 )
 
 PARSE_METHODS = (
@@ -40,6 +53,9 @@ FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 
 # Parameters read as arguments objects when nothing in the file gives them a type (the class
 # is then assumed: TrainingArguments, whose fields the whole family shares).
+# The arguments class an unread subclass extends, as far as its use shows (a trainer's `args`).
+UNREAD_BASE = "TrainingArguments"
+
 ARGUMENTS_PARAMETERS = frozenset({"training_args", "train_args", "training_arguments"})
 ASSUMED_PARAMETER_CLASS = "TrainingArguments"
 
@@ -51,6 +67,8 @@ class ScopeBindings:
     parsers: dict[str, ParserInfo] = field(default_factory=dict)  # variable -> its dataclasses
     bound: set[str] = field(default_factory=set)  # every name bound in the scope
     guessed: dict[str, bool] = field(default_factory=dict)  # args_vars known by name alone
+    unread: dict[str, str] = field(default_factory=dict)  # args_vars of an unread subclass
+    trainer_vars: dict[str, ast.Call] = field(default_factory=dict)  # variable -> trainer call
 
 
 class PositionMap:
@@ -103,6 +121,8 @@ class FileNames:
         self.module_scope = Scope(tree, None)
         self._dataclass_fields: dict[str, frozenset[str] | None] | None = None
         self.arguments_parameters: set[str] = set()  # parameters named like arguments objects
+        # classes of the file deriving from a known trainer (see _subclass_evidence)
+        self.trainer_subclasses: set[str] = set()
         for node in ast.walk(tree):
             if isinstance(node, ast.ClassDef):
                 self.defined[node.name] = "class"
@@ -113,6 +133,7 @@ class FileNames:
                 } & ARGUMENTS_PARAMETERS
         self._collect(tree, self.module_scope)
         self.module_scope.imports.update(unbound_class_names(tree))
+        self._subclass_evidence()
 
     def bind(self) -> None:
         """Which variables hold arguments, parsers and dicts (worth it once a file names them)."""
@@ -140,6 +161,135 @@ class FileNames:
                 if path.split(".", 1)[0] in LIBRARY_ROOTS and path.rsplit(".", 1)[-1].islower():
                     return True  # a module (`import transformers as tf`): any attribute may be the class
         return False
+
+    def _subclass_evidence(self) -> None:
+        """Classes of other packages that the file hands a trainer as `args`: subclasses of
+        TrainingArguments known by that use alone (their source is not read). They are bound
+        like a subclass defined in the file (Scope.classes), and marked unread (Scope.unread).
+
+        A trainer is a known one (transformers', sentence-transformers' or trl's, or a class
+        of this file deriving from one: they read every field of `args`, keyword or second
+        positional), or a class called `...Trainer` imported from the same package as the
+        arguments class, given it as the `args` keyword. A package that exports classes under
+        transformers' own names (`Trainer`, `TrainingArguments`: setfit, PaddleNLP) has
+        re-implemented them rather than extended them, so a class of that very name is never
+        taken, nor a same-package trainer of that name. HfArgumentParser filling a class is no
+        evidence alone (it fills any dataclass: peft's LoraConfig, a project's ModelArguments
+        kept in another module); the object it returns, handed to a trainer, is.
+        """
+        if "Trainer" not in self.source.text:
+            return  # every trainer taken is or derives from a `...Trainer`
+        calls: list[ast.Call] = []
+        binds: dict[str, list[tuple[ast.Assign, int | None]]] = {}
+        trainer_subclasses = self.trainer_subclasses
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.Call):
+                calls.append(node)
+            elif isinstance(node, ast.Assign):
+                for target in node.targets:
+                    if isinstance(target, ast.Name):
+                        binds.setdefault(target.id, []).append((node, None))
+                    elif isinstance(target, ast.Tuple | ast.List):
+                        for i, element in enumerate(target.elts):
+                            if isinstance(element, ast.Name):
+                                binds.setdefault(element.id, []).append((node, i))
+            elif isinstance(node, ast.ClassDef):
+                scope = self.scopes[node]
+                paths = [qualified(base, scope) for base in node.bases]
+                if any(is_trainer(library_object(path), path) for path in paths):
+                    trainer_subclasses.add(node.name)
+        for call in calls:
+            scope = self.scopes[call]
+            path = qualified(call.func, scope)
+            name = path.rsplit(".", 1)[-1] if path else None
+            known = is_trainer(library_object(path), path) or (
+                isinstance(call.func, ast.Name) and call.func.id in trainer_subclasses
+            )
+            args = next((k.value for k in call.keywords if k.arg == "args"), None)
+            if known and args is None and len(call.args) > 1:
+                args = call.args[1]
+            if args is None or isinstance(args, ast.Starred):
+                continue
+            if known:
+                package = None
+            elif (
+                path
+                and name
+                and name.endswith("Trainer")
+                and name not in TRAINER_CLASSES
+                and path.split(".", 1)[0] not in LIBRARY_ROOTS
+            ):
+                package = path.split(".", 1)[0]
+            else:
+                continue
+            for node in self._args_classes(args, scope, binds):
+                self._mark_unread(node, package)
+
+    def _args_classes(
+        self, args: ast.expr, scope: Scope, binds: dict[str, list[tuple[ast.Assign, int | None]]]
+    ) -> Iterator[ast.expr]:
+        """The class references that may have built `args`: its own call, the calls assigned to
+        the name in the innermost scope that assigns it, or the class at its position in the
+        HfArgumentParser whose result is unpacked into it."""
+        if isinstance(args, ast.Call):
+            yield args.func
+            return
+        if not isinstance(args, ast.Name):
+            return
+        current: Scope | None = scope
+        while current is not None:
+            found = [(a, i) for a, i in binds.get(args.id, ()) if self.scopes[a] is current]
+            if found:
+                break
+            current = current.parent
+        else:
+            return
+        for assign, index in found:
+            value = assign.value
+            if not isinstance(value, ast.Call):
+                continue
+            if index is None:
+                yield value.func
+                continue
+            func = value.func
+            if not isinstance(func, ast.Attribute) or func.attr not in PARSE_METHODS:
+                continue
+            parser = func.value
+            if isinstance(parser, ast.Name):
+                made = [
+                    a.value
+                    for a, i in binds.get(parser.id, ())
+                    if i is None and isinstance(a.value, ast.Call)
+                ]
+                parser = made[-1] if len(made) == 1 else None
+            if not isinstance(parser, ast.Call) or not parser.args:
+                continue
+            if library_object(qualified(parser.func, self.scopes[parser])) not in PARSERS:
+                continue
+            first = parser.args[0]
+            elements = first.elts if isinstance(first, ast.Tuple | ast.List) else [first]
+            if index < len(elements):
+                yield elements[index]
+
+    def _mark_unread(self, node: ast.expr, package: str | None) -> None:
+        """Bind an imported class of another package as an unread subclass (see
+        _subclass_evidence); `package`: the trainer's, which the class must share."""
+        if not isinstance(node, ast.Name):
+            return
+        scope: Scope | None = self.scopes[node]
+        while scope is not None and node.id not in scope.imports:
+            scope = scope.parent
+        if scope is None or node.id in scope.classes:
+            return
+        path = scope.imports[node.id]
+        root, _, rest = path.partition(".")
+        name = path.rsplit(".", 1)[-1]
+        if not rest or root in LIBRARY_ROOTS or (package is not None and root != package):
+            return  # a module, the libraries' own classes (known), another package's
+        if not name[:1].isupper() or name in ARGUMENT_CLASSES:
+            return
+        scope.classes[node.id] = UNREAD_BASE
+        scope.unread[node.id] = name
 
     def children_scopes(self, node: ast.AST, scope: Scope) -> Iterator[tuple[ast.AST, Scope]]:
         for child in ast.iter_child_nodes(node):
@@ -194,13 +344,27 @@ class FileNames:
         for node in ast.walk(self.tree):
             if _library_import(node):
                 assert isinstance(node, ast.ImportFrom) and node.module
-                for alias in node.names:
+                statement = self.pos.span(node)
+                block = self._block(node, parents)
+                for i, alias in enumerate(node.names):
                     if alias.name in wanted:
                         start = self.pos.span(alias).start
                         span = Span(start, start + len(alias.name))
                         path = f"{node.module}.{alias.name}"
                         local = alias.asname or alias.name
-                        out.append(NameRef(path, span, local, True, is_import=True))
+                        drop = self._drop(node, i, block)
+                        out.append(
+                            NameRef(
+                                path,
+                                span,
+                                local,
+                                True,
+                                is_import=True,
+                                statement=statement,
+                                block=block[0] if block else None,
+                                drop=drop,
+                            )
+                        )
             elif own := _own_binding(node, wanted):
                 # the file binds the name itself: a rename onto it would change what it means
                 out.append(NameRef("", self.pos.span(node), own, False))
@@ -220,12 +384,55 @@ class FileNames:
                     span = Span(end - len(node.attr), end)
                 if library_object(path) not in wanted or path is None:
                     continue
-                parent = parents.get(node)
-                member = None
-                if isinstance(parent, ast.Attribute) and parent.value is node:
-                    member = parent.attr
-                out.append(NameRef(path, span, local, imported, member=member))
+                use, member = _use(node, parents)
+                out.append(NameRef(path, span, local, imported, member=member, use=use))
         return out
+
+    def _block(
+        self, statement: ast.stmt, parents: dict[ast.AST, ast.AST]
+    ) -> tuple[int, list[ast.stmt]] | None:
+        """The statement list holding `statement`, with an id of its own (where its first
+        statement starts)."""
+        parent = parents.get(statement, self.tree if statement in self.tree.body else None)
+        for name in ("body", "orelse", "finalbody"):
+            statements = getattr(parent, name, None)
+            if isinstance(statements, list) and any(s is statement for s in statements):
+                return self.pos.span(statements[0]).start, statements
+        return None
+
+    def _drop(
+        self, node: ast.ImportFrom, i: int, block: tuple[int, list[ast.stmt]] | None
+    ) -> Span | None:
+        """The text whose removal drops `node.names[i]` from its import, keeping the layout:
+        the name and the comma after it (before it, for the last name), or the statement's
+        own lines when it imports nothing else. None where a comment or a line continuation
+        sits in between, or the statement shares its line or is its block's only one."""
+        text = self.source.text
+        spans = [self.pos.span(alias) for alias in node.names]
+        if len(spans) > 1:
+            if i + 1 < len(spans):
+                start, end, between = (
+                    spans[i].start,
+                    spans[i + 1].start,
+                    (spans[i].end, spans[i + 1].start),
+                )
+            else:
+                start, end, between = (
+                    spans[i - 1].end,
+                    spans[i].end,
+                    (spans[i - 1].end, spans[i].start),
+                )
+            if not re.fullmatch(r"\s*,\s*", text[between[0] : between[1]]):
+                return None
+            return Span(start, end)
+        if block is None or len(block[1]) < 2:
+            return None  # removing the block's only statement would leave it empty
+        statement = self.pos.span(node)
+        line_start = self.source.line_start(statement.start)
+        line_end = self.source.line_end(statement.end)
+        if text[line_start : statement.start].strip() or text[statement.end : line_end].strip():
+            return None  # another statement or a comment shares the line
+        return Span(line_start, line_end)
 
     def scope_of(self, node: ast.AST) -> Scope:
         return self.scopes[node]
@@ -248,6 +455,7 @@ class FileNames:
                     cls = self.annotation_class(param.annotation, scope)
                     if cls:
                         inner.args_vars[param.arg] = cls
+                        self._note_unread(inner, param.arg, param.annotation, scope)
                     elif _untyped(param, default) and param.arg in ARGUMENTS_PARAMETERS:
                         inner.args_vars[param.arg] = ASSUMED_PARAMETER_CLASS
                         inner.guessed[param.arg] = True
@@ -259,6 +467,7 @@ class FileNames:
                 cls = self.annotation_class(child.annotation, child_scope)
                 if cls:
                     b.args_vars[child.target.id] = cls
+                    self._note_unread(b, child.target.id, child.annotation, child_scope)
                 elif child.value is not None:
                     self._bind_target(child.target, child.value, child_scope, b)
             elif isinstance(child, ast.Name) and isinstance(child.ctx, ast.Store):
@@ -288,10 +497,14 @@ class FileNames:
                     )  # args = build_args() -> TrainingArguments
                 if cls:
                     b.args_vars[target.id] = cls
+                    self._note_unread(b, target.id, value.func, scope)
                     return
                 parser = self.parser_info(value, scope)
                 if parser is not None:
                     b.parsers[target.id] = parser
+                    return
+                if self.is_trainer_call(value, scope):
+                    b.trainer_vars[target.id] = value
                     return
                 if self.is_dict_call(value, scope):
                     b.dict_vars[target.id] = value
@@ -308,6 +521,8 @@ class FileNames:
                 )
                 if cls:
                     b.args_vars[target.id] = cls
+                    if parser is not None and isinstance(index, int):
+                        self._unread_at(b, target.id, parser, index)
             elif isinstance(value, ast.Dict):
                 b.dict_vars[target.id] = value
         elif isinstance(target, ast.Tuple | ast.List) and isinstance(value, ast.Call):
@@ -320,6 +535,18 @@ class FileNames:
                     b.bound.add(element.id)
                     if classes and i < len(classes) and classes[i]:
                         b.args_vars[element.id] = classes[i]  # type: ignore[assignment]
+                        if parser is not None:
+                            self._unread_at(b, element.id, parser, i)
+
+    def _note_unread(self, b: ScopeBindings, var: str, node: ast.expr | None, scope: Scope) -> None:
+        """Record that `var` holds an unread subclass, when `node` names one."""
+        unread = unread_subclass(node, scope) if node is not None else None
+        if unread:
+            b.unread[var] = unread
+
+    def _unread_at(self, b: ScopeBindings, var: str, parser: ParserInfo, index: int) -> None:
+        if -len(parser.unread) <= index < len(parser.unread) and parser.unread[index]:
+            b.unread[var] = parser.unread[index]  # type: ignore[assignment]
 
     def parser_info(self, call: ast.Call, scope: Scope) -> ParserInfo | None:
         """HfArgumentParser(X) or HfArgumentParser((A, B, X)): the class at each position and
@@ -340,6 +567,14 @@ class FileNames:
             return self.lookup(owner.id, scope, "parsers")
         return None
 
+    def is_trainer_call(self, call: ast.Call, scope: Scope) -> bool:
+        """A call of a known trainer (transformers', sentence-transformers', trl's) or of a
+        class of this file deriving from one."""
+        path = qualified(call.func, scope)
+        if is_trainer(library_object(path), path):
+            return True
+        return isinstance(call.func, ast.Name) and call.func.id in self.trainer_subclasses
+
     def is_dict_call(self, call: ast.Call, scope: Scope) -> bool:
         return (
             isinstance(call.func, ast.Name)
@@ -359,6 +594,46 @@ class FileNames:
                 return getattr(b, what).get(name), current
             current = current.parent
         return None, scope
+
+
+# Subscripted names that make a type of their arguments (`Annotated[X, ...]`, `Optional[X]`).
+TYPE_FORMS = frozenset(
+    {
+        "Annotated", "Optional", "Union", "List", "Sequence", "Iterable", "Type", "ClassVar",
+        "Final", "Tuple", "Set", "list", "tuple", "set", "type",
+    }
+)  # fmt: skip
+
+
+def _use(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> tuple[str, str | None]:
+    """What the code does with a library class (USE_*), and the member a member use reads."""
+    parent = parents.get(node)
+    if isinstance(parent, ast.Attribute) and parent.value is node:
+        return USE_MEMBER, parent.attr
+    if isinstance(parent, ast.Call) and parent.func is node:
+        return USE_CALL, None
+    if isinstance(parent, ast.Subscript) and parent.value is node:
+        return USE_CALL, None
+    # Up through the type expressions that hold it: `Optional[X]`, `X | None`, `Annotated[X, m]`
+    child, typed = node, False
+    while True:
+        if isinstance(parent, ast.Subscript) and parent.slice is child:
+            name = dotted(parent.value)
+            if name is None or name.rsplit(".", 1)[-1] not in TYPE_FORMS:
+                break
+            typed = True
+        elif not (
+            isinstance(parent, ast.Tuple)
+            or (isinstance(parent, ast.BinOp) and isinstance(parent.op, ast.BitOr))
+        ):
+            break
+        child, parent = parent, parents.get(parent)
+    annotation = (
+        (isinstance(parent, ast.arg) and parent.annotation is child)
+        or (isinstance(parent, ast.AnnAssign) and parent.annotation is child)
+        or (isinstance(parent, ast.FunctionDef | ast.AsyncFunctionDef) and parent.returns is child)
+    )
+    return (USE_TYPE if annotation or typed else USE_OTHER), None
 
 
 def _own_binding(node: ast.AST, wanted: frozenset[str]) -> str | None:

@@ -49,6 +49,9 @@ class Scope:
     )  # function -> class it is annotated to return
     # function -> the class at each position of the tuple it is annotated to return
     tuple_returns: dict[str, tuple[str | None, ...]] = field(default_factory=dict)
+    # imported class of another package, known to extend an arguments class only by its use
+    # (see subclass_evidence) -> its name; `classes` maps it to the arguments class
+    unread: dict[str, str] = field(default_factory=dict)
 
     def _lookup(self, table: str, name: str) -> Any:
         """`name` in the innermost scope whose `table` (imports, classes, ...) binds it."""
@@ -141,6 +144,18 @@ def arguments_class(node: ast.AST, scope: Scope) -> str | None:
     return None
 
 
+def unread_subclass(node: ast.AST, scope: Scope) -> str | None:
+    """The name of the unread subclass (Scope.unread) a class reference names, else None."""
+    if not isinstance(node, ast.Name):
+        return None
+    current: Scope | None = scope
+    while current is not None:
+        if node.id in current.classes:
+            return current.unread.get(node.id)
+        current = current.parent
+    return None
+
+
 def tuple_classes(annotation: ast.expr, scope: Scope) -> tuple[str | None, ...] | None:
     """`tuple[ModelArgs, TrainingArguments]` (or `Tuple[...]`): the arguments class at each
     position, when one of them is one."""
@@ -210,12 +225,23 @@ class ParserInfo:
     for the script's own dataclasses) and the fields of those others."""
 
     classes: tuple[str | None, ...]
-    # None: some other dataclass is not defined in the file (imported), so its fields are unknown.
+    # None: some other dataclass is not defined in the file (imported), so its fields are
+    # unknown; so are those of an unread subclass.
     other_fields: frozenset[str] | None
+    # the unread subclass (Scope.unread) at each position, where one is
+    unread: tuple[str | None, ...] = ()
 
     @property
     def cls(self) -> str | None:
         return next((c for c in self.classes if c), None)
+
+    @property
+    def unread_subclass(self) -> str | None:
+        """The unread subclass at the position of `cls`, if that is one."""
+        for cls, unread in zip(self.classes, self.unread, strict=False):
+            if cls:
+                return unread
+        return None
 
 
 def parser_info(
@@ -228,16 +254,17 @@ def parser_info(
     first = call.args[0]
     elements = first.elts if isinstance(first, ast.Tuple | ast.List) else [first]
     classes = tuple(arguments_class(e, scope) for e in elements)
-    others: set[str] | None = set()
+    unread = tuple(unread_subclass(e, scope) for e in elements)
+    others: set[str] | None = None if any(unread) else set()
     for element, cls in zip(elements, classes, strict=True):
-        if cls is not None:
+        if cls is not None or others is None:
             continue
         fields = defined.get(element.id) if isinstance(element, ast.Name) else None
         if fields is None:
             others = None
             break
         others |= fields
-    return ParserInfo(classes, None if others is None else frozenset(others))
+    return ParserInfo(classes, None if others is None else frozenset(others), unread)
 
 
 def dataclass_fields(tree: ast.Module) -> dict[str, frozenset[str] | None]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, ClassVar
 
-from ..findings import KEEP, AbstractEdit, AddEntry, Remove, Rewrite
+from ..findings import KEEP, AbstractEdit, AddEntry, Remove, ReplaceRead, Rewrite
 from ..knowledge import Knowledge
 from ..model import ClassChoice, Entry, Site, Span
 from ..textio import SourceText, TextEdit
@@ -35,9 +35,37 @@ TRIGGERS = re.compile(
 )
 
 
+# An IPython line: a magic (`%pip ...`, `%%time`), a shell escape (`!pip ...`), or a shell
+# escape's output assigned (`files = !ls`). Notebooks hold them; so do scripts exported from
+# one (Colab's "download .py"), which Python itself refuses.
+IPYTHON_LINE = re.compile(r"[ \t]*(?:%|!|[A-Za-z_][\w.]*[ \t]*=[ \t]*[!%])")
+
+
+def blank_ipython_lines(text: str) -> str:
+    """`text` with its IPython lines (and the lines a trailing backslash continues) blanked,
+    character for character, so that offsets stay those of the text."""
+    chars = list(text)
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end == -1 else end
+        if IPYTHON_LINE.match(text, start, end):
+            while text[start:end].rstrip("\r").endswith("\\") and end < len(text):
+                following = text.find("\n", end + 1)
+                end = len(text) if following == -1 else following
+            for i in range(start, end):
+                if chars[i] not in "\r\n":
+                    chars[i] = " "
+        start = end + 1
+    return "".join(chars)
+
+
 @dataclass(frozen=True, eq=False)
 class PythonDocument(Document):
     tree: ast.Module | None = None
+    # The text the tree was parsed from where it is not the file's own: its IPython lines
+    # blanked (same offsets). Comments and libcst read it; edits apply to the file's text.
+    parsed: SourceText | None = None
 
     writes_expressions: ClassVar[bool] = True  # f-strings
 
@@ -47,6 +75,8 @@ class PythonDocument(Document):
         """A cheap check (no libcst) of whether render() can express the edit."""
         if cli_args.owns(edit):
             return cli_args.can_render(edit)
+        if isinstance(edit, ReplaceRead):
+            return _handle(edit.entry).syntax == "attribute-read"
         entries = []
         if isinstance(edit, Rewrite | Remove):
             entries = [edit.entry]
@@ -86,6 +116,15 @@ class PythonDocument(Document):
             span = entry.value.span
             out.append(TextEdit(span.start, span.end, render_python(edit.value, entry.value)))
         return out
+
+    def replace_read(self, edit: ReplaceRead) -> list[TextEdit]:
+        """The attribute expression that reads the field (`self.args.x`, an atom) becomes the
+        value's literal; only reads (Load context) have this handle, never the target of an
+        assignment, `del` or augmented assignment."""
+        if not self.can_render(edit):
+            raise RenderError("only a read of the field can be replaced by a value")
+        span = edit.entry.value.span
+        return [TextEdit(span.start, span.end, render_python(edit.value, edit.entry.value))]
 
     # -- remove ----------------------------------------------------------------------
 
@@ -231,7 +270,7 @@ class PythonDocument(Document):
     @cached_property
     def cst(self) -> _CstIndex:
         """libcst's view of the file, made only when an edit is rendered."""
-        return _CstIndex(self.source)
+        return _CstIndex(self.parsed or self.source)
 
     def comments(self) -> list[tuple[int, str]]:
         """(offset, text) of every comment, from the tokenizer."""
@@ -239,11 +278,12 @@ class PythonDocument(Document):
         import tokenize
 
         out = []
+        source = self.parsed or self.source
         try:
-            for token in tokenize.generate_tokens(io.StringIO(self.source.text).readline):
+            for token in tokenize.generate_tokens(io.StringIO(source.text).readline):
                 if token.type == tokenize.COMMENT:
                     row, col = token.start
-                    out.append((self.source.line_starts[row - 1] + col, token.string))
+                    out.append((source.line_starts[row - 1] + col, token.string))
         except (tokenize.TokenError, IndentationError, SyntaxError):
             pass
         return out
@@ -317,6 +357,9 @@ class PythonAdapter(Adapter):
         try:
             tree = ast.parse(source.text, filename=source.path)
         except SyntaxError as exc:
+            ipython = _parse_ipython(source)
+            if ipython is not None:
+                return self._document(source, chosen, *ipython)
             offset = 0
             if exc.lineno:
                 try:
@@ -328,9 +371,15 @@ class PythonAdapter(Adapter):
         except UnicodeEncodeError as exc:  # a lone surrogate (a notebook's "\udcff" escape)
             problem = ParseProblem(f"Python does not parse: {exc.reason}", exc.start)
             return PythonDocument(source, problems=(problem,))
-        finder = SiteFinder(source, tree, self.knowledge)
+        return self._document(source, chosen, tree, None)
+
+    def _document(
+        self, source: SourceText, chosen: ClassChoice, tree: ast.Module, parsed: SourceText | None
+    ) -> PythonDocument:
+        read = parsed or source
+        finder = SiteFinder(read, tree, self.knowledge)
         sites = finder.run(chosen)
-        sites += python_argv.find_sites(source, tree, finder, self.knowledge, chosen)
+        sites += python_argv.find_sites(read, tree, finder, self.knowledge, chosen)
         names = tuple(finder.names.library_names(self.knowledge.enum_names))
         return PythonDocument(
             source,
@@ -339,4 +388,17 @@ class PythonAdapter(Adapter):
             trainer_keywords=tuple(finder.trainer_keywords),
             names=names,
             tree=tree,
+            parsed=parsed,
         )
+
+
+def _parse_ipython(source: SourceText) -> tuple[ast.Module, SourceText] | None:
+    """A script that Python refuses only for its IPython lines (exported from a notebook): its
+    tree with those lines blanked, and that text. None when blanking does not make it parse."""
+    blanked = blank_ipython_lines(source.text)
+    if blanked == source.text:
+        return None
+    try:
+        return ast.parse(blanked, filename=source.path), source.with_text(blanked)
+    except (SyntaxError, ValueError, UnicodeEncodeError, MemoryError, RecursionError):
+        return None

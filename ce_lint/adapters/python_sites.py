@@ -42,6 +42,7 @@ from .python_names import (
     is_trainer,
     library_object,
     qualified,
+    unread_subclass,
 )
 
 
@@ -83,8 +84,10 @@ class _Draft:
     trainer: TrainerCall | None = None
     other_fields: frozenset[str] | None = frozenset()
     class_source: ClassSource = ClassSource.CODE
+    unread_subclass: str | None = None  # see Site
 
     def build(self, path: str) -> Site:
+        unread = self.unread_subclass is not None  # its own fields are unknown
         return Site(
             path,
             self.cls,
@@ -94,11 +97,12 @@ class _Draft:
             self.class_source,
             partial=self.origin not in _WHOLE or self.unpacked_unknown,
             validated=self.origin in _VALIDATED,
-            strict_keys=self.origin in _STRICT,
-            other_fields=self.other_fields,
+            strict_keys=self.origin in _STRICT and not unread,
+            other_fields=None if unread else self.other_fields,
             trainer=self.trainer,
             helper=self.helper,
             subclass=self.subclass,
+            unread_subclass=self.unread_subclass,
             handle=self.handle,
         )
 
@@ -119,6 +123,9 @@ class SiteFinder:
         self.trainer_calls: list[tuple[ast.Call, str, Scope]] = []
         self.trainer_class: ast.ClassDef | None = None  # the Trainer subclass being walked
         self.merged = _merged_namespaces(self.tree)  # id(scope node) -> names merged into
+        # The class being walked and its attributes that hold arguments objects (`self.attr`):
+        # attribute -> (class, unread subclass or None).
+        self.holder: tuple[ast.ClassDef, dict[str, tuple[str, str | None]]] | None = None
         self.trainer_keywords: list[TrainerKeyword] = []
 
     def run(self, chosen: ClassChoice | None = None) -> list[Site]:
@@ -149,14 +156,11 @@ class SiteFinder:
         subclass: tuple[_Draft, ast.ClassDef] | None,
     ) -> None:
         for child, child_scope in self.names.children_scopes(node, scope):
-            if isinstance(child, ast.ClassDef) and child.name in child_scope.classes:
-                site = self._subclass_site(child, child_scope.classes[child.name])
-                self._walk(child, child_scope, attribute_sites, (site, child))
-                continue
-            if isinstance(child, ast.ClassDef) and self._is_trainer_subclass(child, child_scope):
-                outer, self.trainer_class = self.trainer_class, child
-                self._walk(child, child_scope, attribute_sites, subclass)
-                self.trainer_class = outer
+            if isinstance(child, ast.ClassDef):
+                attributes = self._argument_attributes(child, child_scope)
+                outer_holder, self.holder = self.holder, (child, attributes) if attributes else None
+                self._walk_class(child, child_scope, attribute_sites, subclass)
+                self.holder = outer_holder
                 continue
             if isinstance(child, ast.Call):
                 self._call(child, child_scope, attribute_sites)
@@ -168,6 +172,103 @@ class SiteFinder:
                 self._attribute_read(child, child_scope, attribute_sites, subclass)
             self._walk(child, child_scope, attribute_sites, subclass)
 
+    def _walk_class(
+        self,
+        child: ast.ClassDef,
+        child_scope: Scope,
+        attribute_sites: dict[tuple[int, str], _Draft],
+        subclass: tuple[_Draft, ast.ClassDef] | None,
+    ) -> None:
+        if child.name in child_scope.classes:
+            site = self._subclass_site(child, child_scope.classes[child.name])
+            self._walk(child, child_scope, attribute_sites, (site, child))
+        elif self._is_trainer_subclass(child, child_scope):
+            outer, self.trainer_class = self.trainer_class, child
+            self._walk(child, child_scope, attribute_sites, subclass)
+            self.trainer_class = outer
+        else:
+            self._walk(child, child_scope, attribute_sites, subclass)
+
+    def _argument_attributes(
+        self, node: ast.ClassDef, scope: Scope
+    ) -> dict[str, tuple[str, str | None]]:
+        """Attributes of a class that hold an arguments object, read as `self.attr` in its
+        methods: annotated with the class in its body (a dataclass field,
+        `training_args: Seq2SeqTrainingArguments = field(...)`), or set in a method to an
+        annotated value or a call of the class (`self.training_args = TrainingArguments(...)`).
+        A trainer's own `args` is `self.args` of a trainer subclass, read apart."""
+        found: dict[str, tuple[str, str | None]] = {}
+        for stmt in node.body:
+            if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+                cls = self.names.annotation_class(stmt.annotation, scope)
+                if cls:
+                    found[stmt.target.id] = (cls, unread_subclass(stmt.annotation, scope))
+        methods = [s for s in node.body if isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef)]
+        for method in methods:
+            for stmt in ast.walk(method):
+                target, cls, named = None, None, None
+                if isinstance(stmt, ast.AnnAssign):
+                    target, named = stmt.target, stmt.annotation
+                    cls = self.names.annotation_class(named, self.names.scope_of(stmt))
+                elif (
+                    isinstance(stmt, ast.Assign)
+                    and len(stmt.targets) == 1
+                    and isinstance(stmt.value, ast.Call)
+                ):
+                    target, named = stmt.targets[0], stmt.value.func
+                    cls = arguments_class(named, self.names.scope_of(stmt))
+                if cls and isinstance(target, ast.Attribute) and _is_self(target.value):
+                    found.setdefault(
+                        target.attr, (cls, unread_subclass(named, self.names.scope_of(stmt)))
+                    )
+        return found
+
+    def _held_site(
+        self, node: ast.expr, scope: Scope, stmt: ast.AST, sites: dict[tuple[int, str], _Draft]
+    ) -> _Draft | None:
+        """The Site of the arguments object `node` (the owner of a field access) stands for,
+        when it is `self.attr` of a class holding one, or `trainer.args` of a trainer
+        variable."""
+        if not isinstance(node, ast.Attribute):
+            return None
+        if self.holder is not None and _is_self(node.value) and node.attr in self.holder[1]:
+            cls, unread = self.holder[1][node.attr]
+            key = (id(self.holder[0]), f"self.{node.attr}")
+            if key not in sites:
+                sites[key] = self._new_site(
+                    cls, self.pos.span(stmt), Origin.ATTRIBUTES, unread_subclass=unread
+                )
+            return sites[key]
+        if node.attr == "args" and isinstance(node.value, ast.Name):
+            call = self.names.lookup(node.value.id, scope, "trainer_vars")
+            if call is not None:
+                return self._trainer_args_site(call, stmt, sites)
+        return None
+
+    def _trainer_args_site(
+        self, call: ast.Call, stmt: ast.AST, sites: dict[tuple[int, str], _Draft]
+    ) -> _Draft:
+        """The Site of `trainer.args` for a trainer built by `call`: the class of what the call
+        hands it as `args` where the file shows it, else TrainingArguments."""
+        key = (id(call), "trainer.args")
+        if key in sites:
+            return sites[key]
+        args = next((k.value for k in call.keywords if k.arg == "args"), None)
+        if args is None and len(call.args) > 1 and not isinstance(call.args[1], ast.Starred):
+            args = call.args[1]
+        scope = self.names.scope_of(call)
+        cls, unread = None, None
+        if isinstance(args, ast.Name):
+            cls = self.names.lookup(args.id, scope, "args_vars")
+            unread = self.names.lookup(args.id, scope, "unread") if cls else None
+        elif isinstance(args, ast.Call):
+            cls = arguments_class(args.func, scope)
+            unread = unread_subclass(args.func, scope) if cls else None
+        sites[key] = self._new_site(
+            cls or TRAINER_ARGUMENTS, self.pos.span(stmt), Origin.ATTRIBUTES, unread_subclass=unread
+        )
+        return sites[key]
+
     def _new_site(self, cls: str, span: Span, origin: Origin, **traits: Any) -> _Draft:
         draft = _Draft(cls, span, origin, **traits)
         self.drafts.append(draft)
@@ -178,7 +279,10 @@ class SiteFinder:
     ) -> None:
         cls = arguments_class(call.func, scope)
         if cls:
-            site = self._new_site(cls, self.pos.span(call), Origin.CALL, handle=call)
+            site = self._new_site(
+                cls, self.pos.span(call), Origin.CALL, handle=call,
+                unread_subclass=unread_subclass(call.func, scope),
+            )  # fmt: skip
             if call.args and not isinstance(call.args[0], ast.Starred):
                 arg = call.args[0]
                 span = self.pos.span(arg)
@@ -190,6 +294,10 @@ class SiteFinder:
             self._keywords(site, call)
             return
         func = call.func
+        base = self._base_init(call, scope)
+        if base is not None:
+            self._trainer_keywords(call, *base)  # super().__init__(...) of a trainer subclass
+            return
         path = qualified(func, scope)
         trainer = library_object(path)
         if trainer is not None and is_trainer(trainer, path):
@@ -212,7 +320,7 @@ class SiteFinder:
                     # Keys of the other dataclasses (model, data arguments) share the dict.
                     site = self._new_site(
                         parser.cls, self.pos.span(call), Origin.PARSE_DICT, handle=call,
-                        other_fields=parser.other_fields,
+                        other_fields=parser.other_fields, unread_subclass=parser.unread_subclass,
                     )  # fmt: skip
                     self._unpacked(site, call.args[0], scope)
                 return
@@ -223,6 +331,34 @@ class SiteFinder:
                         cls, self.pos.span(call), Origin.HELPER, handle=call, helper=func.attr
                     )
                     self._keywords(site, call, role="helper")
+
+    def _base_init(self, call: ast.Call, scope: Scope) -> tuple[str, str] | None:
+        """(trainer, path) when `call` runs a known trainer's constructor from a subclass:
+        `super().__init__(...)` in a class whose first base is that trainer (the next class
+        of its method resolution order), or `Trainer.__init__(self, ...)`."""
+        func = call.func
+        if self.trainer_class is None or not isinstance(func, ast.Attribute):
+            return None
+        if func.attr != "__init__":
+            return None
+        owner = func.value
+        if isinstance(owner, ast.Call) and isinstance(owner.func, ast.Name):
+            if owner.func.id != "super" or scope.lookup_import("super") is not None:
+                return None
+            first = owner.args[0] if owner.args else None
+            if first is not None and not (
+                isinstance(first, ast.Name) and first.id == self.trainer_class.name
+            ):
+                return None
+            if not self.trainer_class.bases:
+                return None
+            owner = self.trainer_class.bases[0]
+            scope = self.names.scope_of(self.trainer_class)
+        path = qualified(owner, scope)
+        name = library_object(path)
+        if name is None or path is None or not is_trainer(name, path):
+            return None
+        return name, path
 
     def _trainer_keywords(self, call: ast.Call, trainer: str, path: str) -> None:
         library = path.split(".", 1)[0].replace("_", "-")
@@ -387,6 +523,8 @@ class SiteFinder:
             return
         if self.trainer_class is not None and _is_self_args(target.value):
             site = self._self_args_site(stmt, sites)
+        elif (held := self._held_site(target.value, scope, stmt, sites)) is not None:
+            site = held
         elif not isinstance(target.value, ast.Name) or self._is_merged(target.value.id, scope):
             return
         elif cls := self.names.lookup(target.value.id, scope, "args_vars"):
@@ -417,8 +555,9 @@ class SiteFinder:
             guessed = self.names.lookup(var, scope, "guessed")
             source = ClassSource.ASSUMED if guessed else ClassSource.CODE
             sites[key] = self._new_site(
-                cls, self.pos.span(node), Origin.ATTRIBUTES, class_source=source
-            )
+                cls, self.pos.span(node), Origin.ATTRIBUTES, class_source=source,
+                unread_subclass=self.names.lookup(var, scope, "unread"),
+            )  # fmt: skip
         return sites[key]
 
     def _attribute_read(
@@ -430,6 +569,8 @@ class SiteFinder:
     ) -> None:
         if self.trainer_class is not None and _is_self_args(node.value):
             site = self._self_args_site(node, sites)
+        elif (held := self._held_site(node.value, scope, node, sites)) is not None:
+            site = held
         elif not isinstance(node.value, ast.Name) or self._is_merged(node.value.id, scope):
             return
         elif (var := node.value.id) == "self" and subclass is not None:
@@ -619,6 +760,10 @@ def _merge_target(node: ast.AST) -> str | None:
         if isinstance(target, ast.Name) and not isinstance(name, ast.Constant):
             return target.id
     return None
+
+
+def _is_self(node: ast.expr) -> bool:
+    return isinstance(node, ast.Name) and node.id == "self"
 
 
 def _is_self_args(node: ast.expr) -> bool:

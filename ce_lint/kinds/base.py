@@ -8,12 +8,12 @@ its classes here with `@register`.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
 from packaging.version import Version
 
-from ..findings import Finding, Fix, Severity
+from ..findings import Applicability, Finding, Fix, Severity
 from ..knowledge import Knowledge, V
 from ..model import Site, SourceFile, Span
 from ..rulebook import RuleSpec
@@ -127,7 +127,33 @@ class Kind:
         fix: Fix | None = None,
         fields: tuple[str, ...] = (),
     ) -> Finding:
+        if site.unread_subclass is not None:
+            severity, fix, message = _unread(site, severity, fix, message)
         return Finding(self.code, message, severity, site.path, span, site, fix, fields)
+
+
+def _unread(
+    site: Site, severity: Severity, fix: Fix | None, message: str
+) -> tuple[Severity, Fix | None, str]:
+    """A finding on an unread subclass (see Site.unread_subclass): the class is known to
+    extend the arguments class by its use only, and may re-declare the field (as
+    sentence-transformers re-declares `warmup_ratio`, LLaMA-Factory `overwrite_output_dir`),
+    where the key stays valid and means what the subclass says. So an error is a warning and
+    a safe fix unsafe, and the message says why."""
+    safe = fix is not None and fix.applicability is Applicability.SAFE
+    if severity is not Severity.ERROR and not safe:
+        return severity, fix, message
+    if severity is Severity.ERROR:
+        severity = Severity.WARNING
+    if fix is not None and safe:
+        fix = replace(fix, applicability=Applicability.UNSAFE)
+    unsafe = " with an unsafe fix" if fix is not None else ""
+    why = (
+        f" A warning{unsafe}: `{site.unread_subclass}` is taken for a subclass of {site.cls} "
+        f"because it is handed to a trainer as `args`, but ce-lint has not read its source; "
+        f"if it re-declares the field, the key is its own."
+    )
+    return severity, fix, message + why
 
 
 def release(text: Any) -> Version:

@@ -8,6 +8,7 @@ writes exists in the oldest release the target allows.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
@@ -20,6 +21,7 @@ from ..findings import (
     Finding,
     Fix,
     Remove,
+    ReplaceRead,
     Rewrite,
     Severity,
     Template,
@@ -142,11 +144,15 @@ class FieldKind(Kind):
             for entry in site.all(name):
                 if entry.role not in ("set", "assign", "read"):
                     continue  # declarations in subclasses have their own rule
+                if entry.role == "read" and any(e.role == "declare" for e in site.all(name)):
+                    continue  # the subclass that reads it declares it: the attribute exists
                 status = field_status(site, name, ctx)
                 if status is None:
                     continue
                 severity, state = status
                 fix, note = self.plan(site, entry, ctx)
+                if entry.role == "read" and severity is Severity.ERROR:
+                    fix, note = _read_fix(site, entry, fix, note, ctx)
                 if (
                     entry.role == "assign"
                     and fix is not None
@@ -173,6 +179,31 @@ class FieldKind(Kind):
 
     def plan(self, site: Site, entry: Entry, ctx: Context) -> tuple[Fix | None, str]:
         raise NotImplementedError
+
+
+def _read_fix(
+    site: Site, entry: Entry, fix: Fix | None, note: str, ctx: Context
+) -> tuple[Fix | None, str]:
+    """A read of a removed field: renamed where the field was renamed; else, where the
+    knowledge says the removing release behaves as if the field always had one value
+    (`save_safetensors`: always safetensors), that value in place of the read, as an unsafe
+    fix (code that saw another value on an older release took another branch). Never for
+    assignments, `del` or augmented assignments: those are not reads."""
+    if fix is not None and all(isinstance(e, Rewrite) and e.value is KEEP for e in fix.edits):
+        return fix, note  # a rename of the attribute
+    info = ctx.knowledge.field(entry.key, site.cls)
+    fixed, value = info.after_removal if info is not None else (False, None)
+    if not fixed or info is None or info.removed_in is None:
+        return fix, note
+    lib = label(info.library)
+    text = json.dumps(value)
+    fix = Fix(UNSAFE, f"Replace the read by {text}", (ReplaceRead(entry, value),))
+    note = (
+        f"{note} {lib} {short(info.removed_in)} behaves as if it were always {text}: the fix "
+        f"writes that value in place of the read (unsafe: a run configured otherwise on an "
+        f"older release behaved differently)."
+    ).strip()
+    return fix, note
 
 
 def conflict_edits(site: Site, entry: Entry, key: str) -> list[Entry]:

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..findings import Applicability, Finding, Fix, Remove, ReplaceSource, Severity
 from ..knowledge import SENTENCE_TRANSFORMERS, TRANSFORMERS, TRL
-from ..model import Origin, Site, SourceFile
+from ..model import USE_CALL, USE_MEMBER, USE_TYPE, Origin, Site, SourceFile
 from .base import Context, Kind, register, release
 from .fields import field_status
 from .support import label, short
@@ -145,7 +145,16 @@ class EnumMember(Kind):
         self, ref: Any, uses: list[Any], names: tuple[Any, ...], info: dict[str, Any], ctx: Context
     ) -> tuple[Fix | None, str]:
         """Renaming onto the replacement, when it has the very same members at every allowed
-        release and the name is only ever read for a member (`X.STEPS`)."""
+        release.
+
+        Safe where the code only reads members (`X.STEPS`), makes members (`X("steps")`,
+        `X["STEPS"]`) or names the class as a type (`def f(s: X)`, `Annotated[X, ...]`, which
+        typer and HfArgumentParser turn into `X(value)`): both are `str` enums with the same
+        names and values, so the members compare, hash, print as values and reach the Trainer
+        alike. Unsafe where the class object itself is used (`isinstance(v, X)`, `type(v) is
+        X`, handed to a function): the Trainer stores its strategies as members of the
+        replacement, which were never instances of the removed class, so such a check can
+        change its answer."""
         new = info["use"]
         enum = ref.path.rsplit(".", 1)[-1]
         library = info.get("library", TRANSFORMERS)
@@ -160,16 +169,29 @@ class EnumMember(Kind):
         if not old_values or any(v is None or set(v) != set(old_values[-1]) for v in new_values):
             return None, by_hand
         members = {v.upper() for v in old_values[-1]}
-        if any(use.member not in members for use in uses):
-            return None, f"{by_hand} (it is used other than for its members: rename it by hand)"
         renames_uses = ref.is_import and ref.local == enum
         if renames_uses and any(r.local == new and not r.path for r in names):
             return None, f"{by_hand} (this file binds `{new}` itself)"
-        edits = [ReplaceSource(ref.span, new)]
+        itself = [u for u in uses if not _same_meaning(u, members)]
+        if renames_uses and _imports_already(ref, new, names):
+            edits = [ReplaceSource(ref.drop, "")]
+            how = f"Drop `{enum}` from the import (it imports `{new}` already) and use `{new}`"
+            why = f"`{new}` has the same members and is imported already: drop `{enum}` and use `{new}`."
+        else:
+            edits = [ReplaceSource(ref.span, new)]
+            how = f"Use `{new}`"
+            why = f"`{new}` has the same members: use it."
         if renames_uses:
             edits += [ReplaceSource(use.span, new) for use in uses]
-        fix = Fix(Applicability.SAFE, f"Use `{new}`", tuple(edits))
-        return fix, f"`{new}` has the same members: use it."
+        safety = Applicability.SAFE
+        if itself:
+            safety = Applicability.UNSAFE
+            why += (
+                f" The file also uses the class itself (`isinstance`, `type`, passed on), where "
+                f"the two differ: the Trainer stores strategies as `{new}` members, which were "
+                f"never `{enum}` instances, so such a check can change its answer."
+            )
+        return Fix(safety, how, tuple(edits)), why
 
     def check(self, site: Site, ctx: Context) -> Iterator[Finding]:
         removed = self._removed(ctx)
@@ -213,6 +235,32 @@ class EnumMember(Kind):
             hint = f" Did you mean `{enum}.{close[0]}`?" if close else ""
             message = f"`{enum}` has no member `{member}` in any release; the script raises AttributeError.{hint}"
             yield self.finding(site, value.span, message, Severity.ERROR)
+
+
+def _same_meaning(use: Any, members: set[str]) -> bool:
+    """A use that means the same with a replacement of the same members and values."""
+    if use.use == USE_MEMBER:
+        return use.member in members
+    return use.use in (USE_CALL, USE_TYPE)
+
+
+def _imports_already(ref: Any, new: str, names: tuple[Any, ...]) -> bool:
+    """Whether the replacement is imported under its own name from the same library, in the
+    same statement as `ref` or in an earlier one of its block (so it is bound wherever `ref`
+    was), and `ref` can be dropped from its statement."""
+    if ref.drop is None or ref.block is None:
+        return False
+    library = ref.path.split(".", 1)[0]
+    return any(
+        r.is_import
+        and r.local == new
+        and r.path.split(".", 1)[0] == library
+        and r.path.rsplit(".", 1)[-1] == new
+        and r.block == ref.block
+        and r.statement is not None
+        and r.statement.start <= ref.statement.start
+        for r in names
+    )
 
 
 def _close(a: str, b: str) -> bool:

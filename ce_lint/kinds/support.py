@@ -30,7 +30,10 @@ def short(version: Any) -> str:
 
 
 def class_named(site: Site) -> str:
-    """The Site's class as a message names it: marked when nothing in the file says so."""
+    """The Site's class as a message names it: marked when nothing in the file says so, or
+    when it is another package's subclass that ce-lint has not read."""
+    if site.unread_subclass is not None:
+        return f"{site.unread_subclass} (a subclass of {site.cls}, not read)"
     return site.cls if site.class_source.declared else f"{site.cls} (assumed)"
 
 

@@ -69,6 +69,16 @@ class FieldInfo:
         return self.raw.get("class")
 
     @property
+    def after_removal(self) -> tuple[bool, Any]:
+        """(True, value) when the release that removed the field behaves as if it always had
+        `value` (a curated fact with its source: `save_safetensors`, always safetensors in
+        transformers 5), else (False, None)."""
+        fact = self.raw.get("after_removal")
+        if not isinstance(fact, dict) or "value" not in fact:
+            return False, None
+        return True, fact["value"]
+
+    @property
     def init(self) -> bool:
         """Whether the constructor takes it (some fields are set in __post_init__ only)."""
         return bool(self.raw.get("init", True))

@@ -57,7 +57,15 @@ from ce_lint.engine import (
     PlannedFix,
     allowed,
 )
-from ce_lint.findings import AbstractEdit, AddEntry, Finding, Remove, ReplaceSource, Rewrite
+from ce_lint.findings import (
+    AbstractEdit,
+    AddEntry,
+    Finding,
+    Remove,
+    ReplaceRead,
+    ReplaceSource,
+    Rewrite,
+)
 from ce_lint.knowledge import Knowledge
 from ce_lint.model import Entry, Site, Span, Value
 from ce_lint.report import FORMATS as REPORT_FORMATS
@@ -556,7 +564,7 @@ def _line_of(starts: list[int], offset: int) -> int:
 
 def targets(edit: AbstractEdit) -> list[Span]:
     """The spans an abstract edit is about."""
-    if isinstance(edit, Rewrite | Remove):
+    if isinstance(edit, Rewrite | Remove | ReplaceRead):
         return [edit.entry.span]
     if isinstance(edit, AddEntry):
         if edit.after is not None:
@@ -641,8 +649,9 @@ def check_pass(fmt: str, mode: str, p: _Pass, unsafe: bool) -> list[Failure]:
             detail = f"{code} edit {where} reaches past lines {first + 1}-{last + 1} (±1)"
             out.append(Failure("out_of_span", mode, sig, detail))
         if e.end > e.start:
-            mine = {id(a.entry) for a in abstract if isinstance(a, Rewrite | Remove)}
-            inside = [a.entry.span for a in abstract if isinstance(a, Rewrite | Remove)]
+            own = Rewrite | Remove | ReplaceRead  # edits that replace their entry's text
+            mine = {id(a.entry) for a in abstract if isinstance(a, own)}
+            inside = [a.entry.span for a in abstract if isinstance(a, own)]
             inside += [
                 a.container.span
                 for a in abstract
