@@ -113,6 +113,17 @@ class TrainerKeyword:
 
 
 @dataclass(frozen=True)
+class TrainerAttribute:
+    """A read of an attribute of a trainer object (`trainer.tokenizer`)."""
+
+    trainer: str  # the trainer class: Trainer, SFTTrainer, ...
+    library: str  # the library it was imported from
+    attribute: str
+    span: Span  # the attribute's name
+    assumed: bool  # the object is a trainer by its name alone (an unannotated `trainer`)
+
+
+@dataclass(frozen=True)
 class NameRef:
     """A library name written in code (an enum class), for rules about removed names.
 
@@ -161,6 +172,9 @@ class SourceFile(Protocol):
 
     @property
     def trainer_keywords(self) -> tuple[TrainerKeyword, ...]: ...
+
+    @property
+    def trainer_attributes(self) -> tuple[TrainerAttribute, ...]: ...
 
     @property
     def names(self) -> tuple[NameRef, ...]: ...

@@ -350,3 +350,30 @@ def test_a_script_exported_from_a_notebook_keeps_its_ipython_lines() -> None:
     # a real syntax error stays one, IPython lines or not
     broken = "!pip install x\nfrom transformers import TrainingArguments\nargs = (\n"
     assert [f.code for f in check(broken, "main.py").findings] == ["CE901"]
+
+
+def test_a_trainers_tokenizer_attribute() -> None:
+    text = """
+    from transformers import Trainer, TrainerCallback
+    trainer = Trainer(model=model, args=args, processing_class=tok)
+    ids = trainer.tokenizer(text)
+    class Sample(TrainerCallback):
+        def __init__(self, trainer, data):
+            self.tok = trainer.tokenizer
+    def annotated(trainer: "MyLoop"):
+        return trainer.tokenizer
+    """
+    assert found(text) == [("CE506", 3), ("CE506", 6)]
+    fixed = fix(py(text), "train.py", unsafe=True).fixed_text or ""
+    assert fixed.count("processing_class") == 3 and fixed.count(".tokenizer") == 1
+
+
+def test_a_lightning_callbacks_trainer_is_not_transformers() -> None:
+    text = """
+    import lightning
+    from transformers import AutoTokenizer
+    class Sample(lightning.Callback):
+        def on_fit_start(self, trainer, module):
+            return trainer.tokenizer
+    """
+    assert found(text) == []

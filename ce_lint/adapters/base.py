@@ -25,6 +25,7 @@ from ..model import (
     ImportRef,
     NameRef,
     Site,
+    TrainerAttribute,
     TrainerKeyword,
 )
 from ..textio import SourceText, TextEdit
@@ -47,6 +48,7 @@ class Document:
     problems: tuple[ParseProblem, ...] = ()
     imports: tuple[ImportRef, ...] = ()  # Python's `from ... import` statements
     trainer_keywords: tuple[TrainerKeyword, ...] = ()  # keywords of trainer calls (Python)
+    trainer_attributes: tuple[TrainerAttribute, ...] = ()  # reads of trainers' attributes
     names: tuple[NameRef, ...] = ()  # library enum classes imported or used in Python
 
     @property

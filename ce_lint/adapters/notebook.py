@@ -23,7 +23,17 @@ from typing import Any
 
 from ..findings import AbstractEdit, AddEntry, Remove, ReplaceRead, ReplaceSource, Rewrite
 from ..knowledge import Knowledge
-from ..model import ClassChoice, Entry, ImportRef, NameRef, Site, Span, TrainerKeyword, Value
+from ..model import (
+    ClassChoice,
+    Entry,
+    ImportRef,
+    NameRef,
+    Site,
+    Span,
+    TrainerAttribute,
+    TrainerKeyword,
+    Value,
+)
 from ..textio import SourceText, TextEdit
 from . import cli_args, shell_script
 from .base import Adapter, Document, ScriptClassOf, directed
@@ -320,6 +330,7 @@ class NotebookAdapter(Adapter):
         python = self._python(source.path, python_text, doc, chosen)
         imports: tuple[ImportRef, ...] = ()
         keywords: tuple[TrainerKeyword, ...] = ()
+        attributes: tuple[TrainerAttribute, ...] = ()
         names: tuple[NameRef, ...] = ()
         if python is not None:
             inner_sites += python.sites
@@ -327,6 +338,9 @@ class NotebookAdapter(Adapter):
             imports = tuple(_moved_import(ref, doc) for ref in python.imports)
             keywords = tuple(
                 dataclasses.replace(k, span=_span(k.span, doc)) for k in python.trainer_keywords
+            )
+            attributes = tuple(
+                dataclasses.replace(a, span=_span(a.span, doc)) for a in python.trainer_attributes
             )
             names = tuple(_name_ref(ref, doc) for ref in python.names)
         scripts = shell_script.scripts_of(self.script_class, source.path, chosen)
@@ -339,6 +353,7 @@ class NotebookAdapter(Adapter):
             sites=tuple(_translate_site(site, doc) for site in inner_sites),
             imports=imports,
             trainer_keywords=keywords,
+            trainer_attributes=attributes,
             names=names,
             python=python,
             found_comments=tuple((doc.to_notebook(o), text) for o, text in comments),

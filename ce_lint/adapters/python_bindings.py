@@ -7,6 +7,7 @@ import ast
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from ..knowledge import TRL
@@ -58,6 +59,9 @@ UNREAD_BASE = "TrainingArguments"
 
 ARGUMENTS_PARAMETERS = frozenset({"training_args", "train_args", "training_arguments"})
 ASSUMED_PARAMETER_CLASS = "TrainingArguments"
+# An unannotated parameter of this name is read as a transformers Trainer (a callback's).
+TRAINER_PARAMETERS = frozenset({"trainer"})
+OTHER_TRAINER_LIBRARIES = frozenset({"lightning", "pytorch_lightning"})
 
 
 @dataclass
@@ -67,6 +71,7 @@ class ScopeBindings:
     parsers: dict[str, ParserInfo] = field(default_factory=dict)  # variable -> its dataclasses
     bound: set[str] = field(default_factory=set)  # every name bound in the scope
     guessed: dict[str, bool] = field(default_factory=dict)  # args_vars known by name alone
+    guessed_trainers: dict[str, bool] = field(default_factory=dict)  # trainers by name alone
     unread: dict[str, str] = field(default_factory=dict)  # args_vars of an unread subclass
     trainer_vars: dict[str, ast.Call] = field(default_factory=dict)  # variable -> trainer call
 
@@ -121,6 +126,7 @@ class FileNames:
         self.module_scope = Scope(tree, None)
         self._dataclass_fields: dict[str, frozenset[str] | None] | None = None
         self.arguments_parameters: set[str] = set()  # parameters named like arguments objects
+        self.trainer_parameters = False  # a parameter named like a trainer (see TRAINER_PARAMETERS)
         # classes of the file deriving from a known trainer (see _subclass_evidence)
         self.trainer_subclasses: set[str] = set()
         for node in ast.walk(tree):
@@ -128,9 +134,9 @@ class FileNames:
                 self.defined[node.name] = "class"
             elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
                 self.defined.setdefault(node.name, "function")
-                self.arguments_parameters |= {
-                    a.arg for a in node.args.args + node.args.kwonlyargs
-                } & ARGUMENTS_PARAMETERS
+                names = {a.arg for a in node.args.args + node.args.kwonlyargs}
+                self.arguments_parameters |= names & ARGUMENTS_PARAMETERS
+                self.trainer_parameters |= bool(names & TRAINER_PARAMETERS)
         self._collect(tree, self.module_scope)
         self.module_scope.imports.update(unbound_class_names(tree))
         self._subclass_evidence()
@@ -139,13 +145,23 @@ class FileNames:
         """Which variables hold arguments, parsers and dicts (worth it once a file names them)."""
         self._bind(self.tree, self.module_scope)
 
+    @cached_property
+    def guesses_trainers(self) -> bool:
+        """Whether a parameter named `trainer` is taken for transformers' Trainer: the file
+        imports from the family and from no other training framework (Lightning's callbacks
+        take a `trainer` too)."""
+        if not self.trainer_parameters:
+            return False
+        roots = {p.split(".", 1)[0] for s in self.scopes.values() for p in s.imports.values()}
+        return bool(roots & set(LIBRARY_ROOTS)) and not roots & OTHER_TRAINER_LIBRARIES
+
     def names_arguments(self) -> bool:
         """Whether any import, subclass or annotated function can lead to arguments.
 
         Most files that merely mention TrainingArguments (docs, the library's own relative
         imports) stop here after one walk instead of three.
         """
-        if self.arguments_parameters:
+        if self.arguments_parameters or self.guesses_trainers:
             return True
         for scope in {id(s): s for s in self.scopes.values()}.values():
             if scope.classes or scope.returns or scope.tuple_returns:
@@ -459,6 +475,12 @@ class FileNames:
                     elif _untyped(param, default) and param.arg in ARGUMENTS_PARAMETERS:
                         inner.args_vars[param.arg] = ASSUMED_PARAMETER_CLASS
                         inner.guessed[param.arg] = True
+                    elif (
+                        _untyped(param, default)
+                        and param.arg in TRAINER_PARAMETERS
+                        and self.guesses_trainers
+                    ):
+                        inner.guessed_trainers[param.arg] = True
             elif isinstance(child, ast.Assign):
                 for target in child.targets:
                     self._bind_target(target, child.value, child_scope, b)

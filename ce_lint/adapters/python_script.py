@@ -386,6 +386,7 @@ class PythonAdapter(Adapter):
             tuple(sites),
             imports=tuple(finder.names.imports),
             trainer_keywords=tuple(finder.trainer_keywords),
+            trainer_attributes=tuple(finder.trainer_attributes),
             names=names,
             tree=tree,
             parsed=parsed,

@@ -29,6 +29,7 @@ from ..model import (
     Origin,
     Site,
     Span,
+    TrainerAttribute,
     TrainerCall,
     TrainerKeyword,
     Value,
@@ -39,6 +40,7 @@ from .python_bindings import FileNames, literal
 from .python_names import (
     Scope,
     arguments_class,
+    dotted,
     is_trainer,
     library_object,
     qualified,
@@ -127,6 +129,7 @@ class SiteFinder:
         # attribute -> (class, unread subclass or None).
         self.holder: tuple[ast.ClassDef, dict[str, tuple[str, str | None]]] | None = None
         self.trainer_keywords: list[TrainerKeyword] = []
+        self.trainer_attributes: list[TrainerAttribute] = []
 
     def run(self, chosen: ClassChoice | None = None) -> list[Site]:
         bound = False
@@ -538,6 +541,25 @@ class SiteFinder:
         )  # fmt: skip
         site.entries.append(entry)
 
+    def _trainer_attribute(self, node: ast.Attribute, var: str, scope: Scope) -> bool:
+        """Record `trainer.attr` where `trainer` holds a trainer: built by a trainer call, or an
+        unannotated parameter named `trainer` (a callback's; assumed transformers' Trainer)."""
+        call = self.names.lookup(var, scope, "trainer_vars")
+        assumed = call is None and bool(self.names.lookup(var, scope, "guessed_trainers"))
+        if call is None and not assumed:
+            return False
+        if node.attr.startswith("__") or node.attr == "args":
+            return True
+        trainer, library = "Trainer", "transformers"
+        if call is not None:
+            path = qualified(call.func, self.names.scope_of(call)) or ""
+            trainer = library_object(path) or (dotted(call.func) or trainer).rsplit(".", 1)[-1]
+            library = path.split(".", 1)[0] if library_object(path) else library
+        self.trainer_attributes.append(
+            TrainerAttribute(trainer, library, node.attr, self._attr_span(node), assumed)
+        )
+        return True
+
     def _is_merged(self, var: str, scope: Scope) -> bool:
         """Whether other attributes are merged into `var` in this scope (`var.__dict__.update`):
         then its attributes are not only the arguments' fields."""
@@ -573,7 +595,9 @@ class SiteFinder:
             site = held
         elif not isinstance(node.value, ast.Name) or self._is_merged(node.value.id, scope):
             return
-        elif (var := node.value.id) == "self" and subclass is not None:
+        elif (var := node.value.id) != "self" and self._trainer_attribute(node, var, scope):
+            return  # a trainer's attribute, not an arguments field
+        elif var == "self" and subclass is not None:
             site = subclass[0]
         else:
             cls = self.names.lookup(var, scope, "args_vars")

@@ -357,3 +357,48 @@ class TrainerKeywordRenamed(Kind):
                 how = f"Pass the object as `{new}=`."
             message = f"`{old}=` {state}. {how}"
             yield Finding(self.code, message, severity, document.path, call.span, None, fix)
+
+
+@register
+class TrainerAttributeRemoved(Kind):
+    """An attribute of a trainer object that transformers deprecated and then removed for
+    another name (`trainer.tokenizer` became `trainer.processing_class`). Every trainer of the
+    family inherits it from transformers' Trainer, so the transformers target decides; which
+    release did what is version knowledge (curated from the wheels)."""
+
+    name = "trainer-attribute"
+
+    def check_document(self, document: SourceFile, ctx: Context) -> Iterator[Finding]:
+        data = ctx.knowledge.library(TRANSFORMERS)
+        target = ctx.targets.of(TRANSFORMERS)
+        for read in document.trainer_attributes:
+            fact = data.trainer_attribute(read.attribute)
+            if fact is None or target.hi < fact.deprecated_in:
+                continue
+            owner = f"{read.trainer} (assumed from the name)" if read.assumed else read.trainer
+            lib = label(TRANSFORMERS)
+            if target.hi >= fact.removed_in:
+                severity = Severity.ERROR
+                state = (
+                    f"{owner} of {lib} {short(target.hi)} has no `{fact.name}` (removed in "
+                    f"{short(fact.removed_in)}); reading it raises AttributeError"
+                )
+            else:
+                severity = Severity.WARNING
+                state = f"{lib} {short(fact.deprecated_in)} deprecated it; {short(fact.removed_in)} removes it"
+            fix = None
+            if target.lo >= fact.deprecated_in:
+                how = f"Read `{fact.replacement}`: it holds the same object."
+                applicability = Applicability.UNSAFE if read.assumed else Applicability.SAFE
+                fix = Fix(
+                    applicability,
+                    f"Read `{fact.replacement}`",
+                    (ReplaceSource(read.span, fact.replacement),),
+                )
+            else:
+                how = (
+                    f"To fix it, raise your floor to {lib}>={short(fact.deprecated_in)} to read "
+                    f"`{fact.replacement}`."
+                )
+            message = f"`{fact.name}` is read from a trainer here, but {state}. {how}"
+            yield Finding(self.code, message, severity, document.path, read.span, None, fix)

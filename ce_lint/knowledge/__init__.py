@@ -104,6 +104,17 @@ def _field_infos(library: str, fields: dict[str, Any]) -> dict[str, FieldInfo]:
 
 
 @dataclass(frozen=True)
+class TrainerAttributeFact:
+    """An attribute of transformers' Trainer that a release deprecated and a later one removed
+    in favour of another (the same object under a new name)."""
+
+    name: str
+    deprecated_in: Version
+    removed_in: Version
+    replacement: str
+
+
+@dataclass(frozen=True)
 class ArgumentsClass:
     """A third-party arguments class (trl's SFTConfig, ...): when it extends transformers'
     TrainingArguments, and the fields it declares itself, per release of its library."""
@@ -207,6 +218,16 @@ class LibraryData:
             if V(since) <= version:
                 current = params
         return current
+
+    def trainer_attribute(self, name: str) -> TrainerAttributeFact | None:
+        """What became of an attribute of the Trainer (curated from the wheels; None: nothing
+        known, or still there)."""
+        raw = self.raw.get("trainer_attributes", {}).get(name)
+        if raw is None:
+            return None
+        return TrainerAttributeFact(
+            name, V(raw["deprecated_in"]), V(raw["removed_in"]), raw["replacement"]
+        )
 
     def trainer_first(self, trainer: str, keyword: str) -> Version | None:
         """The first examined release whose `trainer` takes `keyword` (None: none does)."""

@@ -17,7 +17,9 @@ from .names import SENTENCE_TRANSFORMERS
 from .sources import FieldSpec, Snapshot
 
 # Keys of the data files that nothing derives from the wheels: kept as committed.
-CURATED_KEYS = frozenset({"classes", "enum_modules", "deprecated_with", "note", "after_removal"})
+CURATED_KEYS = frozenset(
+    {"classes", "enum_modules", "deprecated_with", "note", "after_removal", "trainer_attributes"}
+)
 
 # --------------------------------------------------------------------------- histories
 
