@@ -192,6 +192,9 @@ class Origin(enum.StrEnum):
     SUBCLASS = "subclass"  # fields a subclass of the arguments class declares
     COMMAND = "command"  # the flags of a command that starts training
     FLAGS = "flags"  # flags kept apart from a command (a variable, an argument list)
+    # defaults of the script's own dataclass fields that reach the class's keywords of the same
+    # name (`Config(optim=args.optim)`, `args` parsed from the command line): role "default"
+    DEFAULTS = "defaults"
 
 
 class ClassSource(enum.StrEnum):

@@ -377,3 +377,26 @@ def test_a_lightning_callbacks_trainer_is_not_transformers() -> None:
             return trainer.tokenizer
     """
     assert found(text) == []
+
+
+def test_a_default_of_the_scripts_own_dataclass_that_reaches_the_class() -> None:
+    text = """
+    from dataclasses import dataclass, field
+    from typing import Optional
+    from transformers import HfArgumentParser, TrainingArguments
+    @dataclass
+    class ScriptArguments:
+        optim: Optional[str] = field(default="adamw_hf", metadata={"help": "x"})
+        lr_scheduler_type: str = "linear"
+        report: str = "adamw_hf"
+    args = HfArgumentParser(ScriptArguments).parse_args_into_dataclasses()[0]
+    training_args = TrainingArguments(
+        output_dir="o", optim=args.optim, lr_scheduler_type=args.lr_scheduler_type,
+        report_to=args.report,
+    )
+    """
+    assert found(text) == [("CE203", 6)]  # only same-named fields flow; `linear` is valid
+    result = check(py(text), "train.py")
+    assert "default of ScriptArguments.optim" in result.findings[0].message
+    fixed = fix(py(text), "train.py", unsafe=True).fixed_text or ""
+    assert 'field(default="adamw_torch"' in fixed and 'report: str = "adamw_hf"' in fixed

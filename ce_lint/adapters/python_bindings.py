@@ -72,6 +72,8 @@ class ScopeBindings:
     bound: set[str] = field(default_factory=set)  # every name bound in the scope
     guessed: dict[str, bool] = field(default_factory=dict)  # args_vars known by name alone
     guessed_trainers: dict[str, bool] = field(default_factory=dict)  # trainers by name alone
+    # variable -> the script's own dataclass a parser filled it with (see Origin.DEFAULTS)
+    own_vars: dict[str, str] = field(default_factory=dict)
     unread: dict[str, str] = field(default_factory=dict)  # args_vars of an unread subclass
     trainer_vars: dict[str, ast.Call] = field(default_factory=dict)  # variable -> trainer call
 
@@ -545,6 +547,8 @@ class FileNames:
                     b.args_vars[target.id] = cls
                     if parser is not None and isinstance(index, int):
                         self._unread_at(b, target.id, parser, index)
+                elif parser is not None and isinstance(index, int):
+                    self._own_at(b, target.id, parser, index)
             elif isinstance(value, ast.Dict):
                 b.dict_vars[target.id] = value
         elif isinstance(target, ast.Tuple | ast.List) and isinstance(value, ast.Call):
@@ -559,12 +563,28 @@ class FileNames:
                         b.args_vars[element.id] = classes[i]  # type: ignore[assignment]
                         if parser is not None:
                             self._unread_at(b, element.id, parser, i)
+                    elif parser is not None:
+                        self._own_at(b, element.id, parser, i)
 
     def _note_unread(self, b: ScopeBindings, var: str, node: ast.expr | None, scope: Scope) -> None:
         """Record that `var` holds an unread subclass, when `node` names one."""
         unread = unread_subclass(node, scope) if node is not None else None
         if unread:
             b.unread[var] = unread
+
+    def _own_at(self, b: ScopeBindings, var: str, parser: ParserInfo, index: int) -> None:
+        """Record that `var` holds the script's own dataclass at `index` of a parse result."""
+        if not -len(parser.names) <= index < len(parser.names) or parser.classes[index]:
+            return
+        name = parser.names[index]
+        if name is not None and self.dataclass_fields_of(name) is not None:
+            b.own_vars[var] = name
+
+    def dataclass_fields_of(self, name: str) -> frozenset[str] | None:
+        """The fields of a dataclass the file defines at its top (None: not one, or unknown)."""
+        if self._dataclass_fields is None:
+            self._dataclass_fields = dataclass_fields(self.tree)
+        return self._dataclass_fields.get(name)
 
     def _unread_at(self, b: ScopeBindings, var: str, parser: ParserInfo, index: int) -> None:
         if -len(parser.unread) <= index < len(parser.unread) and parser.unread[index]:

@@ -230,6 +230,8 @@ class ParserInfo:
     other_fields: frozenset[str] | None
     # the unread subclass (Scope.unread) at each position, where one is
     unread: tuple[str | None, ...] = ()
+    # the name each position is written as (`ScriptArguments`), where it is a plain name
+    names: tuple[str | None, ...] = ()
 
     @property
     def cls(self) -> str | None:
@@ -264,7 +266,8 @@ def parser_info(
             others = None
             break
         others |= fields
-    return ParserInfo(classes, None if others is None else frozenset(others), unread)
+    names = tuple(e.id if isinstance(e, ast.Name) else None for e in elements)
+    return ParserInfo(classes, None if others is None else frozenset(others), unread, names)
 
 
 def dataclass_fields(tree: ast.Module) -> dict[str, frozenset[str] | None]:

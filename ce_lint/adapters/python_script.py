@@ -86,7 +86,9 @@ class PythonDocument(Document):
             syntax = _handle(entry).syntax
             renames_only = isinstance(edit, Rewrite) and edit.value is KEEP
             if syntax == "declaration":
-                return False
+                # only a flowing default's value (Origin.DEFAULTS), never a declaration's name
+                gives_value = isinstance(edit, Rewrite) and edit.key == entry.key
+                return gives_value and not renames_only and entry.role == "default"
             if syntax == "attribute-read" and not renames_only:
                 return False  # a read can be renamed, not removed or given a value
             if syntax == "positional" and not (isinstance(edit, Rewrite) and edit.key == entry.key):

@@ -295,6 +295,7 @@ class SiteFinder:
                     )
                 )
             self._keywords(site, call)
+            self._flowing_defaults(cls, call, scope)
             return
         func = call.func
         base = self._base_init(call, scope)
@@ -374,6 +375,50 @@ class SiteFinder:
             self.trainer_keywords.append(
                 TrainerKeyword(trainer, library, kw.arg, span, given - {kw.arg})
             )
+
+    def _flowing_defaults(self, cls: str, call: ast.Call, scope: Scope) -> None:
+        """`Config(optim=args.optim)` where `args` is the script's own dataclass filled from
+        the command line: the field's default reaches the class unless a flag sets it, so
+        the defaults are judged as values too (a Site of Origin.DEFAULTS, role "default")."""
+        entries = []
+        for kw in call.keywords:
+            value = kw.value
+            if not (isinstance(value, ast.Attribute) and isinstance(value.value, ast.Name)):
+                continue
+            if kw.arg != value.attr:
+                continue
+            owner = self.names.lookup(value.value.id, scope, "own_vars")
+            stmt = self._own_field(owner, value.attr) if owner else None
+            if stmt is None or stmt.value is None:
+                continue
+            default = self._field_default(stmt.value)
+            if not default.known:
+                continue
+            line = stmt.lineno
+            default.reading = (
+                f"(It is the default of {owner}.{value.attr} (line {line}), which reaches "
+                f"{cls}({kw.arg}=...) unless the command line sets it.)"
+            )
+            handle = Handle("declaration", stmt)
+            entries.append(
+                Entry(kw.arg, self.pos.span(stmt.target), default, None, handle, "default")
+            )
+        if entries:
+            site = self._new_site(cls, self.pos.span(call), Origin.DEFAULTS)
+            site.entries.extend(entries)
+
+    def _own_field(self, owner: str, name: str) -> ast.AnnAssign | None:
+        """The declaration of `name` in the dataclass `owner` the module defines at its top."""
+        for node in self.tree.body:
+            if isinstance(node, ast.ClassDef) and node.name == owner:
+                for stmt in node.body:
+                    if (
+                        isinstance(stmt, ast.AnnAssign)
+                        and isinstance(stmt.target, ast.Name)
+                        and stmt.target.id == name
+                    ):
+                        return stmt
+        return None
 
     def _keywords(self, site: _Draft, call: ast.Call, role: str = "set") -> None:
         scope = self.names.scope_of(call)

@@ -96,6 +96,12 @@ def set_entries(site: Site) -> list[Entry]:
     return [e for e in site.entries if e.role in SETS]
 
 
+def value_entries(site: Site) -> list[Entry]:
+    """The entries whose values reach the class: those set, and the defaults of the script's
+    own dataclass that flow into it (Origin.DEFAULTS)."""
+    return [e for e in site.entries if e.role in SETS or e.role == "default"]
+
+
 # ---- versions ---------------------------------------------------------------------------
 
 

@@ -32,6 +32,7 @@ from .support import (
     show,
     templated,
     type_names,
+    value_entries,
     value_type,
 )
 
@@ -184,7 +185,7 @@ class EnumValue(Kind):
         return removed if added is not None else None
 
     def check(self, site: Site, ctx: Context) -> Iterator[Finding]:
-        for entry in set_entries(site):
+        for entry in value_entries(site):
             spec = self.fields.get(entry.key)
             if spec is None:
                 continue
@@ -299,6 +300,8 @@ class EnumValue(Kind):
         message = f"{why}{more}; {scope}.{effect} {hint}".strip()
         if floor and added is not None:
             message += f" Raise your floor to {label(library)}>={short(added)} to keep it."
+        if entry.role == "default" and entry.value.reading:
+            message += f" {entry.value.reading}"
         return self.finding(site, entry.value.span, message, severity, fix, (entry.key,))
 
     def _fix(
@@ -386,7 +389,7 @@ class ValueType(Kind):
         self.skip = set(self.params.get("skip", []))
 
     def check(self, site: Site, ctx: Context) -> Iterator[Finding]:
-        for entry in set_entries(site):
+        for entry in value_entries(site):
             value = entry.value
             if entry.key in self.skip or not value.known or value.enum or templated(value.py):
                 continue
@@ -515,7 +518,7 @@ class JsonDictString(Kind):
 
     def check(self, site: Site, ctx: Context) -> Iterator[Finding]:
         strict = set(self.params.get("strict", []))
-        for entry in set_entries(site):
+        for entry in value_entries(site):
             if entry.key not in self.params["fields"] or not isinstance(entry.value.py, str):
                 continue
             if templated(entry.value.py):
@@ -578,7 +581,7 @@ class JsonTextUnread(Kind):
         ends = [class_versions(ctx, site.cls)]
         if class_versions(ctx, site.cls, "lo") != ends[0]:
             ends.append(class_versions(ctx, site.cls, "lo"))
-        for entry in set_entries(site):
+        for entry in value_entries(site):
             spec = self.params["fields"].get(entry.key)
             text = entry.value.as_text or entry.value.py
             if spec is None or not isinstance(text, str) or not text.startswith("{"):
