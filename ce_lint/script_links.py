@@ -21,9 +21,12 @@ the current folder and the project root.
 from __future__ import annotations
 
 import ast
+import contextlib
+import re
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -73,12 +76,19 @@ OPTION_IMPORT_DEPTH = 2
 
 
 def _may_link(data: bytes) -> bool:
-    """Plain byte searches (much faster than a regex over every file): a parser, a config file
-    name (read into an arguments class or the project's own), a YAML reader, a dataclass."""
+    """Plain byte searches (much faster than a regex over every file): a parser, or a config
+    file name (read into an arguments class or the project's own)."""
     if b"HfArgumentParser" in data:
         return True
-    words = (b".json", b".yaml", b".yml", b"yaml", b"OmegaConf", b"TrlParser", b"@dataclass")
-    return any(s in data for s in words)
+    return any(s in data for s in (b".json", b".yaml", b".yml"))
+
+
+# What makes a module worth parsing for its ModuleFacts.
+FACT_WORDS = (b"yaml", b"OmegaConf", b"TrlParser", b"dataclass")
+# How far above a config its project's scripts are looked for, and the most subfolders a folder
+# may have for them to count as its project's (a library's package tree is not one project).
+NEAR_LEVELS = 4
+NEAR_SUBFOLDERS = 16
 
 
 @dataclass
@@ -90,17 +100,28 @@ class Links:
     owned: dict[str, ClassChoice] = field(default_factory=dict)
     roots: tuple[Path, ...] = ()
     python_files: frozenset[str] = frozenset()  # resolved paths of the checked .py files
-    # resolved folder -> how its scripts read YAML (see YamlReading)
-    yaml_readers: dict[str, set[str]] = field(default_factory=dict)
-    # resolved folder -> the fields of the dataclasses its scripts define
-    dataclasses: dict[str, list[frozenset[str]]] = field(default_factory=dict)
-    # class name -> the fields of each checked definition (None: a base from elsewhere)
-    project_classes: dict[str, list[frozenset[str] | None]] = field(default_factory=dict)
     # parsers that fill dataclasses imported from the project: settled once all are read
     pending_parsers: list[PendingParser] = field(default_factory=list)
     # resolved path of a module -> the options it declares, the project modules it imports
     # (read when a launched script needs them)
     _modules: dict[str, ModuleOptions] = field(default_factory=dict)
+    # resolved path -> how it reads YAML and the dataclasses it defines (read when a config
+    # near it, or a parser that fills one of its classes, needs them)
+    _facts: dict[str, ModuleFacts] = field(default_factory=dict)
+    _class_index: dict[str, list[str]] | None = None  # class name -> modules that define it
+
+    def facts(self, module: str) -> ModuleFacts:
+        if module not in self._facts:
+            self._facts[module] = module_facts(Path(module))
+        return self._facts[module]
+
+    @cached_property
+    def by_folder(self) -> dict[str, list[str]]:
+        """The checked .py files of each folder (resolved paths)."""
+        found: dict[str, list[str]] = {}
+        for module in sorted(self.python_files):
+            found.setdefault(str(Path(module).parent), []).append(module)
+        return found
 
     def config_class(self, path: str) -> ClassChoice | None:
         """The arguments class a script reads the config into; else the project's own reader
@@ -132,21 +153,33 @@ class Links:
 
     def nearby_dataclasses(self, path: str) -> tuple[frozenset[str], ...]:
         """The fields of the dataclasses defined by the scripts in the folder of `path`, the
-        folders above it and their subfolders (`configs/x.yaml` beside `src/config.py`)."""
+        few folders above it (NEAR_LEVELS) and their subfolders (`configs/x.yaml` beside
+        `src/config.py`; not where a folder has more than NEAR_SUBFOLDERS of them)."""
         below: dict[str, list[str]] = {}
-        for folder in self.dataclasses:
+        for folder in self.by_folder:
             below.setdefault(str(Path(folder).parent), []).append(folder)
         found: list[frozenset[str]] = []
-        for folder in map(str, resolved(Path(path)).parents):
-            for near in dict.fromkeys([folder, *below.get(folder, ())]):
-                found += self.dataclasses.get(near, ())
+        for folder in self._near(path):
+            subfolders = below.get(folder, [])
+            if len(subfolders) > NEAR_SUBFOLDERS:
+                subfolders = []
+            for near in dict.fromkeys([folder, *subfolders]):
+                for module in self.by_folder.get(near, ()):
+                    classes = self.facts(module).dataclasses.values()
+                    found += [f for f in classes if f is not None and len(f) >= 2]
         return tuple(dict.fromkeys(found))
+
+    @staticmethod
+    def _near(path: str) -> list[str]:
+        """The folder of `path` and the few above it where its project's scripts may be."""
+        return [str(f) for f in resolved(Path(path)).parents[:NEAR_LEVELS]]
 
     def yaml_numbers(self, path: str) -> bool:
         """Whether the project reads the YAML file at `path` so that `1e-5` is a number: the
         nearest folder at or above it whose scripts read YAML reads it only that way."""
-        for folder in resolved(Path(path)).parents:
-            kinds = self.yaml_readers.get(str(folder))
+        for folder in self._near(path):
+            modules = self.by_folder.get(folder, ())
+            kinds = {kind for module in modules for kind in self.facts(module).yaml}
             if kinds:
                 return PYYAML not in kinds
         return False
@@ -158,7 +191,7 @@ class Links:
             others: set[str] = set()
             for name, fields in pending.elements:
                 if fields is None:
-                    definitions = self.project_classes.get(name, [])
+                    definitions = self._definitions(name)
                     fields = definitions[0] if len(definitions) == 1 else None
                 if fields is None:
                     break  # a base from elsewhere, or no single definition: fields unknown
@@ -170,6 +203,22 @@ class Links:
                 else:
                     found = ClassChoice(pending.cls, ClassSource.LINKED, frozenset(others))
                     self.scripts[pending.script] = found
+
+    def _definitions(self, name: str) -> list[frozenset[str] | None]:
+        """The fields of each top-level class `name` the checked files define."""
+        if self._class_index is None:
+            index: dict[str, list[str]] = {}
+            pattern = re.compile(rb"^class\s+(\w+)", re.M)
+            for module in self.python_files:
+                with contextlib.suppress(OSError):
+                    for found in set(pattern.findall(Path(module).read_bytes())):
+                        index.setdefault(found.decode(errors="replace"), []).append(module)
+            self._class_index = index
+        return [
+            self.facts(m).dataclasses[name]
+            for m in self._class_index.get(name, ())
+            if name in self.facts(m).dataclasses
+        ]
 
     def declared_options(self, key: str) -> frozenset[str]:
         """The options the script at `key` declares with argparse, there or in the project
@@ -197,6 +246,43 @@ class PendingParser:
     cls: str | None  # the arguments class it fills, if any
     # the other dataclasses it fills: name, and fields when the script defines it
     elements: tuple[tuple[str, frozenset[str] | None], ...]
+
+
+@dataclass(frozen=True)
+class ModuleFacts:
+    yaml: frozenset[str] = frozenset()  # how it reads YAML: PYYAML and/or NUMBERS
+    # its top-level classes: fields (None: a base from elsewhere)
+    dataclasses: dict[str, frozenset[str] | None] = field(default_factory=dict)
+
+
+def module_facts(path: Path) -> ModuleFacts:
+    """How a module reads YAML, and the classes it defines (parsed only when it may say)."""
+    try:
+        data = path.read_bytes()
+        if not any(word in data for word in FACT_WORDS):
+            return ModuleFacts()
+        tree = ast.parse(data)
+    except (OSError, SyntaxError, ValueError):
+        return ModuleFacts()
+    scope = Scope(tree, None)
+    kinds = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            record_import(node, scope)
+    if any(p.split(".", 1)[0] in YAML12_MODULES for p in scope.imports.values()):
+        kinds.add(NUMBERS)
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        called = qualified(node.func, scope)
+        parse_yaml_file = isinstance(node.func, ast.Attribute) and (
+            node.func.attr == "parse_yaml_file"
+        )
+        if called in PYYAML_LOADS or parse_yaml_file:
+            kinds.add(PYYAML)
+        elif called and called.rsplit(".", 1)[-1] == "TrlParser":
+            kinds.add(NUMBERS)
+    return ModuleFacts(frozenset(kinds), dataclass_fields(tree))
 
 
 @dataclass(frozen=True)
@@ -325,32 +411,6 @@ class _Reader:
                 self._call(node)
         for node in nodes:
             self._own_reader(node)
-        self._yaml_reading(nodes)
-        for name, fields in self.defined.items():
-            self.links.project_classes.setdefault(name, []).append(fields)
-        known = [f for f in self.defined.values() if f is not None and len(f) >= 2]
-        if known:
-            folder = str(resolved(self.path).parent)
-            self.links.dataclasses.setdefault(folder, []).extend(known)
-
-    def _yaml_reading(self, nodes: list[ast.AST]) -> None:
-        """How this script reads YAML, recorded for its folder (see Links.yaml_numbers)."""
-        kinds = set()
-        if any(p.split(".", 1)[0] in YAML12_MODULES for p in self.scope.imports.values()):
-            kinds.add(NUMBERS)
-        for node in nodes:
-            if not isinstance(node, ast.Call):
-                continue
-            path = qualified(node.func, self.scope)
-            parse_yaml_file = isinstance(node.func, ast.Attribute) and (
-                node.func.attr == "parse_yaml_file"
-            )
-            if path in PYYAML_LOADS or parse_yaml_file:
-                kinds.add(PYYAML)
-            elif path and path.rsplit(".", 1)[-1] == "TrlParser":
-                kinds.add(NUMBERS)
-        if kinds:
-            self.links.yaml_readers.setdefault(str(resolved(self.path).parent), set()).update(kinds)
 
     def _own_reader(self, node: ast.AST) -> None:
         """A loaded config whose keys the project reads itself: `MyConfig(**cfg)`,
@@ -533,9 +593,9 @@ def class_chooser(
     def choose(path: str) -> ClassChoice:
         choice = _class_of(path)
         suffix = Path(path).suffix.lower()
-        if links.yaml_readers and suffix in (".yaml", ".yml"):
+        if links.python_files and suffix in (".yaml", ".yml"):
             choice = replace(choice, numbers_from_text=links.yaml_numbers(path))
-        if links.dataclasses and suffix in (".yaml", ".yml", ".json"):
+        if links.python_files and suffix in (".yaml", ".yml", ".json"):
             choice = replace(choice, nearby_dataclasses=links.nearby_dataclasses(path))
         return choice
 

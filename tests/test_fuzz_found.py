@@ -138,3 +138,16 @@ def test_a_python_argument_removed_keeps_the_comment_lines_before_the_next_one()
     }
     for text, fixed in cases.items():
         assert fixed_text(head + text, "train.py", unsafe=True) == head + fixed
+
+
+def test_a_shell_line_of_a_notebook_ends_where_ipython_ends_it() -> None:
+    """IPython splits a cell with str.splitlines: a `!` command ends at U+2029 too, and what
+    follows is Python. Flags added to the command must never land in that Python line (the
+    campaign's notebook seed 3 #1567)."""
+    for sep in ("\u2029", "\u2028", "\x85", "\f"):
+        source = f"!accelerate launch {sep}d --tf32 -g"
+        cell = {"cell_type": "code", "source": source, "metadata": {}, "outputs": []}
+        text = json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+        result = fix(text, "nb.ipynb", unsafe=True, era=("transformers==4.44",))
+        fixed = json.loads(result.fixed_text or text)["cells"][0]["source"]
+        assert "".join(fixed).split(sep, 1)[1] == "d --tf32 -g", repr(sep)

@@ -41,6 +41,7 @@ from .errors import ParseProblem, RenderError
 from .jsonpos import JArray, JObject, JScalar, JsonPosError, parse
 from .patterns import flag_pattern
 from .python_script import IPYTHON_LINE, TRIGGERS, PythonAdapter, PythonDocument
+from .python_script import line_end as ipython_line_end
 
 # Cell magics whose body is Python all the same.
 PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug", "writefile"})
@@ -456,15 +457,13 @@ def _split_languages(cells: list[_Cell], joined: str) -> tuple[str, list[tuple[i
             continue
         line_start = 0
         while line_start < len(text):
-            line_end = text.find("\n", line_start)
-            line_end = len(text) if line_end == -1 else line_end
+            line_end = ipython_line_end(text, line_start)
             match = IPYTHON_LINE.match(text, line_start, line_end)
             if match:
                 end = line_end
                 # `!cmd \` goes on on the next line, as IPython joins them.
                 while text[line_start:end].rstrip("\r").endswith("\\") and end < len(text):
-                    next_end = text.find("\n", end + 1)
-                    end = len(text) if next_end == -1 else next_end
+                    end = ipython_line_end(text, end + 1)
                 bang = text.find("!", line_start, line_end)
                 stripped = text[line_start:line_end].lstrip()
                 if stripped.startswith("!") or stripped.startswith("%run"):

@@ -41,18 +41,27 @@ TRIGGERS = re.compile(
 IPYTHON_LINE = re.compile(r"[ \t]*(?:%|!|[A-Za-z_][\w.]*[ \t]*=[ \t]*[!%])")
 
 
+# Where IPython ends a line: it splits a cell with str.splitlines (CR aside, which comes
+# before a LF), so a `!` command also ends at a form feed, NEL, U+2028 or U+2029.
+_LINE_BREAK = re.compile("[\n\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+def line_end(text: str, start: int) -> int:
+    """The end of the line that starts at `start`, as IPython splits a cell."""
+    found = _LINE_BREAK.search(text, start)
+    return found.start() if found else len(text)
+
+
 def blank_ipython_lines(text: str) -> str:
     """`text` with its IPython lines (and the lines a trailing backslash continues) blanked,
     character for character, so that offsets stay those of the text."""
     chars = list(text)
     start = 0
     while start < len(text):
-        end = text.find("\n", start)
-        end = len(text) if end == -1 else end
+        end = line_end(text, start)
         if IPYTHON_LINE.match(text, start, end):
             while text[start:end].rstrip("\r").endswith("\\") and end < len(text):
-                following = text.find("\n", end + 1)
-                end = len(text) if following == -1 else following
+                end = line_end(text, end + 1)
             for i in range(start, end):
                 if chars[i] not in "\r\n":
                     chars[i] = " "
