@@ -151,3 +151,16 @@ def test_a_shell_line_of_a_notebook_ends_where_ipython_ends_it() -> None:
         result = fix(text, "nb.ipynb", unsafe=True, era=("transformers==4.44",))
         fixed = json.loads(result.fixed_text or text)["cells"][0]["source"]
         assert "".join(fixed).split(sep, 1)[1] == "d --tf32 -g", repr(sep)
+
+
+def test_a_keyword_with_a_combining_accent_is_pointed_at_whole() -> None:
+    """Python reads names NFKC-normalized: `ha\\u0301lf` is one letter shorter as a name than
+    as text, and the finding's span must cover the text (py seed 3)."""
+    from .helpers import check
+
+    text = (
+        "from transformers import TrainingArguments\n"
+        'args = TrainingArguments(output_dir="o", ha\u0301lf_precision_backend="x")\n'
+    )
+    (finding,) = [f for f in check(text, "train.py").findings if f.code == "CE190"]
+    assert text[finding.span.start : finding.span.end] == "ha\u0301lf_precision_backend"

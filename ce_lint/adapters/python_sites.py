@@ -370,8 +370,7 @@ class SiteFinder:
         for kw in call.keywords:
             if kw.arg is None:
                 continue
-            start = self.pos.offset(kw.lineno, kw.col_offset)
-            span = Span(start, start + len(kw.arg))
+            span = self._keyword_span(kw)
             self.trainer_keywords.append(
                 TrainerKeyword(trainer, library, kw.arg, span, given - {kw.arg})
             )
@@ -426,9 +425,7 @@ class SiteFinder:
             if kw.arg is None:
                 self._unpacked(site, kw.value, scope)
                 continue
-            key_span = Span(
-                *(lambda s: (s, s + len(kw.arg)))(self.pos.offset(kw.lineno, kw.col_offset))
-            )
+            key_span = self._keyword_span(kw)
             site.entries.append(
                 Entry(
                     kw.arg,
@@ -609,6 +606,16 @@ class SiteFinder:
         """Whether other attributes are merged into `var` in this scope (`var.__dict__.update`):
         then its attributes are not only the arguments' fields."""
         return var in self.merged.get(id(scope.node), ())
+
+    def _keyword_span(self, kw: ast.keyword) -> Span:
+        """The keyword's name as written: Python reads names NFKC-normalized, so `kw.arg` may
+        be shorter than the text (a combining accent)."""
+        start = self.pos.offset(kw.lineno, kw.col_offset)
+        text = self.source.text
+        end = start + 1
+        while end < len(text) and text[start : end + 1].isidentifier():
+            end += 1
+        return Span(start, end)
 
     def _attr_span(self, node: ast.Attribute) -> Span:
         end = self.pos.offset(node.end_lineno, node.end_col_offset)  # type: ignore[arg-type]
