@@ -124,6 +124,26 @@ class TrainerAttribute:
 
 
 @dataclass(frozen=True)
+class FitArgument:
+    """An argument of a legacy `model.fit(...)` call."""
+
+    name: str  # the parameter it fills (positional ones by the signature's order)
+    source: str  # its text as written
+    literal: Any = UNKNOWN  # its value when it is a literal (a str, a number, None, a dict ...)
+    built: bool = False  # it is built right there by a call (`get_scheduler(...)`): an object
+
+
+@dataclass(frozen=True)
+class FitCall:
+    """A call of the legacy training API of a sentence-transformers model: `model.fit(...)`."""
+
+    model: str  # CrossEncoder, SentenceTransformer or SparseEncoder
+    span: Span  # the `fit` name
+    arguments: tuple[FitArgument, ...]
+    unpacked: bool  # `*args` or `**kwargs` hide some
+
+
+@dataclass(frozen=True)
 class NameRef:
     """A library name written in code (an enum class), for rules about removed names.
 
@@ -175,6 +195,9 @@ class SourceFile(Protocol):
 
     @property
     def trainer_attributes(self) -> tuple[TrainerAttribute, ...]: ...
+
+    @property
+    def fit_calls(self) -> tuple[FitCall, ...]: ...
 
     @property
     def names(self) -> tuple[NameRef, ...]: ...

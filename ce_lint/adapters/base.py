@@ -22,6 +22,7 @@ from ..model import (
     ClassChoice,
     ClassSource,
     Entry,
+    FitCall,
     ImportRef,
     NameRef,
     Site,
@@ -49,6 +50,7 @@ class Document:
     imports: tuple[ImportRef, ...] = ()  # Python's `from ... import` statements
     trainer_keywords: tuple[TrainerKeyword, ...] = ()  # keywords of trainer calls (Python)
     trainer_attributes: tuple[TrainerAttribute, ...] = ()  # reads of trainers' attributes
+    fit_calls: tuple[FitCall, ...] = ()  # legacy `model.fit(...)` calls (Python)
     names: tuple[NameRef, ...] = ()  # library enum classes imported or used in Python
 
     @property

@@ -26,6 +26,7 @@ from ..knowledge import Knowledge
 from ..model import (
     ClassChoice,
     Entry,
+    FitCall,
     ImportRef,
     NameRef,
     Site,
@@ -332,6 +333,7 @@ class NotebookAdapter(Adapter):
         imports: tuple[ImportRef, ...] = ()
         keywords: tuple[TrainerKeyword, ...] = ()
         attributes: tuple[TrainerAttribute, ...] = ()
+        fits: tuple[FitCall, ...] = ()
         names: tuple[NameRef, ...] = ()
         if python is not None:
             inner_sites += python.sites
@@ -343,6 +345,7 @@ class NotebookAdapter(Adapter):
             attributes = tuple(
                 dataclasses.replace(a, span=_span(a.span, doc)) for a in python.trainer_attributes
             )
+            fits = tuple(dataclasses.replace(f, span=_span(f.span, doc)) for f in python.fit_calls)
             names = tuple(_name_ref(ref, doc) for ref in python.names)
         scripts = shell_script.scripts_of(self.script_class, source.path, chosen)
         for start, end in shell_ranges:
@@ -355,6 +358,7 @@ class NotebookAdapter(Adapter):
             imports=imports,
             trainer_keywords=keywords,
             trainer_attributes=attributes,
+            fit_calls=fits,
             names=names,
             python=python,
             found_comments=tuple((doc.to_notebook(o), text) for o, text in comments),

@@ -34,6 +34,7 @@ from .python_names import (
     dotted,
     is_trainer,
     library_object,
+    model_class,
     parser_info,
     qualified,
     record_import,
@@ -74,6 +75,7 @@ class ScopeBindings:
     guessed_trainers: dict[str, bool] = field(default_factory=dict)  # trainers by name alone
     # variable -> the script's own dataclass a parser filled it with (see Origin.DEFAULTS)
     own_vars: dict[str, str] = field(default_factory=dict)
+    model_vars: dict[str, str] = field(default_factory=dict)  # variable -> its model class
     unread: dict[str, str] = field(default_factory=dict)  # args_vars of an unread subclass
     trainer_vars: dict[str, ast.Call] = field(default_factory=dict)  # variable -> trainer call
 
@@ -176,6 +178,8 @@ class FileNames:
                     return True
                 if is_trainer(name, path):
                     return True  # its keywords (`tokenizer=`) are judged too
+                if model_class(path):
+                    return True  # its legacy `fit` is judged
                 if path.split(".", 1)[0] in LIBRARY_ROOTS and path.rsplit(".", 1)[-1].islower():
                     return True  # a module (`import transformers as tf`): any attribute may be the class
         return False
@@ -529,6 +533,9 @@ class FileNames:
                     return
                 if self.is_trainer_call(value, scope):
                     b.trainer_vars[target.id] = value
+                    return
+                if model := model_class(qualified(value.func, scope)):
+                    b.model_vars[target.id] = model
                     return
                 if self.is_dict_call(value, scope):
                     b.dict_vars[target.id] = value

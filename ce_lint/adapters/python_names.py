@@ -112,6 +112,18 @@ def third_party_trainers() -> frozenset[str]:
     return Knowledge.load().trl.trainers
 
 
+# sentence-transformers' models, whose `fit` is the legacy training API.
+MODEL_CLASSES = frozenset({"CrossEncoder", "SentenceTransformer", "SparseEncoder"})
+
+
+def model_class(path: str | None) -> str | None:
+    """The sentence-transformers model class an imported path names, if it is one."""
+    if not path or path.split(".", 1)[0] != "sentence_transformers":
+        return None
+    name = path.rsplit(".", 1)[-1]
+    return name if name in MODEL_CLASSES else None
+
+
 def is_trainer(name: str | None, path: str | None) -> bool:
     """Whether an imported object (its name and library path) is a trainer taking `args`."""
     if not name or not path:

@@ -32,6 +32,7 @@ TRIGGERS = re.compile(
     rb"TrainingArguments|HfArgumentParser|training_args|train_args|training_arguments"
     rb"|parse_args_into_dataclasses|sentence_transformers\.sampler|self\.args\.|EvaluationStrategy"
     rb"|\btrl\b|tokenizer\s*="  # trl's arguments classes; a trainer's `tokenizer=`
+    rb"|trainer\.tokenizer|\.fit\s*\("  # a trainer's `tokenizer`; the legacy `model.fit(...)`
 )
 
 
@@ -398,6 +399,7 @@ class PythonAdapter(Adapter):
             imports=tuple(finder.names.imports),
             trainer_keywords=tuple(finder.trainer_keywords),
             trainer_attributes=tuple(finder.trainer_attributes),
+            fit_calls=tuple(finder.fit_calls),
             names=names,
             tree=tree,
             parsed=parsed,

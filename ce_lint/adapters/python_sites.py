@@ -26,6 +26,8 @@ from ..model import (
     ClassChoice,
     ClassSource,
     Entry,
+    FitArgument,
+    FitCall,
     Origin,
     Site,
     Span,
@@ -130,6 +132,7 @@ class SiteFinder:
         self.holder: tuple[ast.ClassDef, dict[str, tuple[str, str | None]]] | None = None
         self.trainer_keywords: list[TrainerKeyword] = []
         self.trainer_attributes: list[TrainerAttribute] = []
+        self.fit_calls: list[FitCall] = []
 
     def run(self, chosen: ClassChoice | None = None) -> list[Site]:
         bound = False
@@ -297,6 +300,8 @@ class SiteFinder:
             self._keywords(site, call)
             self._flowing_defaults(cls, call, scope)
             return
+        if self._fit_call(call, scope):
+            return
         func = call.func
         base = self._base_init(call, scope)
         if base is not None:
@@ -374,6 +379,38 @@ class SiteFinder:
             self.trainer_keywords.append(
                 TrainerKeyword(trainer, library, kw.arg, span, given - {kw.arg})
             )
+
+    def _fit_call(self, call: ast.Call, scope: Scope) -> bool:
+        """Record `model.fit(...)` of a sentence-transformers model (the legacy training API);
+        positional arguments are named `#0`, `#1`, ... (the rule knows each release's order)."""
+        func = call.func
+        if not (isinstance(func, ast.Attribute) and func.attr == "fit"):
+            return False
+        if not isinstance(func.value, ast.Name):
+            return False
+        model = self.names.lookup(func.value.id, scope, "model_vars")
+        if not model:
+            return False
+        arguments = []
+        unpacked = False
+        for i, arg in enumerate(call.args):
+            if isinstance(arg, ast.Starred):
+                unpacked = True
+                break
+            arguments.append(self._fit_argument(f"#{i}", arg))
+        for kw in call.keywords:
+            if kw.arg is None:
+                unpacked = True
+                continue
+            arguments.append(self._fit_argument(kw.arg, kw.value))
+        end = self.pos.offset(func.end_lineno, func.end_col_offset)  # type: ignore[arg-type]
+        span = Span(end - len("fit"), end)
+        self.fit_calls.append(FitCall(model, span, tuple(arguments), unpacked))
+        return True
+
+    def _fit_argument(self, name: str, node: ast.expr) -> FitArgument:
+        text = ast.get_source_segment(self.source.text, node) or ""
+        return FitArgument(name, text, literal(node), isinstance(node, ast.Call))
 
     def _flowing_defaults(self, cls: str, call: ast.Call, scope: Scope) -> None:
         """`Config(optim=args.optim)` where `args` is the script's own dataclass filled from

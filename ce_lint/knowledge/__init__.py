@@ -115,6 +115,26 @@ class TrainerAttributeFact:
 
 
 @dataclass(frozen=True)
+class FitFacts:
+    """A model's legacy `fit` across releases of sentence-transformers."""
+
+    model: str
+    parameters: tuple[tuple[Version, tuple[str, ...]], ...]  # (since, names in order)
+    defaults: dict[str, Any]
+    trainer_since: Version  # from this release `fit` builds a Trainer underneath
+    removed_in: Version | None  # the model has no `fit` from this release
+    scheduler_object_raises: tuple[Version, Version | None] | None  # [since, until)
+    evaluator_output_unsaved: tuple[Version, Version | None] | None  # [since, until)
+
+    def parameters_at(self, version: Version) -> tuple[str, ...]:
+        found: tuple[str, ...] = ()
+        for since, names in self.parameters:
+            if since <= version:
+                found = names
+        return found
+
+
+@dataclass(frozen=True)
 class ArgumentsClass:
     """A third-party arguments class (trl's SFTConfig, ...): when it extends transformers'
     TrainingArguments, and the fields it declares itself, per release of its library."""
@@ -218,6 +238,26 @@ class LibraryData:
             if V(since) <= version:
                 current = params
         return current
+
+    def fit_facts(self, model: str) -> FitFacts | None:
+        """What a sentence-transformers model's legacy `fit` is in each release (curated from
+        the wheels and tiny-model runs; None: no facts for this model)."""
+        raw = self.raw.get("fit", {}).get(model)
+        if raw is None:
+            return None
+
+        def span(pair: list[str | None] | None) -> tuple[Version, Version | None] | None:
+            return (V(pair[0]), V(pair[1]) if pair[1] else None) if pair else None  # type: ignore[arg-type]
+
+        return FitFacts(
+            model,
+            tuple((V(since), tuple(names)) for since, names in raw["parameters"]),
+            raw.get("defaults", {}),
+            V(raw["trainer_since"]),
+            V(raw["removed_in"]) if raw.get("removed_in") else None,
+            span(raw.get("scheduler_object_raises")),
+            span(raw.get("evaluator_output_unsaved")),
+        )
 
     def trainer_attribute(self, name: str) -> TrainerAttributeFact | None:
         """What became of an attribute of the Trainer (curated from the wheels; None: nothing

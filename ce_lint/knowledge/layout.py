@@ -18,7 +18,15 @@ from .sources import FieldSpec, Snapshot
 
 # Keys of the data files that nothing derives from the wheels: kept as committed.
 CURATED_KEYS = frozenset(
-    {"classes", "enum_modules", "deprecated_with", "note", "after_removal", "trainer_attributes"}
+    {
+        "classes",
+        "enum_modules",
+        "deprecated_with",
+        "note",
+        "after_removal",
+        "trainer_attributes",
+        "fit",
+    }
 )
 
 # --------------------------------------------------------------------------- histories

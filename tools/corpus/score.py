@@ -49,6 +49,9 @@ TARGETS = ["--target", "transformers==5.24", "--target", "sentence-transformers=
 # Findings of these kinds are reported apart and never counted as false findings.
 MACHINE_PREFIX = "CE4"  # hardware rules: judge a machine profile, not the file's era
 PARSE_PREFIX = "CE9"  # parse/decode/read errors and unused suppressions
+# The legacy `model.fit(...)` rules: on a labelled fit call they report the call (issue 15),
+# counted apart; the labels do not say what each release does with it.
+FIT_CODES = ("CE520", "CE521", "CE522", "CE523")
 ALIASES = {"optim": ("optim", "adamw_hf", "adamw_apex_fused")}
 
 
@@ -109,6 +112,8 @@ class FileScore:
     info: int = 0
     machine: int = 0
     parse_findings: list[str] = field(default_factory=list)
+    fit_calls: dict[str, bool] = field(default_factory=dict)  # labelled fit call -> reported
+    fit_findings: list[str] = field(default_factory=list)  # errors/warnings on those calls
 
 
 def finding_loc(f: dict[str, Any]) -> str:
@@ -145,9 +150,16 @@ def score_findings(
         (join_loc(u.get("cell"), u["line"]), u["name"]) for u in label.get("uncertain", [])
     }
     notargs = label.get("not_arguments", [])
+    for call in (label.get("legacy_fit") or {}).get("calls", []):
+        fs.fit_calls[join_loc(call.get("cell"), call["line"])] = False
     for f in findings:
         code, sev, msg = f.get("code", ""), f.get("severity", ""), f.get("message", "")
         loc = finding_loc(f)
+        if code in FIT_CODES and loc in fs.fit_calls:
+            fs.fit_calls[loc] = True
+            if sev != "info":
+                fs.fit_findings.append(f"{fid}:{loc} {code} {sev}")
+            continue
         if code.startswith(PARSE_PREFIX):
             fs.parse_findings.append(f"{loc} {code}")
             continue
@@ -769,6 +781,9 @@ def summarise(
             "legacy_fit_files": len(legacy_ids),
             "legacy_fit_items": len(legacy_items),
             "legacy_fit_found": sum(it.found for _, it in legacy_items),
+            "legacy_fit_calls": sum(len(fs.fit_calls) for fs in scores.values()),
+            "legacy_fit_calls_reported": sum(sum(fs.fit_calls.values()) for fs in scores.values()),
+            "legacy_fit_call_errors_warnings": sum(len(fs.fit_findings) for fs in scores.values()),
             "quiet_files": len(quiet),
             "quiet_files_with_false_finding": len(quiet_false),
             "quiet_false_share": round(len(quiet_false) / len(quiet), 4) if quiet else None,
@@ -819,6 +834,13 @@ def summarise(
         "misparsed": misparsed,
         "missed": missed,
         "legacy_fit_missed": legacy_missed,
+        "legacy_fit_calls_unreported": sorted(
+            f"{fs.id}:{loc}"
+            for fs in scores.values()
+            for loc, seen in fs.fit_calls.items()
+            if not seen
+        ),
+        "legacy_fit_call_findings": [x for fs in scores.values() for x in fs.fit_findings],
         "quiet_files_with_false_finding": sorted(fs.id for fs in quiet_false),
         "false_findings": false,
         "fix": fix_results,
@@ -873,7 +895,9 @@ def report(s: dict[str, Any], verbose: bool) -> None:
         f" all found in {h['files_fully_found']}/{h['files_with_deprecated_usage']}, none in {h['files_nothing_found']}"
     )
     print(
-        f"  legacy fit: {h['legacy_fit_files']} files, items found {h['legacy_fit_found']}/{h['legacy_fit_items']} (not in recall)"
+        f"  legacy fit: {h['legacy_fit_files']} files, items found {h['legacy_fit_found']}/{h['legacy_fit_items']} (not in recall);"
+        f" fit calls reported {h.get('legacy_fit_calls_reported', 0)}/{h.get('legacy_fit_calls', 0)}"
+        f" (errors/warnings on them, for review: {h.get('legacy_fit_call_errors_warnings', 0)})"
     )
     print(
         f"  quiet files with a false error or warning: {h['quiet_files_with_false_finding']}/{h['quiet_files']}"
