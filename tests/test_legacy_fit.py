@@ -74,3 +74,27 @@ def test_a_notebook_cell() -> None:
     result = check(text, "nb.ipynb")
     (finding,) = [f for f in result.findings if f.code == "CE520"]
     assert text[finding.span.start : finding.span.end] == "fit"
+
+
+def test_a_model_held_by_a_class_of_the_file() -> None:
+    text = """
+    from sentence_transformers.cross_encoder import CrossEncoder
+    class Reranker:
+        def __init__(self, name):
+            self.model = CrossEncoder(name, num_labels=1)
+        def train(self, loader):
+            self.model.fit(train_dataloader=loader, epochs=1)
+            self.other.fit(loader)
+    """
+    assert codes(text) == ["CE520"]
+
+
+def test_a_parameter_annotated_with_a_model_class() -> None:
+    text = """
+    from sentence_transformers import SentenceTransformer
+    def train(model: SentenceTransformer, data):
+        model.fit(train_objectives=[(data, None)], epochs=1)
+    def other(model):
+        model.fit(data)
+    """
+    assert codes(text) == ["CE520"]

@@ -478,6 +478,10 @@ class FileNames:
                     if cls:
                         inner.args_vars[param.arg] = cls
                         self._note_unread(inner, param.arg, param.annotation, scope)
+                    elif param.annotation is not None and (
+                        model := model_class(qualified(param.annotation, scope))
+                    ):
+                        inner.model_vars[param.arg] = model  # `model: CrossEncoder`
                     elif _untyped(param, default) and param.arg in ARGUMENTS_PARAMETERS:
                         inner.args_vars[param.arg] = ASSUMED_PARAMETER_CLASS
                         inner.guessed[param.arg] = True

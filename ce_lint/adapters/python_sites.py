@@ -45,6 +45,7 @@ from .python_names import (
     dotted,
     is_trainer,
     library_object,
+    model_class,
     qualified,
     unread_subclass,
 )
@@ -133,6 +134,8 @@ class SiteFinder:
         self.trainer_keywords: list[TrainerKeyword] = []
         self.trainer_attributes: list[TrainerAttribute] = []
         self.fit_calls: list[FitCall] = []
+        # the attributes of the class being walked that hold a model (`self.model = CrossEncoder(...)`)
+        self.model_attributes: dict[str, str] = {}
 
     def run(self, chosen: ClassChoice | None = None) -> list[Site]:
         bound = False
@@ -165,8 +168,13 @@ class SiteFinder:
             if isinstance(child, ast.ClassDef):
                 attributes = self._argument_attributes(child, child_scope)
                 outer_holder, self.holder = self.holder, (child, attributes) if attributes else None
+                outer_models, self.model_attributes = (
+                    self.model_attributes,
+                    _model_attributes(child, self.names),
+                )
                 self._walk_class(child, child_scope, attribute_sites, subclass)
                 self.holder = outer_holder
+                self.model_attributes = outer_models
                 continue
             if isinstance(child, ast.Call):
                 self._call(child, child_scope, attribute_sites)
@@ -386,9 +394,13 @@ class SiteFinder:
         func = call.func
         if not (isinstance(func, ast.Attribute) and func.attr == "fit"):
             return False
-        if not isinstance(func.value, ast.Name):
-            return False
-        model = self.names.lookup(func.value.id, scope, "model_vars")
+        owner = func.value
+        if isinstance(owner, ast.Name):
+            model = self.names.lookup(owner.id, scope, "model_vars")
+        elif isinstance(owner, ast.Attribute) and _is_self(owner.value):
+            model = self.model_attributes.get(owner.attr)
+        else:
+            model = None
         if not model:
             return False
         arguments = []
@@ -835,6 +847,20 @@ class SiteFinder:
                     if v.upper() == member:
                         return v
         return UNKNOWN
+
+
+def _model_attributes(node: ast.ClassDef, names: FileNames) -> dict[str, str]:
+    """The attributes a class's methods set to a sentence-transformers model:
+    `self.model = CrossEncoder(...)` -> {"model": "CrossEncoder"}."""
+    found: dict[str, str] = {}
+    for stmt in ast.walk(node):
+        if not (isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call)):
+            continue
+        model = model_class(qualified(stmt.value.func, names.scope_of(stmt)))
+        for target in stmt.targets:
+            if model and isinstance(target, ast.Attribute) and _is_self(target.value):
+                found.setdefault(target.attr, model)
+    return found
 
 
 def _merged_namespaces(tree: ast.Module) -> dict[int, set[str]]:
