@@ -141,6 +141,7 @@ class FitCall:
     span: Span  # the `fit` name
     arguments: tuple[FitArgument, ...]
     unpacked: bool  # `*args` or `**kwargs` hide some
+    through: str | None = None  # another library's class whose `fit` calls the model's
 
 
 @dataclass(frozen=True)

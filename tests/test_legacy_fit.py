@@ -98,3 +98,16 @@ def test_a_parameter_annotated_with_a_model_class() -> None:
         model.fit(data)
     """
     assert codes(text) == ["CE520"]
+
+
+def test_a_wrapper_whose_fit_is_the_models() -> None:
+    text = """
+    from beir.retrieval.train import TrainRetriever
+    from sentence_transformers import SentenceTransformer
+    model = SentenceTransformer("m")
+    retriever = TrainRetriever(model=model, batch_size=16)
+    retriever.fit(train_objectives=[(loader, loss)], epochs=2, warmup_steps=10)
+    """
+    assert codes(text) == ["CE520"]
+    assert "through TrainRetriever" in message(text, "CE520")
+    assert "epochs -> num_train_epochs=2" in message(text, "CE520")

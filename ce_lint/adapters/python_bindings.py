@@ -32,6 +32,7 @@ from .python_names import (
     arguments_class,
     dataclass_fields,
     dotted,
+    fit_wrapper,
     is_trainer,
     library_object,
     model_class,
@@ -76,6 +77,7 @@ class ScopeBindings:
     # variable -> the script's own dataclass a parser filled it with (see Origin.DEFAULTS)
     own_vars: dict[str, str] = field(default_factory=dict)
     model_vars: dict[str, str] = field(default_factory=dict)  # variable -> its model class
+    fit_wrappers: dict[str, str] = field(default_factory=dict)  # variable -> wrapper's name
     unread: dict[str, str] = field(default_factory=dict)  # args_vars of an unread subclass
     trainer_vars: dict[str, ast.Call] = field(default_factory=dict)  # variable -> trainer call
 
@@ -178,7 +180,7 @@ class FileNames:
                     return True
                 if is_trainer(name, path):
                     return True  # its keywords (`tokenizer=`) are judged too
-                if model_class(path):
+                if model_class(path) or fit_wrapper(path):
                     return True  # its legacy `fit` is judged
                 if path.split(".", 1)[0] in LIBRARY_ROOTS and path.rsplit(".", 1)[-1].islower():
                     return True  # a module (`import transformers as tf`): any attribute may be the class
@@ -540,6 +542,10 @@ class FileNames:
                     return
                 if model := model_class(qualified(value.func, scope)):
                     b.model_vars[target.id] = model
+                    return
+                if wrapped := fit_wrapper(qualified(value.func, scope)):
+                    b.model_vars[target.id] = wrapped
+                    b.fit_wrappers[target.id] = dotted(value.func) or wrapped
                     return
                 if self.is_dict_call(value, scope):
                     b.dict_vars[target.id] = value

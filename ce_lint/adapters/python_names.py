@@ -124,6 +124,17 @@ def model_class(path: str | None) -> str | None:
     return name if name in MODEL_CLASSES else None
 
 
+@cache
+def fit_wrappers() -> dict[str, str]:
+    """Other libraries' classes whose `fit` is a model's (beir's TrainRetriever)."""
+    return Knowledge.load().st.fit_wrappers
+
+
+def fit_wrapper(path: str | None) -> str | None:
+    """The model class whose `fit` the imported wrapper class at `path` calls, if any."""
+    return fit_wrappers().get(path or "")
+
+
 def is_trainer(name: str | None, path: str | None) -> bool:
     """Whether an imported object (its name and library path) is a trainer taking `args`."""
     if not name or not path:

@@ -395,8 +395,10 @@ class SiteFinder:
         if not (isinstance(func, ast.Attribute) and func.attr == "fit"):
             return False
         owner = func.value
+        through = None
         if isinstance(owner, ast.Name):
             model = self.names.lookup(owner.id, scope, "model_vars")
+            through = self.names.lookup(owner.id, scope, "fit_wrappers")
         elif isinstance(owner, ast.Attribute) and _is_self(owner.value):
             model = self.model_attributes.get(owner.attr)
         else:
@@ -417,7 +419,7 @@ class SiteFinder:
             arguments.append(self._fit_argument(kw.arg, kw.value))
         end = self.pos.offset(func.end_lineno, func.end_col_offset)  # type: ignore[arg-type]
         span = Span(end - len("fit"), end)
-        self.fit_calls.append(FitCall(model, span, tuple(arguments), unpacked))
+        self.fit_calls.append(FitCall(model, span, tuple(arguments), unpacked, through))
         return True
 
     def _fit_argument(self, name: str, node: ast.expr) -> FitArgument:

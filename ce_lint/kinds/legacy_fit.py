@@ -84,8 +84,9 @@ class LegacyFit(Kind):
                 if name not in given and name in facts.defaults
             ]
             trainer = f"{call.model}Trainer"
+            via = f" (through {call.through}, which calls it)" if call.through else ""
             message = (
-                f"`{call.model}.fit` is the legacy training API (from {ST} "
+                f"`{call.model}.fit`{via} is the legacy training API (from {ST} "
                 f"{short(facts.trainer_since)} it builds a {trainer} underneath): train with "
                 f"{call.model}TrainingArguments and {trainer}."
             )

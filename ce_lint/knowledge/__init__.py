@@ -239,6 +239,13 @@ class LibraryData:
                 current = params
         return current
 
+    @property
+    def fit_wrappers(self) -> dict[str, str]:
+        """Other libraries' classes whose `fit` passes its arguments to a model's `fit`:
+        import path -> the model class (curated, with sources)."""
+        wrappers = self.raw.get("fit", {}).get("wrappers", {})
+        return {path: fact["model"] for path, fact in wrappers.items()}
+
     def fit_facts(self, model: str) -> FitFacts | None:
         """What a sentence-transformers model's legacy `fit` is in each release (curated from
         the wheels and tiny-model runs; None: no facts for this model)."""
