@@ -111,3 +111,18 @@ def test_a_wrapper_whose_fit_is_the_models() -> None:
     assert codes(text) == ["CE520"]
     assert "through TrainRetriever" in message(text, "CE520")
     assert "epochs -> num_train_epochs=2" in message(text, "CE520")
+
+
+def test_a_model_handed_to_a_function_of_the_file() -> None:
+    text = """
+    from sentence_transformers import SentenceTransformer
+    def finetune(model, data, epochs):
+        model.fit(train_objectives=[(data, None)], epochs=epochs)
+    def other(model):
+        model.fit(data)
+    model = SentenceTransformer("m")
+    finetune(model=model, data=loader, epochs=1)
+    other(model)
+    other(something_else)
+    """
+    assert codes(text) == ["CE520"]  # `other` gets a model and something else

@@ -150,6 +150,43 @@ class FileNames:
     def bind(self) -> None:
         """Which variables hold arguments, parsers and dicts (worth it once a file names them)."""
         self._bind(self.tree, self.module_scope)
+        self._model_parameters()
+
+    def _model_parameters(self) -> None:
+        """A parameter of a module-level function that every call of it in the file hands the
+        same kind of model (`finetune(model=model, ...)` with `model = SentenceTransformer(...)`)
+        holds that model."""
+        functions = {
+            n.name: n
+            for n in self.tree.body
+            if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
+        }
+        seen: dict[tuple[str, str], set[str | None]] = {}
+        for call in ast.walk(self.tree):
+            if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)):
+                continue
+            function = functions.get(call.func.id)
+            if function is None or self.scope_of(call).lookup_import(call.func.id):
+                continue
+            params = [a.arg for a in function.args.posonlyargs + function.args.args]
+            handed = list(zip(params, call.args, strict=False))
+            handed += [(k.arg, k.value) for k in call.keywords if k.arg]
+            for param, value in handed:
+                model = None
+                if isinstance(value, ast.Name):
+                    model = self.lookup(value.id, self.scope_of(call), "model_vars")
+                seen.setdefault((function.name, param), set()).add(model)
+        for (name, param), models in seen.items():
+            (model,) = models if len(models) == 1 else (None,)
+            if model is not None:
+                inner = self.bindings_of(self.scopes[functions[name]])
+                if param not in inner.model_vars and param in {
+                    a.arg
+                    for a in functions[name].args.args
+                    + functions[name].args.posonlyargs
+                    + functions[name].args.kwonlyargs
+                }:
+                    inner.model_vars[param] = model
 
     @cached_property
     def guesses_trainers(self) -> bool:
