@@ -19,7 +19,7 @@ from ..findings import KEEP, AbstractEdit, AddEntry, Remove, ReplaceRead, Rewrit
 from ..knowledge import Knowledge
 from ..model import ClassChoice, Entry, Site, Span
 from ..textio import SourceText, TextEdit
-from . import cli_args, python_argv
+from . import cli_args, python_api_calls, python_argv
 from .base import Adapter, Document, ScriptClassOf
 from .errors import ParseProblem, RenderError
 from .patterns import flag_pattern, quoted_key_pattern
@@ -32,6 +32,7 @@ TRIGGERS = re.compile(
     rb"TrainingArguments|HfArgumentParser|training_args|train_args|training_arguments"
     rb"|parse_args_into_dataclasses|sentence_transformers\.sampler|self\.args\.|EvaluationStrategy"
     rb"|\btrl\b|tokenizer\s*="  # trl's arguments classes; a trainer's `tokenizer=`
+    rb"|\bsentence_transformers\b"  # its model and evaluator API (python_api_calls)
 )
 
 
@@ -392,12 +393,15 @@ class PythonAdapter(Adapter):
         sites = finder.run(chosen)
         sites += python_argv.find_sites(read, tree, finder, self.knowledge, chosen)
         names = tuple(finder.names.library_names(self.knowledge.enum_names))
+        st = self.knowledge.st
+        api_calls = python_api_calls.find_api_calls(finder.names, st.api_classes, st.api_methods)
         return PythonDocument(
             source,
             tuple(sites),
             imports=tuple(finder.names.imports),
             trainer_keywords=tuple(finder.trainer_keywords),
             trainer_attributes=tuple(finder.trainer_attributes),
+            api_calls=tuple(api_calls),
             names=names,
             tree=tree,
             parsed=parsed,

@@ -248,6 +248,19 @@ class LibraryData:
     def api_history(self, name: str) -> list[tuple[Version, dict[str, Any] | None]]:
         return [(V(since), value) for since, value in self.raw.get("api", {}).get(name, [])]
 
+    @cached_property
+    def api_classes(self) -> frozenset[str]:
+        return frozenset(name.split(".", 1)[0] for name in self.raw.get("api", {}))
+
+    @cached_property
+    def api_methods(self) -> frozenset[str]:
+        """The methods recorded (not constructors), and the old names of renamed ones."""
+        out = {n.split(".", 1)[1] for n in self.raw.get("api", {}) if "." in n} - {"__init__"}
+        for name, history in self.raw.get("api", {}).items():
+            if "." not in name:
+                out.update(old for _, v in history for old in (v or {}).get("renamed_methods", {}))
+        return frozenset(out)
+
     def api_curated(self, name: str) -> dict[str, Any]:
         """Curated facts of an API method (keywords its shims move or drop), with sources."""
         return self.raw.get("api_curated", {}).get(name, {})
