@@ -88,6 +88,12 @@ def find_api_calls(
             span = Span(end - len(cls), end)
             import_span = imports.get(cls) if isinstance(func, ast.Name) else None
             calls.append(_call(names, node, cls, "__init__", span, import_span))
+        elif isinstance(func, ast.Attribute) and (
+            owner := _api_class(func.value, names.scope_of(node), wanted)
+        ):
+            # A class method (`CEBinaryClassificationEvaluator.from_input_examples(...)`).
+            end = pos.span(func.value).end
+            calls.append(_call(names, node, owner, func.attr, Span(end - len(owner), end)))
         elif isinstance(func, ast.Attribute) and func.attr in wanted_methods:
             owner = receiver_class(func.value)
             if owner is not None:

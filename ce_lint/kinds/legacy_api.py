@@ -261,19 +261,19 @@ class LegacyEvaluator(Kind):
         data = ctx.knowledge.st
         lo, hi, floor_lo, floor_hi = _ends(data, ctx)
         for call in getattr(document, "api_calls", ()):
-            if call.method != "__init__":
-                continue
-            at_hi = data.api(call.api, floor_hi)
+            at_hi = data.api(f"{call.cls}.__init__", floor_hi)
             if not at_hi or not at_hi.get("deprecated") or not at_hi.get("inherits"):
                 continue
             new = at_hi["inherits"]
             since = next(
-                v for v, sig in data.api_history(call.api) if sig and sig.get("deprecated")
+                v
+                for v, sig in data.api_history(f"{call.cls}.__init__")
+                if sig and sig.get("deprecated")
             )
             old_sig = next(
                 (
                     sig
-                    for v, sig in reversed(data.api_history(call.api))
+                    for v, sig in reversed(data.api_history(f"{call.cls}.__init__"))
                     if sig and not sig.get("deprecated")
                 ),
                 None,
@@ -284,7 +284,9 @@ class LegacyEvaluator(Kind):
                 f"name (constructing it warns)."
             )
             fix = None
-            if changed:
+            if call.method != "__init__":
+                message += f" `{call.method}()` is called on it here: move to `{new}` by hand."
+            elif changed:
                 message += f" This call does not mean what it meant before {short(since)}: {changed}; rewrite it by hand."
             elif (
                 lo >= since
