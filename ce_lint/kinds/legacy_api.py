@@ -106,6 +106,13 @@ class LegacyKeyword(Kind):
             return Finding(
                 self.code, message, Severity.WARNING, document.path, arg.name_span, None, fix
             )
+        spread = curated.get("spread", {}).get(old)
+        if spread and hi >= V(spread["since"]):
+            into = ", ".join(f"`{name}`" for name in spread["into"])
+            message = f"`{old}=` is deprecated by {where}: its value now goes inside {into}; move it by hand."
+            return Finding(
+                self.code, message, Severity.WARNING, document.path, arg.name_span, None, None
+            )
         moved = curated.get("into_config_kwargs", {}).get(old)
         if moved and hi >= V(moved["since"]):
             message = (
