@@ -113,6 +113,37 @@ class TrainerKeyword:
 
 
 @dataclass(frozen=True)
+class ApiArgument:
+    """One argument of a call of the sentence-transformers model API, as written."""
+
+    keyword: str | None  # None: positional
+    span: Span  # the whole argument (`name=value`, or the value)
+    name_span: Span | None  # the keyword's name
+    value_span: Span
+    text: str  # the value's source text
+
+
+@dataclass(frozen=True)
+class ApiCall:
+    """A call of sentence-transformers' model or evaluator API (`CrossEncoder(...)`,
+    `model.predict(...)`, `CERerankingEvaluator(...)`), resolved through its imports."""
+
+    cls: str  # CrossEncoder, SentenceTransformer, SparseEncoder, Transformer, CERerankingEvaluator...
+    method: str  # __init__ for a constructor, else the method called
+    span: Span  # the class or method name as written at the call
+    arguments: tuple[ApiArgument, ...]
+    unpacked: bool  # `*args` or `**kwargs` given: the arguments are not all known
+    # A constructor named through a plain `from ... import Cls`: where the import names it,
+    # and whether every other use of the name in the file is a call recorded here.
+    import_span: Span | None = None
+    only_calls: bool = False
+
+    @property
+    def api(self) -> str:
+        return f"{self.cls}.{self.method}"
+
+
+@dataclass(frozen=True)
 class TrainerAttribute:
     """A read of an attribute of a trainer object (`trainer.tokenizer`)."""
 
@@ -199,6 +230,7 @@ class SourceFile(Protocol):
 
     @property
     def fit_calls(self) -> tuple[FitCall, ...]: ...
+    def api_calls(self) -> tuple[ApiCall, ...]: ...
 
     @property
     def names(self) -> tuple[NameRef, ...]: ...

@@ -19,6 +19,7 @@ from ..findings import (
 from ..knowledge import Knowledge
 from ..model import (
     ARGUMENT_CLASSES,
+    ApiCall,
     ClassChoice,
     ClassSource,
     Entry,
@@ -51,6 +52,7 @@ class Document:
     trainer_keywords: tuple[TrainerKeyword, ...] = ()  # keywords of trainer calls (Python)
     trainer_attributes: tuple[TrainerAttribute, ...] = ()  # reads of trainers' attributes
     fit_calls: tuple[FitCall, ...] = ()  # legacy `model.fit(...)` calls (Python)
+    api_calls: tuple[ApiCall, ...] = ()  # calls of sentence-transformers' model API (Python)
     names: tuple[NameRef, ...] = ()  # library enum classes imported or used in Python
 
     @property

@@ -24,6 +24,8 @@ from typing import Any
 from ..findings import AbstractEdit, AddEntry, Remove, ReplaceRead, ReplaceSource, Rewrite
 from ..knowledge import Knowledge
 from ..model import (
+    ApiArgument,
+    ApiCall,
     ClassChoice,
     Entry,
     FitCall,
@@ -334,6 +336,7 @@ class NotebookAdapter(Adapter):
         keywords: tuple[TrainerKeyword, ...] = ()
         attributes: tuple[TrainerAttribute, ...] = ()
         fits: tuple[FitCall, ...] = ()
+        api_calls: tuple[ApiCall, ...] = ()
         names: tuple[NameRef, ...] = ()
         if python is not None:
             inner_sites += python.sites
@@ -347,6 +350,7 @@ class NotebookAdapter(Adapter):
             )
             fits = tuple(dataclasses.replace(f, span=_span(f.span, doc)) for f in python.fit_calls)
             names = tuple(_name_ref(ref, doc) for ref in python.names)
+            api_calls = tuple(_api_call(call, doc) for call in python.api_calls)
         scripts = shell_script.scripts_of(self.script_class, source.path, chosen)
         for start, end in shell_ranges:
             inner_sites += shell_script.find_sites(
@@ -359,6 +363,7 @@ class NotebookAdapter(Adapter):
             trainer_keywords=keywords,
             trainer_attributes=attributes,
             fit_calls=fits,
+            api_calls=api_calls,
             names=names,
             python=python,
             found_comments=tuple((doc.to_notebook(o), text) for o, text in comments),
@@ -523,3 +528,20 @@ def _translate_value(value: Value, doc: NotebookDocument) -> Value:
 
 def _moved_import(ref: ImportRef, doc: NotebookDocument) -> ImportRef:
     return ImportRef(ref.module, ref.names, _span(ref.span, doc), _span(ref.statement, doc))
+
+
+def _api_call(call: ApiCall, doc: NotebookDocument) -> ApiCall:
+    """A call of the model API with its spans in the notebook's text."""
+
+    def moved(span: Span | None) -> Span | None:
+        return None if span is None else _span(span, doc)
+
+    arguments = tuple(
+        ApiArgument(
+            a.keyword, _span(a.span, doc), moved(a.name_span), _span(a.value_span, doc), a.text
+        )
+        for a in call.arguments
+    )
+    return dataclasses.replace(
+        call, span=_span(call.span, doc), arguments=arguments, import_span=moved(call.import_span)
+    )

@@ -19,7 +19,7 @@ from ..findings import KEEP, AbstractEdit, AddEntry, Remove, ReplaceRead, Rewrit
 from ..knowledge import Knowledge
 from ..model import ClassChoice, Entry, Site, Span
 from ..textio import SourceText, TextEdit
-from . import cli_args, python_argv
+from . import cli_args, python_api_calls, python_argv
 from .base import Adapter, Document, ScriptClassOf
 from .errors import ParseProblem, RenderError
 from .patterns import flag_pattern, quoted_key_pattern
@@ -33,6 +33,7 @@ TRIGGERS = re.compile(
     rb"|parse_args_into_dataclasses|sentence_transformers\.sampler|self\.args\.|EvaluationStrategy"
     rb"|\btrl\b|tokenizer\s*="  # trl's arguments classes; a trainer's `tokenizer=`
     rb"|trainer\.tokenizer|\.fit\s*\("  # a trainer's `tokenizer`; the legacy `model.fit(...)`
+    rb"|\bsentence_transformers\b"  # its model and evaluator API (python_api_calls)
 )
 
 
@@ -393,6 +394,8 @@ class PythonAdapter(Adapter):
         sites = finder.run(chosen)
         sites += python_argv.find_sites(read, tree, finder, self.knowledge, chosen)
         names = tuple(finder.names.library_names(self.knowledge.enum_names))
+        st = self.knowledge.st
+        api_calls = python_api_calls.find_api_calls(finder.names, st.api_classes, st.api_methods)
         return PythonDocument(
             source,
             tuple(sites),
@@ -400,6 +403,7 @@ class PythonAdapter(Adapter):
             trainer_keywords=tuple(finder.trainer_keywords),
             trainer_attributes=tuple(finder.trainer_attributes),
             fit_calls=tuple(finder.fit_calls),
+            api_calls=tuple(api_calls),
             names=names,
             tree=tree,
             parsed=parsed,

@@ -14,6 +14,7 @@ from . import (  # noqa: F401  (each module registers its kinds)
     fields,
     hardware,
     inputs,
+    legacy_api,
     legacy_fit,
     python_api,
     st_checks,

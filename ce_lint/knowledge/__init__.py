@@ -283,6 +283,35 @@ class LibraryData:
                 return V(since)
         return None
 
+    def api(self, name: str, version: Version) -> dict[str, Any] | None:
+        """The signature of a model or evaluator method (`CrossEncoder.__init__`) at a release:
+        {"params", "renamed", "positional", "deprecated", "inherits"} (None: absent there)."""
+        current = None
+        for since, value in self.raw.get("api", {}).get(name, []):
+            if V(since) <= version:
+                current = value
+        return current
+
+    def api_history(self, name: str) -> list[tuple[Version, dict[str, Any] | None]]:
+        return [(V(since), value) for since, value in self.raw.get("api", {}).get(name, [])]
+
+    @cached_property
+    def api_classes(self) -> frozenset[str]:
+        return frozenset(name.split(".", 1)[0] for name in self.raw.get("api", {}))
+
+    @cached_property
+    def api_methods(self) -> frozenset[str]:
+        """The methods recorded (not constructors), and the old names of renamed ones."""
+        out = {n.split(".", 1)[1] for n in self.raw.get("api", {}) if "." in n} - {"__init__"}
+        for name, history in self.raw.get("api", {}).items():
+            if "." not in name:
+                out.update(old for _, v in history for old in (v or {}).get("renamed_methods", {}))
+        return frozenset(out)
+
+    def api_curated(self, name: str) -> dict[str, Any]:
+        """Curated facts of an API method (keywords its shims move or drop), with sources."""
+        return self.raw.get("api_curated", {}).get(name, {})
+
     @property
     def trainers(self) -> frozenset[str]:
         return frozenset(self.raw.get("trainers", {}))

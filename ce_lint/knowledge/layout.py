@@ -26,6 +26,7 @@ CURATED_KEYS = frozenset(
         "after_removal",
         "trainer_attributes",
         "fit",
+        "api_curated",
     }
 )
 
@@ -73,6 +74,12 @@ def append_release(data: Mapping[str, Any], version: str, snap: Snapshot) -> dic
                 _record(histories.setdefault(name, []), version, values.get(name))
         if histories:
             out[key] = histories
+    if snap.api:
+        # Only a snapshot that read the API sources speaks of it (an installed release's may not).
+        api = out.setdefault("api", {})
+        for name in sorted(set(api) | set(snap.api)):
+            if name in snap.api or api[name][-1][1] is not None:
+                _record(api.setdefault(name, []), version, snap.api.get(name))
     if snap.json_text_fields is not None or out.get("json_text_fields"):
         _record(out.setdefault("json_text_fields", []), version, snap.json_text_fields)
     if snap.requires:
@@ -309,6 +316,7 @@ def snapshot_at(data: Mapping[str, Any], version: str) -> Snapshot:
     }
     methods = {m: _at(h, version) for m, h in data.get("methods", {}).items()}
     trainers = {t: _at(h, version) for t, h in data.get("trainers", {}).items()}
+    api = {a: _at(h, version) for a, h in data.get("api", {}).items()}
     return Snapshot(
         fields=fields,
         enums=enums_at(data, version),
@@ -316,6 +324,7 @@ def snapshot_at(data: Mapping[str, Any], version: str) -> Snapshot:
         methods={m: p for m, p in methods.items() if p is not None},
         json_text_fields=_at(data.get("json_text_fields"), version),
         trainers={t: p for t, p in trainers.items() if p is not None},
+        api={a: s for a, s in api.items() if s is not None},
     )
 
 

@@ -93,6 +93,9 @@ class Snapshot:
     # Third-party arguments classes (trl): name -> {"base": the transformers class it extends,
     # "fields": the fields it and its bases in that library declare}.
     classes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # sentence-transformers' model and evaluator API ("CrossEncoder.__init__", ...) -> its
+    # signature (see `parse_st_api`); empty when the sources were not read.
+    api: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- source parsing
@@ -485,11 +488,195 @@ def transformers_snapshot(sources: Mapping[str, str]) -> Snapshot:
     return snap
 
 
-def is_st_source(path: str) -> bool:
-    """Whether a sentence-transformers wheel path is one the regeneration reads."""
+def is_st_arguments_source(path: str) -> bool:
+    """Whether a sentence-transformers path may define arguments classes or sampler enums."""
     return path.startswith("sentence_transformers/") and path.endswith(
         ("training_args.py", "sampler.py")
     )
+
+
+# The modules that define the model classes, their evaluators and the decorators that keep
+# their renamed keywords (every layout from 2.7 to 6.x).
+ST_API_SOURCE = re.compile(
+    r"sentence_transformers/(?:SentenceTransformer|sentence_transformer/model"
+    r"|cross_encoder/(?:CrossEncoder|model|util)|sparse_encoder/(?:SparseEncoder|model)"
+    r"|models/Transformer|base/modules/transformer|util/decorators"
+    r"|cross_encoder/evaluation/\w+)\.py"
+)
+# class -> the methods whose signatures are recorded.
+ST_API = {
+    "SentenceTransformer": ("__init__", "encode"),
+    "SparseEncoder": ("__init__",),
+    "CrossEncoder": ("__init__", "predict", "rank"),
+    "Transformer": ("__init__",),
+    "CEBinaryAccuracyEvaluator": ("__init__",),
+    "CEBinaryClassificationEvaluator": ("__init__",),
+    "CECorrelationEvaluator": ("__init__",),
+    "CEF1Evaluator": ("__init__",),
+    "CERerankingEvaluator": ("__init__",),
+    "CESoftmaxAccuracyEvaluator": ("__init__",),
+    "CrossEncoderClassificationEvaluator": ("__init__",),
+    "CrossEncoderCorrelationEvaluator": ("__init__",),
+    "CrossEncoderRerankingEvaluator": ("__init__",),
+}
+
+
+def is_st_source(path: str) -> bool:
+    """Whether a sentence-transformers wheel path is one the regeneration reads."""
+    return is_st_arguments_source(path) or ST_API_SOURCE.fullmatch(path) is not None
+
+
+def _signature(fn: ast.FunctionDef) -> list[str]:
+    """A method's parameters after `self` in order: "*" where keyword-only ones start,
+    "**" for `**kwargs` (a `*args` is "*" too: nothing after it is positional)."""
+    a = fn.args
+    out = [p.arg for p in a.posonlyargs + a.args][1:]
+    if a.vararg is not None or a.kwonlyargs:
+        out.append("*")
+    out += [p.arg for p in a.kwonlyargs]
+    return [*out, "**"] if a.kwarg is not None else out
+
+
+def _str_pairs(node: ast.Dict) -> dict[str, str] | None:
+    pairs = {}
+    for key, value in zip(node.keys, node.values, strict=True):
+        if not (isinstance(key, ast.Constant) and isinstance(value, ast.Constant)):
+            return None
+        if not (isinstance(key.value, str) and isinstance(value.value, str)):
+            return None
+        pairs[key.value] = value.value
+    return pairs
+
+
+def _decorator_shims(
+    decorator: ast.expr, functions: Mapping[str, ast.FunctionDef]
+) -> tuple[dict[str, str], list[str]]:
+    """The keywords a decorator renames (old -> new) and the positional order it maps extra
+    positional arguments onto: `deprecated_kwargs(old="new")`, or a decorator function of the
+    package whose body holds a literal {"old": "new"} mapping (and a `_POSITIONAL_ARGS` tuple)."""
+    renamed: dict[str, str] = {}
+    positional: list[str] = []
+    if isinstance(decorator, ast.Call):
+        if (dotted_name(decorator.func) or "").rsplit(".", 1)[-1] == "deprecated_kwargs":
+            for kw in decorator.keywords:
+                if (
+                    kw.arg
+                    and isinstance(kw.value, ast.Constant)
+                    and isinstance(kw.value.value, str)
+                ):
+                    renamed[kw.arg] = kw.value.value
+        return renamed, positional
+    fn = functions.get((dotted_name(decorator) or "").rsplit(".", 1)[-1])
+    if fn is None:
+        return renamed, positional
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Dict) and (pairs := _str_pairs(node)):
+            renamed.update(pairs)
+        elif isinstance(node, ast.FunctionDef) and node is not fn:
+            for inner in node.decorator_list:
+                renamed.update(_decorator_shims(inner, functions)[0])
+        elif (
+            isinstance(node, ast.Assign)
+            and [dotted_name(t) for t in node.targets] == ["_POSITIONAL_ARGS"]
+            and isinstance(node.value, ast.Tuple)
+        ):
+            positional = [e.value for e in node.value.elts if isinstance(e, ast.Constant)]
+    return renamed, positional
+
+
+def parse_st_api(sources: Mapping[str, str]) -> dict[str, dict[str, Any]]:
+    """The signatures of sentence-transformers' model and evaluator API (ST_API), each as
+    {"params": [...] (see `_signature`), "renamed": {old: new} kept by a decorator,
+    "positional": the order a decorator maps positional arguments onto, "deprecated": the
+    class is marked `@deprecated`, "inherits": the base class whose method it is}."""
+    classes: dict[str, ast.ClassDef] = {}
+    functions: dict[str, ast.FunctionDef] = {}
+    for path in sorted(sources):
+        if ST_API_SOURCE.fullmatch(path) is None:
+            continue
+        tree = ast.parse(sources[path])
+        for node in tree.body:
+            if isinstance(node, ast.ClassDef):
+                classes.setdefault(node.name, node)
+            elif isinstance(node, ast.FunctionDef):
+                functions.setdefault(node.name, node)
+    out: dict[str, dict[str, Any]] = {}
+    for name, methods in ST_API.items():
+        cls = classes.get(name)
+        if cls is None:
+            continue
+        deprecated = any(
+            (dotted_name(d.func if isinstance(d, ast.Call) else d) or "").endswith("deprecated")
+            for d in cls.decorator_list
+        )
+        for method in methods:
+            owner, inherits = cls, None
+            while True:
+                # The last definition: `@overload` stubs come first.
+                found = [
+                    n for n in owner.body if isinstance(n, ast.FunctionDef) and n.name == method
+                ]
+                if found or not owner.bases:
+                    break
+                base = (dotted_name(owner.bases[0]) or "").rsplit(".", 1)[-1]
+                if base not in classes:
+                    break
+                owner, inherits = classes[base], base
+            if not found:
+                continue
+            fn = found[-1]
+            entry: dict[str, Any] = {"params": _signature(fn)}
+            renamed: dict[str, str] = {}
+            positional: list[str] = []
+            for decorator in fn.decorator_list:
+                more, order = _decorator_shims(decorator, functions)
+                renamed.update(more)
+                positional = order or positional
+            if renamed:
+                entry["renamed"] = dict(sorted(renamed.items()))
+            if positional:
+                entry["positional"] = positional
+            if deprecated:
+                entry["deprecated"] = True
+            if inherits:
+                entry["inherits"] = inherits
+            out[f"{name}.{method}"] = entry
+        if renamed_methods := _renamed_methods(cls):
+            out[name] = {"renamed_methods": renamed_methods}
+    return out
+
+
+def _renamed_methods(cls: ast.ClassDef) -> dict[str, str]:
+    """Methods marked `@deprecated` whose whole body calls another method of the class
+    (`return self.get_embedding_dimension()`): old name -> new name."""
+    out = {}
+    for fn in cls.body:
+        if not isinstance(fn, ast.FunctionDef) or not any(
+            (dotted_name(d.func if isinstance(d, ast.Call) else d) or "").endswith("deprecated")
+            for d in fn.decorator_list
+        ):
+            continue
+        body = [
+            s
+            for s in fn.body
+            if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))
+        ]
+        if len(body) != 1 or not isinstance(body[0], ast.Return | ast.Expr):
+            continue
+        call = body[0].value
+        if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)):
+            continue
+        # Only a pure forward is a rename: the same parameters, passed on as they came.
+        params = [a.arg for a in fn.args.args[1:]]
+        forwarded = [a.id for a in call.args if isinstance(a, ast.Name)]
+        by_name = all(isinstance(k.value, ast.Name) and k.value.id == k.arg for k in call.keywords)
+        if forwarded + [k.arg for k in call.keywords] != params or not by_name:
+            continue
+        if fn.args.vararg or fn.args.kwarg or fn.args.kwonlyargs:
+            continue
+        if dotted_name(call.func.value) == "self" and call.func.attr != fn.name:
+            out[fn.name] = call.func.attr
+    return dict(sorted(out.items()))
 
 
 def sentence_transformers_snapshot(
@@ -502,7 +689,7 @@ def sentence_transformers_snapshot(
     roots: dict[str, dict[str, FieldSpec]] = {}
     others: dict[str, dict[str, FieldSpec]] = {}
     for path in sorted(sources):
-        if not is_st_source(path):
+        if not is_st_arguments_source(path):
             continue
         tree = ast.parse(sources[path])
         for cls in ast.walk(tree):
@@ -534,6 +721,7 @@ def sentence_transformers_snapshot(
     requirement = parse_requires(metadata, TRANSFORMERS) if metadata else None
     if requirement is not None:
         snap.requires[TRANSFORMERS] = requirement
+    snap.api = parse_st_api(sources)
     return snap
 
 
