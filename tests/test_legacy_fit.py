@@ -126,3 +126,18 @@ def test_a_model_handed_to_a_function_of_the_file() -> None:
     other(something_else)
     """
     assert codes(text) == ["CE520"]  # `other` gets a model and something else
+
+
+def test_the_model_api_in_a_notebook() -> None:
+    """CE507 (a renamed constructor keyword) placed on the notebook's own text, and fixed
+    there."""
+    from tests.helpers import fix
+
+    cells = [CE.replace("num_labels=1", "automodel_args={}")]
+    nb = {"cells": [{"cell_type": "code", "source": c, "metadata": {}, "outputs": []} for c in cells],
+          "metadata": {}, "nbformat": 4, "nbformat_minor": 5}  # fmt: skip
+    text = json.dumps(nb)
+    (finding,) = [f for f in check(text, "nb.ipynb").findings if f.code == "CE507"]
+    assert text[finding.span.start : finding.span.end] == "automodel_args"
+    fixed = json.loads(fix(text, "nb.ipynb").fixed_text or text)["cells"][0]["source"]
+    assert "model_kwargs={}" in "".join(fixed)
