@@ -23,7 +23,6 @@ from __future__ import annotations
 import ast
 import contextlib
 import re
-import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -41,6 +40,16 @@ from .adapters.python_names import (
 )
 from .fileio import resolved
 from .model import ClassChoice, ClassSource
+from .project_modules import (
+    LIBRARY_MODULES,
+    PYYAML,
+    ModuleFacts,
+    ModuleOptions,
+    key_of,
+    module_facts,
+    module_options,
+    string_literal,
+)
 
 LOADERS = frozenset(
     {
@@ -48,20 +57,6 @@ LOADERS = frozenset(
         "yaml.unsafe_load",
     }
 )  # fmt: skip
-# Classes of these packages are never the project's own readers of a config.
-LIBRARY_MODULES = frozenset(
-    {
-        "transformers", "sentence_transformers", "trl", "peft", "accelerate", "datasets",
-        "torch", "omegaconf", "hydra", "yaml", "json", "pathlib", "argparse", "dataclasses",
-        "typing", "collections", "os", "sys",
-    }
-)  # fmt: skip
-# How a script reads YAML: PyYAML keeps `1e-5` text (YAML 1.1; HfArgumentParser.parse_yaml_file
-# uses it); YAML 1.2 loaders (ruamel.yaml, OmegaConf's) and TrlParser (argparse converts text
-# defaults to the field's type) make it a number.
-PYYAML, NUMBERS = "pyyaml", "numbers"
-PYYAML_LOADS = frozenset({"yaml.load", "yaml.safe_load", "yaml.full_load", "yaml.unsafe_load"})
-YAML12_MODULES = ("ruamel", "omegaconf")
 PARSE_FILE = {"parse_json_file": "json_file", "parse_yaml_file": "yaml_file"}
 # Files that a script's class can apply to: configs it loads, scripts and notebooks that launch it.
 LINKED_SUFFIXES = frozenset(
@@ -83,8 +78,6 @@ def _may_link(data: bytes) -> bool:
     return any(s in data for s in (b".json", b".yaml", b".yml"))
 
 
-# What makes a module worth parsing for its ModuleFacts.
-FACT_WORDS = (b"yaml", b"OmegaConf", b"TrlParser", b"dataclass")
 # How far above a config its project's scripts are looked for, and the most subfolders a folder
 # may have for them to count as its project's (a library's package tree is not one project).
 NEAR_LEVELS = 4
@@ -128,7 +121,7 @@ class Links:
         (when no script hands it to an arguments class)."""
         if not self.configs and not self.owned:
             return None
-        key = _key(Path(path))
+        key = key_of(Path(path))
         return self.configs.get(key) or self.owned.get(key)
 
     def script_class(self, launcher_file: str, script: str | None) -> ClassChoice | None:
@@ -142,7 +135,7 @@ class Links:
         # run from the folder that holds `train.py`).
         for folder in dict.fromkeys((here, *self.roots, *resolved(here).parents)):
             for name in names:
-                key = _key(folder / name)
+                key = key_of(folder / name)
                 found = self.scripts.get(key)
                 own = self.declared_options(key)
                 if found and own:
@@ -248,103 +241,6 @@ class PendingParser:
     elements: tuple[tuple[str, frozenset[str] | None], ...]
 
 
-@dataclass(frozen=True)
-class ModuleFacts:
-    yaml: frozenset[str] = frozenset()  # how it reads YAML: PYYAML and/or NUMBERS
-    # its top-level classes: fields (None: a base from elsewhere)
-    dataclasses: dict[str, frozenset[str] | None] = field(default_factory=dict)
-
-
-def module_facts(path: Path) -> ModuleFacts:
-    """How a module reads YAML, and the classes it defines (parsed only when it may say)."""
-    try:
-        data = path.read_bytes()
-        if not any(word in data for word in FACT_WORDS):
-            return ModuleFacts()
-        tree = ast.parse(data)
-    except (OSError, SyntaxError, ValueError):
-        return ModuleFacts()
-    scope = Scope(tree, None)
-    kinds = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import | ast.ImportFrom):
-            record_import(node, scope)
-    if any(p.split(".", 1)[0] in YAML12_MODULES for p in scope.imports.values()):
-        kinds.add(NUMBERS)
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.Call):
-            continue
-        called = qualified(node.func, scope)
-        parse_yaml_file = isinstance(node.func, ast.Attribute) and (
-            node.func.attr == "parse_yaml_file"
-        )
-        if called in PYYAML_LOADS or parse_yaml_file:
-            kinds.add(PYYAML)
-        elif called and called.rsplit(".", 1)[-1] == "TrlParser":
-            kinds.add(NUMBERS)
-    return ModuleFacts(frozenset(kinds), dataclass_fields(tree))
-
-
-@dataclass(frozen=True)
-class ModuleOptions:
-    options: frozenset[str] = frozenset()  # `--name` declared with add_argument, as `name`
-    imports: tuple[str, ...] = ()  # the checked project modules it imports (resolved paths)
-
-
-def module_options(path: Path, python_files: frozenset[str]) -> ModuleOptions:
-    """The options a module declares with argparse, and the project modules it imports."""
-    try:
-        data = path.read_bytes()
-        tree = ast.parse(data)
-    except (OSError, SyntaxError, ValueError):
-        return ModuleOptions()
-    options = set()
-    imports: list[str] = []
-    for node in ast.walk(tree):
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "add_argument"
-        ):
-            for argument in node.args:
-                text = _string(argument)
-                if text and text.startswith("--") and len(text) > 2:
-                    options.add(text[2:].replace("-", "_"))
-        elif isinstance(node, ast.Import):
-            imports += [m for a in node.names for m in _module_paths(path, a.name, 0, python_files)]
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            names = [base] if base else []
-            names += [f"{base}.{a.name}" if base else a.name for a in node.names if a.name != "*"]
-            for name in names:
-                imports += _module_paths(path, name, node.level, python_files)
-    return ModuleOptions(frozenset(options), tuple(dict.fromkeys(imports)))
-
-
-def _module_paths(
-    path: Path, dotted_name: str, level: int, python_files: frozenset[str]
-) -> list[str]:
-    """The checked project module `import dotted_name` (at `level` dots) in `path` names."""
-    head = dotted_name.split(".", 1)[0]
-    if not level and (head in LIBRARY_MODULES or head in sys.stdlib_module_names):
-        return []
-    relative = Path(*dotted_name.split(".")) if dotted_name else Path()
-    here = Path(_key(path))  # resolved once; candidates are joined, not resolved
-    if level:
-        bases = [here.parents[level - 1]] if level <= len(here.parents) else []
-    else:
-        bases = list(here.parents)  # the module's folder, and the project root among them
-    for base in bases:
-        for candidate in (base / relative.with_suffix(".py"), base / relative / "__init__.py"):
-            if str(candidate) in python_files and candidate != here:
-                return [str(candidate)]
-    return []
-
-
-def _key(path: Path) -> str:
-    return str(resolved(path))
-
-
 def link(files: Iterable[Path], roots: Iterable[Path] = ()) -> Links:
     """What the Python scripts among `files` say about the configs they load and the flags
     they parse."""
@@ -354,7 +250,7 @@ def link(files: Iterable[Path], roots: Iterable[Path] = ()) -> Links:
         p.suffix.lower() in LINKED_SUFFIXES or p.name.lower() in LINKED_NAMES for p in files
     ):
         return links  # no config or launch file among them: nothing would use the links
-    links.python_files = frozenset(_key(p) for p in files if p.suffix == ".py")
+    links.python_files = frozenset(key_of(p) for p in files if p.suffix == ".py")
     for path in files:
         if path.suffix != ".py":
             continue
@@ -431,7 +327,7 @@ class _Reader:
                 and node.args
             ):
                 owner = dotted(node.func.value)
-                literal = _string(node.args[0]) or self._loaded_literal(node.args[0])
+                literal = string_literal(node.args[0]) or self._loaded_literal(node.args[0])
         elif (
             isinstance(node, ast.Subscript)
             and isinstance(node.ctx, ast.Load)
@@ -455,7 +351,7 @@ class _Reader:
         if info.cls is None:
             if info.other_fields is not None:  # only the script's own dataclasses, all seen
                 own = ClassChoice(source=ClassSource.LINKED, owner=self.path.name)
-                self.links.scripts.setdefault(_key(self.path), own)
+                self.links.scripts.setdefault(key_of(self.path), own)
             return None
         found = ClassChoice(info.cls, ClassSource.LINKED, info.other_fields)
         self._record(self.links.scripts, str(self.path), found, relative=False)
@@ -475,7 +371,7 @@ class _Reader:
             if imported.split(".", 1)[0] in LIBRARY_MODULES:
                 return  # a library's dataclass (trl's ScriptArguments): its fields are not read
             named.append((element.id, self.defined.get(element.id)))
-        self.links.pending_parsers.append(PendingParser(_key(self.path), cls, tuple(named)))
+        self.links.pending_parsers.append(PendingParser(key_of(self.path), cls, tuple(named)))
 
     def _loaded_literal(self, node: ast.AST) -> str | None:
         """LIT when `node` loads a config: json.load(open(LIT)), yaml.safe_load(f), ..."""
@@ -506,7 +402,7 @@ class _Reader:
                 if call.args
                 else next((k.value for k in call.keywords if k.arg == PARSE_FILE[func.attr]), None)
             )
-            literal = _string(argument)
+            literal = string_literal(argument)
             if cls and literal:
                 self._record(self.links.configs, literal, cls)
             return
@@ -536,12 +432,12 @@ class _Reader:
         self, table: dict[str, ClassChoice], literal: str, cls: ClassChoice, relative: bool = True
     ) -> None:
         if not relative:
-            table[_key(Path(literal))] = cls
+            table[key_of(Path(literal))] = cls
             return
         for folder in (self.path.parent, *self.links.roots):
             candidate = folder / literal
             if candidate.is_file():
-                table.setdefault(_key(candidate), cls)
+                table.setdefault(key_of(candidate), cls)
 
 
 def _project_class(node: ast.AST, scope: Scope) -> str | None:
@@ -556,12 +452,6 @@ def _project_class(node: ast.AST, scope: Scope) -> str | None:
     return None if arguments_class(node, scope) else name
 
 
-def _string(node: Any) -> str | None:
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return node.value
-    return None
-
-
 def _open_literal(node: ast.AST) -> str | None:
     """LIT of `open(LIT, ...)`, `open(LIT).read()`, `Path(LIT).read_text()`, `Path(LIT).open()`."""
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
@@ -569,7 +459,7 @@ def _open_literal(node: ast.AST) -> str | None:
             return _open_literal(node.func.value) or _path_literal(node.func.value)
         return None
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "open":
-        return _string(node.args[0]) if node.args else None
+        return string_literal(node.args[0]) if node.args else None
     return None
 
 
@@ -579,7 +469,7 @@ def _path_literal(node: ast.AST) -> str | None:
             node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
         )
         if name == "Path":
-            return _string(node.args[0])
+            return string_literal(node.args[0])
     return None
 
 
