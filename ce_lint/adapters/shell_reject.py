@@ -112,21 +112,25 @@ class _Scanner:
             return self.quoted(i + 2, '"', i + 1)
         return i + 1
 
+    def step(self, i: int) -> int:
+        """Just past what starts at i: an escaped character, quoted text, an expansion, or the
+        character itself."""
+        ch = self.text[i]
+        if ch == "\\":
+            return i + 2
+        if ch in "'\"`":
+            return self.quoted(i + 1, ch, i)
+        if ch == "$":
+            return self.dollar(i)
+        return i + 1
+
     def braces(self, i: int, opened: int) -> int:
         """Inside `${...}`: quotes and nested expansions count; the first bare `}` closes."""
         text = self.text
         while i < self.end:
-            ch = text[i]
-            if ch == "\\":
-                i += 2
-            elif ch == "}":
+            if text[i] == "}":
                 return i + 1
-            elif ch in "'\"`":
-                i = self.quoted(i + 1, ch, i)
-            elif ch == "$":
-                i = self.dollar(i)
-            else:
-                i += 1
+            i = self.step(i)
         raise _unterminated("${", opened)
 
     def parentheses(self, i: int, depth: int, what: str, opened: int) -> int:
@@ -134,13 +138,7 @@ class _Scanner:
         text = self.text
         while i < self.end:
             ch = text[i]
-            if ch == "\\":
-                i += 2
-            elif ch in "'\"`":
-                i = self.quoted(i + 1, ch, i)
-            elif ch == "$":
-                i = self.dollar(i)
-            elif ch == "(":
+            if ch == "(":
                 depth += 1
                 i += 1
             elif ch == ")":
@@ -149,7 +147,7 @@ class _Scanner:
                 if depth == 0:
                     return i
             else:
-                i += 1
+                i = self.step(i)
         raise _unterminated(what, opened)
 
     def command_substitution(self, i: int, opened: int) -> int:
@@ -159,13 +157,7 @@ class _Scanner:
         while i < self.end:
             ch = text[i]
             at_word_start = i == 0 or text[i - 1] in _COMMAND_START_BEFORE
-            if ch == "\\":
-                i += 2
-            elif ch in "'\"`":
-                i = self.quoted(i + 1, ch, i)
-            elif ch == "$":
-                i = self.dollar(i)
-            elif ch == "#" and at_word_start:
+            if ch == "#" and at_word_start:
                 newline = text.find("\n", i)
                 i = self.end if newline == -1 else newline
             elif text.startswith("<<", i) and not text.startswith("<<<", i):
@@ -184,7 +176,7 @@ class _Scanner:
                 open_cases += (name.group() == "case") - (name.group() == "esac")
                 i = name.end()
             else:
-                i += 1
+                i = self.step(i)
         raise _unterminated("$(", opened)
 
     def inline_heredoc(self, i: int) -> int:
@@ -214,14 +206,7 @@ class _Scanner:
                     i = self.parentheses(i + 1, 1, text[i - 1] + "(", i - 1)
                     continue
                 break
-            if ch == "\\":
-                i += 2
-            elif ch in "'\"`":
-                i = self.quoted(i + 1, ch, i)
-            elif ch == "$":
-                i = self.dollar(i)
-            else:
-                i += 1
+            i = self.step(i)
         return min(i, self.end)
 
 
