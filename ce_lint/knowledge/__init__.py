@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, cached_property
 from typing import Any
@@ -34,6 +35,16 @@ __all__ = [
 ]
 
 
+def value_at(history: Iterable[tuple[Any, Any]] | None, version: Version) -> Any:
+    """The value of a `[[since, value], ...]` history (oldest first) at `version`: the last
+    one whose release is at or below it (None before the first)."""
+    current = None
+    for since, value in history or ():
+        if (since if isinstance(since, Version) else V(since)) <= version:
+            current = value
+    return current
+
+
 @dataclass(frozen=True)
 class FieldInfo:
     name: str
@@ -48,11 +59,7 @@ class FieldInfo:
 
     def history_at(self, key: str, version: Version) -> Any:
         """The value of a `[[version, value], ...]` history at `version` (None before it)."""
-        current = None
-        for since, value in self.raw.get(key) or []:
-            if V(since) <= version:
-                current = value
-        return current
+        return value_at(self.raw.get(key) or [], version)
 
     def default_at(self, version: Version) -> str | None:
         return self.history_at("defaults", version)
@@ -127,11 +134,7 @@ class FitFacts:
     evaluator_output_unsaved: tuple[Version, Version | None] | None  # [since, until)
 
     def parameters_at(self, version: Version) -> tuple[str, ...]:
-        found: tuple[str, ...] = ()
-        for since, names in self.parameters:
-            if since <= version:
-                found = names
-        return found
+        return value_at(self.parameters, version) or ()
 
 
 @dataclass(frozen=True)
@@ -150,11 +153,7 @@ class ArgumentsClass:
         """The transformers class it extends at `version` (None: it does not exist there)."""
         if version < self.first or (self.removed_in is not None and version >= self.removed_in):
             return None
-        current = None
-        for since, base in self.raw.get("base") or []:
-            if V(since) <= version:
-                current = base
-        return current
+        return value_at(self.raw.get("base") or [], version)
 
     @property
     def base(self) -> str:
@@ -209,35 +208,19 @@ class LibraryData:
         return below[-1] if below else minor[0]
 
     def enum_values(self, enum: str, version: Version) -> list[str] | None:
-        current = None
-        for since, values in self.raw.get("enums", {}).get(enum, []):
-            if V(since) <= version:
-                current = values
-        return current
+        return value_at(self.raw.get("enums", {}).get(enum, []), version)
 
     def method_params(self, method: str, version: Version) -> list[str] | None:
         """Keyword parameters of a `set_*` helper of TrainingArguments (None: no such method)."""
-        current = None
-        for since, params in self.raw.get("methods", {}).get(method, []):
-            if V(since) <= version:
-                current = params
-        return current
+        return value_at(self.raw.get("methods", {}).get(method, []), version)
 
     def json_text_fields(self, version: Version) -> dict[str, Any] | None:
         """`_VALID_DICT_FIELDS` at a release: {"fields": [...], "on_class": bool}, or None."""
-        current = None
-        for since, value in self.raw.get("json_text_fields", []):
-            if V(since) <= version:
-                current = value
-        return current
+        return value_at(self.raw.get("json_text_fields", []), version)
 
     def trainer_params(self, trainer: str, version: Version) -> list[str] | None:
         """Keyword parameters of a trainer's constructor (None: no such trainer there)."""
-        current = None
-        for since, params in self.raw.get("trainers", {}).get(trainer, []):
-            if V(since) <= version:
-                current = params
-        return current
+        return value_at(self.raw.get("trainers", {}).get(trainer, []), version)
 
     @property
     def fit_wrappers(self) -> dict[str, str]:
@@ -286,11 +269,7 @@ class LibraryData:
     def api(self, name: str, version: Version) -> dict[str, Any] | None:
         """The signature of a model or evaluator method (`CrossEncoder.__init__`) at a release:
         {"params", "renamed", "positional", "deprecated", "inherits"} (None: absent there)."""
-        current = None
-        for since, value in self.raw.get("api", {}).get(name, []):
-            if V(since) <= version:
-                current = value
-        return current
+        return value_at(self.raw.get("api", {}).get(name, []), version)
 
     def api_history(self, name: str) -> list[tuple[Version, dict[str, Any] | None]]:
         return [(V(since), value) for since, value in self.raw.get("api", {}).get(name, [])]
