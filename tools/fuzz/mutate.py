@@ -411,7 +411,8 @@ def _sh_quote(s: str) -> str:
 # ---- notebooks: mutate a cell's source and write the notebook back -------------------------
 
 
-def _load_notebook(text: str) -> dict | None:
+def load_notebook(text: str) -> dict | None:
+    """A notebook's JSON object, or None when the text is not one."""
     try:
         data = json.loads(text)
     except (ValueError, RecursionError):
@@ -431,7 +432,7 @@ def _dump_notebook(data: dict, text: str, pick: Pick) -> str:
 
 def cell_mutation(text: str, fmt: str, pick: Pick) -> str:
     """Apply a Python or shell mutation to one cell's source, keep the notebook valid JSON."""
-    data = _load_notebook(text)
+    data = load_notebook(text)
     if data is None or not data["cells"]:
         return insert_snippet(text, fmt, pick)
     cell = data["cells"][pick(len(data["cells"]))]
@@ -450,7 +451,7 @@ def cell_mutation(text: str, fmt: str, pick: Pick) -> str:
 
 def notebook_cells(text: str, fmt: str, pick: Pick) -> str:
     """Add, drop, reorder or retype cells; escape the JSON as ASCII."""
-    data = _load_notebook(text)
+    data = load_notebook(text)
     if data is None:
         return insert_snippet(text, fmt, pick)
     cells = data["cells"]

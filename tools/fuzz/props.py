@@ -74,6 +74,7 @@ from ce_lint.reporting import build_report
 from ce_lint.targets import era_targets, resolve
 from ce_lint.textio import BOM, SourceText, TextEdit, apply_text_edits
 
+from .mutate import load_notebook
 from .seeds import file_name
 
 TARGETS = ("transformers==5.25", "sentence-transformers==6.3")
@@ -300,11 +301,8 @@ def _python_cell(source: str) -> str:
 
 def _cell_sources(text: str) -> list[tuple[str, str]] | None:
     """(kind, source) of each cell of a notebook, or None when it is not a notebook's JSON."""
-    try:
-        data = json.loads(text)
-    except (ValueError, RecursionError):
-        return None
-    if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
+    data = load_notebook(text)
+    if data is None:
         return None
     out = []
     for cell in data["cells"]:
