@@ -144,16 +144,21 @@ class Links:
                     return found or ClassChoice(script_options=own)
         return None
 
+    @cached_property
+    def subfolders(self) -> dict[str, list[str]]:
+        """The folders holding checked .py files, by the folder they are in."""
+        found: dict[str, list[str]] = {}
+        for folder in self.by_folder:
+            found.setdefault(str(Path(folder).parent), []).append(folder)
+        return found
+
     def nearby_dataclasses(self, path: str) -> tuple[frozenset[str], ...]:
         """The fields of the dataclasses defined by the scripts in the folder of `path`, the
         few folders above it (NEAR_LEVELS) and their subfolders (`configs/x.yaml` beside
         `src/config.py`; not where a folder has more than NEAR_SUBFOLDERS of them)."""
-        below: dict[str, list[str]] = {}
-        for folder in self.by_folder:
-            below.setdefault(str(Path(folder).parent), []).append(folder)
         found: list[frozenset[str]] = []
         for folder in self._near(path):
-            subfolders = below.get(folder, [])
+            subfolders = self.subfolders.get(folder, [])
             if len(subfolders) > NEAR_SUBFOLDERS:
                 subfolders = []
             for near in dict.fromkeys([folder, *subfolders]):
