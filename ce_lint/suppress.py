@@ -218,7 +218,10 @@ def _comment_removal(document: Document, offset: int, length: int) -> Span:
     text = source.text
     line_start = source.line_start(offset)
     end = offset + length
-    if text[line_start:offset].strip() == "" and text[end : source.line_end(end)].strip() == "":
+    # Only blanks count: str.strip() would also take U+2028/U+2029, NEL or a form feed, which
+    # YAML reads as line breaks, and remove them with the line.
+    alone_before = text[line_start:offset].strip(" \t") == ""
+    if alone_before and text[end : source.line_end(end)].strip(" \t\r\n") == "":
         return Span(line_start, source.line_end(end))
     start = offset
     while start > line_start and text[start - 1] in " \t":

@@ -164,3 +164,23 @@ def test_a_keyword_with_a_combining_accent_is_pointed_at_whole() -> None:
     )
     (finding,) = [f for f in check(text, "train.py").findings if f.code == "CE190"]
     assert text[finding.span.start : finding.span.end] == "ha\u0301lf_precision_backend"
+
+
+def test_removing_a_lone_suppression_keeps_a_line_break_only_yaml_reads() -> None:
+    """str.strip() takes U+2029 as a blank: the comment's line looked empty before the
+    directive and the unused suppression's removal took the U+2029 with it (yaml seed 5)."""
+    for text, kept in (("\u2029 #ce-lint:ignore[]", "\u2029"), ("\n #ce-lint:ignore[]\n", "\n")):
+        result = fix(text, "c.yaml")
+        assert result.fixed_text == kept, repr(text)
+
+
+def test_an_attribute_with_a_combining_accent_is_pointed_at_whole() -> None:
+    """As for keywords: `args.m\\u0301_parameters` is one letter shorter as a name (py seed 5)."""
+    from .helpers import check
+
+    text = (
+        "from transformers import Seq2SeqTrainingArguments\n"
+        "args = Seq2SeqTrainingArguments('')\nargs.m\u0301_parameters = {}\n"
+    )
+    (finding,) = [f for f in check(text, "train.py").findings if f.code == "CE190"]
+    assert text[finding.span.start : finding.span.end] == "m\u0301_parameters"

@@ -18,6 +18,7 @@ Nothing is imported or executed; a value that is not a literal is UNKNOWN.
 from __future__ import annotations
 
 import ast
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -669,7 +670,13 @@ class SiteFinder:
         return Span(start, end)
 
     def _attr_span(self, node: ast.Attribute) -> Span:
+        """The attribute's name as written: Python reads names NFKC-normalized, so `node.attr`
+        may be shorter than the text (a combining accent)."""
         end = self.pos.offset(node.end_lineno, node.end_col_offset)  # type: ignore[arg-type]
+        text = self.source.text
+        written = text[text.rfind(".", 0, end) + 1 : end].lstrip()
+        if written != node.attr and unicodedata.normalize("NFKC", written) == node.attr:
+            return Span(end - len(written), end)
         return Span(end - len(node.attr), end)
 
     def _attribute_site(
