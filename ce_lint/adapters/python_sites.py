@@ -877,13 +877,17 @@ def _merged_namespaces(tree: ast.Module) -> dict[int, set[str]]:
     elsewhere: `x.__dict__.update(...)`, `vars(x).update(...)`, `setattr(x, name, ...)` with a
     computed name."""
     found: dict[int, set[str]] = {}
-    for owner in ast.walk(tree):
-        if not isinstance(owner, ast.Module | ast.FunctionDef | ast.AsyncFunctionDef):
-            continue
-        for node in ast.walk(owner):
-            name = _merge_target(node)
-            if name is not None:
-                found.setdefault(id(owner), set()).add(name)
+    # One walk, with the functions (and the module) each node is inside.
+    stack: list[tuple[ast.AST, tuple[int, ...]]] = [(tree, (id(tree),))]
+    while stack:
+        node, owners = stack.pop()
+        name = _merge_target(node)
+        if name is not None:
+            for owner in owners:
+                found.setdefault(owner, set()).add(name)
+        for child in ast.iter_child_nodes(node):
+            inner = isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef)
+            stack.append((child, (*owners, id(child)) if inner else owners))
     return found
 
 

@@ -72,8 +72,8 @@ class LegacyFit(Kind):
             parts = []
             for name, argument in given.items():
                 text = equivalents.get(name)
-                if text is None:
-                    continue
+                if text is None or argument.literal is None:
+                    continue  # `output_path=None` and the like leave the setting unset
                 value = _shown(argument)
                 if name == "scheduler" and argument.literal in schedulers:
                     value = repr(schedulers[argument.literal])
