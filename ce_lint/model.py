@@ -155,6 +155,30 @@ class TrainerAttribute:
 
 
 @dataclass(frozen=True)
+class CallFacts:
+    """A call as written: what a fit argument is, or what its variable holds.
+
+    Argument texts are the source as written; `steady` names the arguments (`#0`, `#1` ...
+    or keywords) that are a plain variable the scope binds once, before the call.
+    """
+
+    path: str  # the callee's dotted path through the file's imports ("" where unknown)
+    positional: tuple[str, ...]
+    keywords: tuple[tuple[str, str], ...]  # (keyword, source)
+    literals: tuple[tuple[str, Any], ...] = ()  # (`#i` or keyword, literal value)
+    unpacked: bool = False  # `*args` or `**kwargs` hide some
+    steady: frozenset[str] = frozenset()
+    # arguments written as a one-line f-string with some literal text (`f"dev-{split}"`)
+    formatted: frozenset[str] = frozenset()
+
+    def keyword(self, name: str) -> str | None:
+        return next((text for key, text in self.keywords if key == name), None)
+
+    def literal(self, name: str) -> Any:
+        return next((value for key, value in self.literals if key == name), UNKNOWN)
+
+
+@dataclass(frozen=True)
 class FitArgument:
     """An argument of a legacy `model.fit(...)` call."""
 
@@ -162,6 +186,38 @@ class FitArgument:
     source: str  # its text as written
     literal: Any = UNKNOWN  # its value when it is a literal (a str, a number, None, a dict ...)
     built: bool = False  # it is built right there by a call (`get_scheduler(...)`): an object
+    # The call it is (`torch.nn.MSELoss()`), or that its variable is bound to once in the
+    # scope, before the fit call (`train_dataloader = DataLoader(...)`); None otherwise.
+    call: CallFacts | None = None
+    # A dict display's items as (key, value source) where every key is a text literal.
+    items: tuple[tuple[str, str], ...] | None = None
+    # The literal a variable holds where its scope binds it once, before the call.
+    resolved: Any = UNKNOWN
+    integral: bool = False  # certainly an int (`100`, `math.ceil(...)`, `len(x) // 2`)
+    path: str | None = None  # the library object a name or attribute refers to (torch.optim.AdamW)
+
+    @property
+    def value(self) -> Any:
+        """The literal as written, or the one its variable holds."""
+        return self.literal if self.literal is not UNKNOWN else self.resolved
+
+
+@dataclass(frozen=True)
+class FitStatement:
+    """Where a fit call stands alone as a statement: what a codemod that replaces it needs
+    to write code that reads like the file around it."""
+
+    span: Span  # the statement, from its first character to its last
+    indent: str  # the statement's indentation
+    indent_unit: str  # one level of the file's indentation
+    newline: str
+    quote: str  # the file's usual string quote
+    receiver: str  # the model expression as written (`model`, `self.model`)
+    comments: tuple[str, ...]  # comments inside the statement, as written
+    names: frozenset[str]  # every name the file binds or reads
+    imported: tuple[tuple[str, str], ...]  # (local name, dotted path) of the module's imports
+    import_at: int  # where new imports go: after the module's last import (or its docstring)
+    in_loop: bool  # the statement runs in a `for`/`while` body
 
 
 @dataclass(frozen=True)
@@ -173,6 +229,7 @@ class FitCall:
     arguments: tuple[FitArgument, ...]
     unpacked: bool  # `*args` or `**kwargs` hide some
     through: str | None = None  # another library's class whose `fit` calls the model's
+    statement: FitStatement | None = None  # None where the call is part of an expression
 
 
 @dataclass(frozen=True)

@@ -348,7 +348,11 @@ class NotebookAdapter(Adapter):
             attributes = tuple(
                 dataclasses.replace(a, span=_span(a.span, doc)) for a in python.trainer_attributes
             )
-            fits = tuple(dataclasses.replace(f, span=_span(f.span, doc)) for f in python.fit_calls)
+            # no codemod in a notebook: its statement's offsets are the joined cells' text
+            fits = tuple(
+                dataclasses.replace(f, span=_span(f.span, doc), statement=None)
+                for f in python.fit_calls
+            )
             names = tuple(_name_ref(ref, doc) for ref in python.names)
             api_calls = tuple(_api_call(call, doc) for call in python.api_calls)
         scripts = shell_script.scripts_of(self.script_class, source.path, chosen)

@@ -38,7 +38,7 @@ from ..model import (
     Value,
 )
 from ..textio import SourceText
-from . import python_dicts
+from . import python_dicts, python_fit
 from .python_bindings import FileNames, literal
 from .python_names import (
     Scope,
@@ -135,6 +135,8 @@ class SiteFinder:
         self.trainer_keywords: list[TrainerKeyword] = []
         self.trainer_attributes: list[TrainerAttribute] = []
         self.fit_calls: list[FitCall] = []
+        self.fit_bindings: python_fit.Bindings | None = None  # made for the first fit call
+        self.fit_statements: python_fit.StatementFacts | None = None
         # the attributes of the class being walked that hold a model (`self.model = CrossEncoder(...)`)
         self.model_attributes: dict[str, str] = {}
 
@@ -412,20 +414,41 @@ class SiteFinder:
             if isinstance(arg, ast.Starred):
                 unpacked = True
                 break
-            arguments.append(self._fit_argument(f"#{i}", arg))
+            arguments.append(self._fit_argument(f"#{i}", arg, call, scope))
         for kw in call.keywords:
             if kw.arg is None:
                 unpacked = True
                 continue
-            arguments.append(self._fit_argument(kw.arg, kw.value))
+            arguments.append(self._fit_argument(kw.arg, kw.value, call, scope))
         end = self.pos.offset(func.end_lineno, func.end_col_offset)  # type: ignore[arg-type]
         span = Span(end - len("fit"), end)
-        self.fit_calls.append(FitCall(model, span, tuple(arguments), unpacked, through))
+        statement = self._fit_facts().statement(call, self._bindings())
+        self.fit_calls.append(FitCall(model, span, tuple(arguments), unpacked, through, statement))
         return True
 
-    def _fit_argument(self, name: str, node: ast.expr) -> FitArgument:
-        text = ast.get_source_segment(self.source.text, node) or ""
-        return FitArgument(name, text, literal(node), isinstance(node, ast.Call))
+    def _fit_argument(self, name: str, node: ast.expr, call: ast.Call, scope: Scope) -> FitArgument:
+        text = self.source.text
+        return FitArgument(
+            name,
+            ast.get_source_segment(text, node) or "",
+            literal(node),
+            isinstance(node, ast.Call),
+            python_fit.argument_call(node, call, scope, text, self._bindings()),
+            python_fit.dict_items(node, call, text, self._bindings()),
+            python_fit.resolved_literal(node, call, self._bindings()),
+            python_fit.integral(node, call, scope, self._bindings()),
+            qualified(node, scope) if isinstance(node, ast.Name | ast.Attribute) else None,
+        )
+
+    def _bindings(self) -> python_fit.Bindings:
+        if self.fit_bindings is None:
+            self.fit_bindings = python_fit.Bindings(self.tree)
+        return self.fit_bindings
+
+    def _fit_facts(self) -> python_fit.StatementFacts:
+        if self.fit_statements is None:
+            self.fit_statements = python_fit.StatementFacts(self.source, self.tree, self.pos)
+        return self.fit_statements
 
     def _flowing_defaults(self, cls: str, call: ast.Call, scope: Scope) -> None:
         """`Config(optim=args.optim)` where `args` is the script's own dataclass filled from

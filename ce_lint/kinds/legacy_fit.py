@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from ..findings import Finding, Severity
-from ..knowledge import SENTENCE_TRANSFORMERS, FitFacts
+from ..findings import Applicability, Finding, Fix, Severity
+from ..knowledge import SENTENCE_TRANSFORMERS, TRANSFORMERS, FitFacts
 from ..model import UNKNOWN, FitArgument, FitCall, SourceFile
+from . import fit_codemod
 from .base import Context, Kind, register
 from .support import short
 
@@ -48,7 +49,8 @@ def _shown(argument: FitArgument) -> str:
 @register
 class LegacyFit(Kind):
     """Every `fit` call: what its arguments (and the defaults that matter) become with the
-    Trainer, as a notice; no fix (the codemod is another rule's).
+    Trainer, as a notice; an unsafe fix rewrites it into a Trainer setup where every argument
+    carries over exactly (kinds/fit_codemod.py), else the notice says why not.
 
     params:
       equivalents: {fit parameter: what it becomes; `{value}` stands for the argument}
@@ -99,7 +101,44 @@ class LegacyFit(Kind):
                 )
             if call.unpacked:
                 message += " (`*`/`**` arguments hide some.)"
-            yield Finding(self.code, message, Severity.INFO, document.path, call.span, None, None)
+            fix = None
+            try:
+                codemod = self._codemod(call, given, facts, ctx)
+            except fit_codemod.Refused as refused:
+                message += f" No automatic rewrite: {refused}."
+            else:
+                differs = "; ".join(codemod.notes)
+                fix = Fix(
+                    Applicability.UNSAFE,
+                    f"Train with {call.model}TrainingArguments and {trainer}"
+                    + (f" ({differs})" if differs else ""),
+                    codemod.edits,
+                )
+            yield Finding(self.code, message, Severity.INFO, document.path, call.span, None, fix)
+
+    def _codemod(
+        self, call: FitCall, given: dict[str, FitArgument], facts: FitFacts, ctx: Context
+    ) -> fit_codemod.Codemod:
+        st = ctx.targets.of(SENTENCE_TRANSFORMERS)
+        if facts.codemod is None:
+            raise fit_codemod.Refused(f"no codemod is known for `{call.model}.fit`")
+        if st.lo < facts.codemod.since:
+            raise fit_codemod.Refused(
+                f"the target allows {ST} {short(st.lo)}, older than the Trainer API "
+                f"({short(facts.codemod.since)})"
+            )
+        tf = ctx.knowledge.tf
+        lo = tf.floor(ctx.targets.of(TRANSFORMERS).lo)
+        report_to = tf.fields.get("report_to")
+        output_dir = tf.fields.get("output_dir")
+        targeted = fit_codemod.Targeted(
+            save_best="best" in (tf.enum_values("SaveStrategy", lo) or []),
+            report_to_default_none=report_to is not None and report_to.default_at(lo) == "'none'",
+            output_dir_required=output_dir is None or output_dir.default_at(lo) is None,
+        )
+        return fit_codemod.plan(
+            call, given, facts, targeted, self.params.get("scheduler_names", {})
+        )
 
 
 @register

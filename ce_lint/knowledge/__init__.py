@@ -133,8 +133,30 @@ class FitFacts:
     scheduler_object_raises: tuple[Version, Version | None] | None  # [since, until)
     evaluator_output_unsaved: tuple[Version, Version | None] | None  # [since, until)
 
+    codemod: FitCodemodFacts | None = None  # what the fit -> Trainer codemod writes
+
     def parameters_at(self, version: Version) -> tuple[str, ...]:
         return value_at(self.parameters, version) or ()
+
+
+@dataclass(frozen=True)
+class FitCodemodFacts:
+    """What the codemod of a model's `fit` writes: the Trainer API it uses (from `since`), the
+    loss classes that take over torch losses, and the evaluators whose old score the new
+    evaluator reports under a known key."""
+
+    since: Version
+    module: str  # where the arguments class, the trainer and the model class are imported from
+    arguments: str
+    trainer: str
+    model_paths: tuple[str, ...]  # the paths that name the model class
+    losses_module: str
+    losses: dict[str, str]  # torch loss path -> class of losses_module
+    identity: frozenset[str]  # activation paths that change nothing
+    optimizers: frozenset[str]  # optimizer_class paths the Trainer's default optimizer equals
+    dataloaders: frozenset[str]
+    dataset: str  # the dataset class path (datasets.Dataset)
+    evaluator_scores: dict[str, dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -247,6 +269,7 @@ class LibraryData:
             V(raw["removed_in"]) if raw.get("removed_in") else None,
             span(raw.get("scheduler_object_raises")),
             span(raw.get("evaluator_output_unsaved")),
+            _codemod_facts(raw.get("codemod")),
         )
 
     def trainer_attribute(self, name: str) -> TrainerAttributeFact | None:
@@ -500,6 +523,25 @@ DATA_FILES = {
     SENTENCE_TRANSFORMERS: "sentence_transformers.json",
     TRL: "trl.json",
 }
+
+
+def _codemod_facts(raw: dict[str, Any] | None) -> FitCodemodFacts | None:
+    if raw is None:
+        return None
+    return FitCodemodFacts(
+        V(raw["since"]),
+        raw["module"],
+        raw["arguments"],
+        raw["trainer"],
+        tuple(raw["model_paths"]),
+        raw["losses_module"],
+        dict(raw["losses"]),
+        frozenset(raw["identity"]),
+        frozenset(raw["optimizers"]),
+        frozenset(raw["dataloaders"]),
+        raw["dataset"],
+        dict(raw["evaluator_scores"]),
+    )
 
 
 @cache
