@@ -25,7 +25,7 @@ import ce_lint
 
 from ..fileio import atomic_write_text
 from .blame import advice, blame
-from .request import Outcome, Request, SmokeOptions
+from .request import STAND_INS, Outcome, Request, SmokeOptions
 
 # Secrets a smoke run must never see, and rank variables of an enclosing launch.
 DROPPED_VARIABLES = (
@@ -330,7 +330,10 @@ def outcome_for(request: Request, result: dict[str, Any]) -> Outcome:
         reason,
         fields=blame(request, result) if status != "verified" else [],
         hint=advice(result) if status != "verified" else None,
-        unknown=list(request.unknown),
+        unknown=[
+            f"{key} (stand-in {request.args[key]!r})" if key in STAND_INS else key
+            for key in request.unknown
+        ],
         result=result,
         launcher=request.launcher,
     )
