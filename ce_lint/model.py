@@ -195,6 +195,8 @@ class FitArgument:
     resolved: Any = UNKNOWN
     integral: bool = False  # certainly an int (`100`, `math.ceil(...)`, `len(x) // 2`)
     path: str | None = None  # the library object a name or attribute refers to (torch.optim.AdamW)
+    # A list or tuple display's elements (`[(loader, loss)]`), each read like an argument.
+    elements: tuple[FitArgument, ...] | None = None
 
     @property
     def value(self) -> Any:

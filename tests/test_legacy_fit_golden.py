@@ -5,7 +5,8 @@ SentenceTransformer.fit script of the 2.x/3.x era):
 - with a codemod, `ce-lint fix --unsafe-fixes` writes exactly the committed NAME.after.py, which
   compiles; a second fix changes nothing; today's libraries run it unchanged under the
   recorder (a tiny BERT, a few steps) and it trains with the settings that sentence-transformers
-  2.7.0 and 3.4.1 recorded for the old script (records.json, tools/record_legacy_fit.py): the
+  2.7.0 and 3.4.1 recorded for the old script (records.json, tools/record_legacy_fit.py; for
+  SentenceTransformer.fit 2.7.0 only: 3.0 made it a Trainer wrapper): the
   optimizer steps and the learning rate at each, AdamW's settings and weight-decay groups,
   clipping, mixed precision, the torch loss, the batches of each epoch, when the evaluator runs
   and which model is saved where; `ce-lint verify` trains it;
@@ -111,7 +112,7 @@ def test_the_migration_trains_like_the_old_fit(name: str, tmp_path: Path) -> Non
     pytest.importorskip("sentence_transformers", reason="needs the [verify] extra")
     record = _record(FIXTURES / f"{name}.after.py", tmp_path)
     now = json.loads(json.dumps(settings(record, MANIFEST[name]["output_path"])))  # as stored
-    for release in OLD_RELEASES:
+    for release in MANIFEST[name]["legacy"]:
         old = RECORDS["scripts"][name][release]
         differences = {key: (old[key], now[key]) for key in old if old[key] != now[key]}
         assert differences == {}, f"{name} trains unlike sentence-transformers {release}'s fit"

@@ -113,6 +113,9 @@ class _Draft:
         )
 
 
+FIT_ELEMENTS = 8  # the longest list display a fit argument's elements are read from
+
+
 class SiteFinder:
     """The second pass: the Sites, read with what the first pass (FileNames) learnt."""
 
@@ -438,7 +441,18 @@ class SiteFinder:
             python_fit.resolved_literal(node, call, self._bindings()),
             python_fit.integral(node, call, scope, self._bindings()),
             qualified(node, scope) if isinstance(node, ast.Name | ast.Attribute) else None,
+            self._fit_elements(node, call, scope),
         )
+
+    def _fit_elements(
+        self, node: ast.expr, call: ast.Call, scope: Scope
+    ) -> tuple[FitArgument, ...] | None:
+        """The elements of a small list or tuple display (`[(loader, loss)]`)."""
+        if not isinstance(node, ast.List | ast.Tuple) or len(node.elts) > FIT_ELEMENTS:
+            return None
+        if any(isinstance(e, ast.Starred) for e in node.elts):
+            return None
+        return tuple(self._fit_argument(f"#{i}", e, call, scope) for i, e in enumerate(node.elts))
 
     def _bindings(self) -> python_fit.Bindings:
         if self.fit_bindings is None:

@@ -1,17 +1,19 @@
-"""The codemod of a legacy `CrossEncoder.fit(...)` statement: a Trainer setup that trains the
-same way (epochs, batches, learning rate and schedule, warmup, weight decay, gradient clipping,
-loss, precision, evaluation and what is saved where).
+"""The codemod of a legacy `model.fit(...)` statement (CrossEncoder's, or SentenceTransformer's
+with one objective): a Trainer setup that trains the same way (epochs, batches, learning rate
+and schedule, warmup, weight decay, gradient clipping, loss, precision, evaluation and what is
+saved where).
 
 It is written only where every argument carries over exactly, as far as the file shows; the
 few differences that cannot be avoided (where the evaluator writes its CSV, evaluations every
 N steps counted across epochs) are said in the fix message. Anything else: `Refused`, with the
 reason, and the report stays without a fix.
 
-What 2.x/3.x's loop did, read in the 2.7.0 and 3.4.1 wheels: AdamW over two parameter groups
+What 2.x/3.x's loops did, read in the 2.7.0 and 3.4.1 wheels: AdamW over two parameter groups
 (no decay for biases and LayerNorm), a scheduler stepped once per batch over
 len(loader) * epochs steps, gradients clipped to max_grad_norm, the best model by the
 evaluator's score saved to output_path at each evaluation (every `evaluation_steps` batches of
-an epoch, and at each epoch's end); nothing saved without an evaluator.
+an epoch, and at each epoch's end); without an evaluator SentenceTransformer.fit saved the
+final model there and CrossEncoder.fit nothing.
 """
 
 from __future__ import annotations
@@ -24,18 +26,26 @@ from ..knowledge import FitCodemodFacts, FitFacts
 from ..model import UNKNOWN, FitArgument, FitCall, FitStatement, Span
 
 LOADER_PARAMETERS = ("dataset", "batch_size", "shuffle")  # DataLoader's first positionals
+NO_DUPLICATES_PARAMETERS = ("dataset", "batch_size")  # NoDuplicatesDataLoader(train_examples, ..)
 LOADER_KEYWORDS = frozenset(
     {"dataset", "batch_size", "shuffle", "drop_last", "num_workers", "pin_memory"}
 )
 LOADER_DEFAULT_BATCH = 1
-CARRIED = frozenset(
+SHARED = frozenset(
     {
-        "train_dataloader", "evaluator", "epochs", "loss_fct", "activation_fct", "scheduler",
-        "warmup_steps", "optimizer_class", "optimizer_params", "weight_decay",
-        "evaluation_steps", "output_path", "save_best_model", "max_grad_norm", "use_amp",
-        "show_progress_bar", "callback",
+        "evaluator", "epochs", "scheduler", "warmup_steps", "optimizer_class",
+        "optimizer_params", "weight_decay", "evaluation_steps", "output_path",
+        "save_best_model", "max_grad_norm", "use_amp", "show_progress_bar", "callback",
     }
 )  # fmt: skip
+# the parameters each model's fit carries over (or refuses with their own reason)
+CARRIED = {
+    "CrossEncoder": SHARED | {"train_dataloader", "loss_fct", "activation_fct"},
+    "SentenceTransformer": SHARED | {
+        "train_objectives", "steps_per_epoch", "checkpoint_path", "checkpoint_save_steps",
+        "checkpoint_save_total_limit",
+    },
+}  # fmt: skip
 # optimizer_params keys and the argument each becomes
 OPTIMIZER_KEYS = {"lr": "learning_rate", "eps": "adam_epsilon"}
 TORCH_ADAMW_LR = 1e-3  # torch.optim.AdamW's own default, where optimizer_params has no lr
@@ -71,7 +81,7 @@ def plan(
     """The codemod of `call` (its arguments by parameter name), or Refused."""
     codemod = facts.codemod
     statement = call.statement
-    if codemod is None or call.model != "CrossEncoder":
+    if codemod is None or call.model not in CARRIED:
         raise Refused(f"no codemod is known for `{call.model}.fit`")
     if statement is None:
         raise Refused("the call is not a statement of its own")
@@ -79,7 +89,7 @@ def plan(
         raise Refused(
             "`*`/`**` arguments hide some" if call.unpacked else "it is called through a wrapper"
         )
-    unknown = sorted(set(given) - CARRIED)
+    unknown = sorted(set(given) - CARRIED[call.model])
     if unknown:
         raise Refused(f"{', '.join(unknown)} has no exact Trainer equivalent")
     return _Writer(call, statement, given, facts, codemod, targeted, schedulers).build()
@@ -139,7 +149,7 @@ class _Writer:
         for local, imported in self.st.imported:
             if imported in self.codemod.model_paths:
                 return local
-        return self._import(f"{self.codemod.module}.CrossEncoder")
+        return self._import(f"{self.codemod.module}.{self.codemod.model_class}")
 
     def _fresh(self, name: str) -> str:
         for candidate in (name, f"{name}_fit"):
@@ -150,26 +160,37 @@ class _Writer:
 
     # -- the pieces --------------------------------------------------------------------
 
-    def _loader(self) -> tuple[str, list[tuple[str, str]]]:
+    def _loader(self, argument: FitArgument | None) -> tuple[str, list[tuple[str, str]]]:
         """The dataset's examples (an expression) and the arguments the loader gives."""
-        argument = self.given.get("train_dataloader")
         loader = argument.call if argument is not None else None
-        if argument is None or loader is None or loader.path not in self.codemod.dataloaders:
-            raise Refused("train_dataloader is not a DataLoader built in this file")
-        if loader.unpacked or len(loader.positional) > len(LOADER_PARAMETERS):
+        if argument is None or loader is None:
+            raise Refused("the training data is not a DataLoader built in this file")
+        no_duplicates = loader.path in self.codemod.no_duplicates_loaders
+        if not no_duplicates and loader.path not in self.codemod.dataloaders:
+            raise Refused("the training data is not a DataLoader built in this file")
+        parameters = NO_DUPLICATES_PARAMETERS if no_duplicates else LOADER_PARAMETERS
+        if loader.unpacked or len(loader.positional) > len(parameters):
             raise Refused("the DataLoader's arguments are not all shown")
-        by_name = dict(zip(LOADER_PARAMETERS, loader.positional, strict=False))
-        literals = {
-            LOADER_PARAMETERS[int(k[1:])] if k.startswith("#") else k: v for k, v in loader.literals
-        }
-        steady = {LOADER_PARAMETERS[int(k[1:])] if k.startswith("#") else k for k in loader.steady}
-        by_name.update(loader.keywords)
-        extra = sorted(set(by_name) - LOADER_KEYWORDS)
+
+        def named(key: str) -> str:
+            name = parameters[int(key[1:])] if key.startswith("#") else key
+            return "dataset" if name == "train_examples" else name
+
+        by_name = {named(f"#{i}"): text for i, text in enumerate(loader.positional)}
+        by_name.update((named(k), v) for k, v in loader.keywords)
+        literals = {named(k): v for k, v in loader.literals}
+        steady = {named(k) for k in loader.steady}
+        allowed = set(parameters) if no_duplicates else LOADER_KEYWORDS
+        extra = sorted(set(by_name) - allowed)
         if extra:
             raise Refused(f"the DataLoader's {', '.join(extra)} has no Trainer equivalent here")
-        if literals.get("shuffle") is not True:
-            raise Refused("the DataLoader does not shuffle (shuffle=True), and the Trainer does")
         out = []
+        if no_duplicates:  # it shuffles and keeps duplicates out of a batch, as this sampler does
+            out.append(("batch_sampler", self._text("no_duplicates")))
+            if "batch_size" not in by_name:
+                raise Refused("the NoDuplicatesDataLoader's batch size is not shown")
+        elif literals.get("shuffle") is not True:
+            raise Refused("the DataLoader does not shuffle (shuffle=True), and the Trainer does")
         if "batch_size" not in by_name:
             out.append(("per_device_train_batch_size", str(LOADER_DEFAULT_BATCH)))
         elif isinstance(literals.get("batch_size"), int) or "batch_size" in steady:
@@ -281,8 +302,9 @@ class _Writer:
             args.append(f"activation_fn={activation.source}")  # type: ignore[union-attr]
         return f"{local}({', '.join(args)})"
 
-    def _evaluation(self) -> tuple[list[tuple[str, str]], str | None, str | None]:
-        """(arguments, the evaluator expression, where the best model goes)."""
+    def _evaluation(self) -> tuple[list[tuple[str, str]], str | None, str | None, str | None]:
+        """(arguments, the evaluator expression, where the best model goes, where the final
+        model goes)."""
         if self.given.get("callback") is not None:
             raise Refused("callback has no Trainer equivalent that calls it the same way")
         out: list[tuple[str, str]] = []
@@ -293,11 +315,13 @@ class _Writer:
             out.append(("output_dir", self._text("trainer_output")))
         if self._absent_or_none("evaluator"):
             out.append(("save_strategy", self._text("no")))
+            if output is not None and self.codemod.saves_last_without_evaluator:
+                return out, None, None, output.source
             if output is not None:
                 self.notes.append(
                     "fit only created the output_path folder; nothing is saved there, as before"
                 )
-            return out, None, None
+            return out, None, None, None
         evaluator = self.given["evaluator"]
         steps = self._value("evaluation_steps") if "evaluation_steps" in self.given else 0
         if not isinstance(steps, int) or isinstance(steps, bool) or steps < 0:
@@ -320,7 +344,7 @@ class _Writer:
         )
         if output is None or not best:
             out.append(("save_strategy", self._text("no")))
-            return out, evaluator.source, None
+            return out, evaluator.source, None, None
         if not self.targeted.save_best:
             raise Refused('save_strategy="best" does not exist at the target release')
         out += [
@@ -333,7 +357,7 @@ class _Writer:
             "the best model is copied to output_path after training (fit saved it there at each "
             "improvement); its checkpoint folder stays in output_path"
         )
-        return out, evaluator.source, output.source
+        return out, evaluator.source, output.source, None
 
     def _metric(self, evaluator: FitArgument) -> str:
         """The key under which the evaluator reports the score fit compared, as code."""
@@ -371,16 +395,67 @@ class _Writer:
             raise Refused("the evaluator's name is neither text nor an f-string")
         return self._text(f"{value}_{metric}" if value else metric)
 
+    def _training(self) -> tuple[str, list[tuple[str, str]], str | None]:
+        """(the examples, the loader's arguments, the trainer's loss) of the model's fit."""
+        if self.call.model == "CrossEncoder":
+            examples, loader = self._loader(self.given.get("train_dataloader"))
+            return examples, loader, self._loss()
+        objectives = self.given.get("train_objectives")
+        pairs = objectives.elements if objectives is not None else None
+        if not pairs or len(pairs) != 1:
+            raise Refused("train_objectives is not one (DataLoader, loss) pair written in the call")
+        pair = pairs[0].elements
+        if not pair or len(pair) != 2:
+            raise Refused("train_objectives is not one (DataLoader, loss) pair written in the call")
+        steps = self._value("steps_per_epoch") if "steps_per_epoch" in self.given else None
+        if steps not in (None, 0):
+            raise Refused("steps_per_epoch cuts epochs short, which the Trainer does not do")
+        if not self._absent_or_none("checkpoint_path"):
+            raise Refused("the Trainer names and keeps checkpoints unlike fit's checkpoint_path")
+        examples, loader = self._loader(pair[0])
+        return examples, loader, self._kept_loss(pair[1])
+
+    def _kept_loss(self, loss: FitArgument) -> str:
+        """A sentence-transformers loss the Trainer takes as built, on this model."""
+        facts = loss.call
+        if facts is None or not facts.path.startswith(f"{self.codemod.losses_module}."):
+            raise Refused("the loss is not a sentence-transformers loss built in this file")
+        cls = facts.path.rpartition(".")[2]
+        if cls not in self.codemod.kept_losses:
+            raise Refused(f"{cls} has trainable parameters of its own or no exact Trainer form")
+        model = facts.positional[0] if facts.positional else facts.keyword("model")
+        if model != self.st.receiver:
+            raise Refused("the loss is not built on the model whose fit is called")
+        return loss.source
+
+    def _columns(self, examples: str) -> list[str]:
+        """The dataset's columns as code, one line each, indented from the dict's level."""
+        q, u = self.st.quote, self.st.indent_unit
+        label = f"{q}label{q}: [example.label for example in {examples}],"
+        if self.call.model == "CrossEncoder":  # always a pair
+            pairs = [
+                f"{q}sentence_{i}{q}: [example.texts[{i}] for example in {examples}],"
+                for i in (0, 1)
+            ]
+            return [*pairs, label]
+        # as many texts as the examples have (fit's own collate took them all)
+        return [
+            "**{",
+            f"{u}f{q}sentence_{{i}}{q}: list(texts)",
+            f"{u}for i, texts in enumerate(zip(*(example.texts for example in {examples})))",
+            "},",
+            label,
+        ]
+
     # -- the text ----------------------------------------------------------------------
 
     def build(self) -> Codemod:
-        examples, loader_args = self._loader()
+        examples, loader_args, loss = self._training()
         epochs = self.given.get("epochs")
         epochs_text = epochs.source if epochs is not None else repr(self.facts.defaults["epochs"])
         schedule = self._schedule([("num_train_epochs", epochs_text)])
         optimizer = self._optimizer()
-        loss = self._loss()
-        evaluation, evaluator, best_to = self._evaluation()
+        evaluation, evaluator, best_to, final_to = self._evaluation()
         precision = self._precision()
         report = [] if self.targeted.report_to_default_none else [("report_to", self._text("none"))]
         arguments_class = self._import(f"{self.codemod.module}.{self.codemod.arguments}")
@@ -401,15 +476,9 @@ class _Writer:
             trainer_args.append(("evaluator", evaluator))
 
         u, nl = self.st.indent_unit, self.st.newline
-        q = self.st.quote
-        columns = [
-            (f"{q}sentence_0{q}", f"[example.texts[0] for example in {examples}]"),
-            (f"{q}sentence_1{q}", f"[example.texts[1] for example in {examples}]"),
-            (f"{q}label{q}", f"[example.label for example in {examples}]"),
-        ]
         lines = list(self.st.comments)  # comments inside the call, kept above its rewrite
         lines += [f"{dataset} = {dataset_class}.from_dict(", f"{u}{{"]
-        lines += [f"{u}{u}{key}: {value}," for key, value in columns]
+        lines += [f"{u}{u}{column}" for column in self._columns(examples)]
         lines += [f"{u}}}", ")"]
         lines += [f"{args} = {arguments_class}("]
         lines += [f"{u}{key}={value}," for key, value in arguments]
@@ -421,6 +490,8 @@ class _Writer:
                 f"if {trainer}.state.best_model_checkpoint is not None:",
                 f"{u}{model_class}({trainer}.state.best_model_checkpoint).save_pretrained({best_to})",
             ]
+        if final_to is not None:
+            lines.append(f"{self.st.receiver}.save_pretrained({final_to})")
         body = (nl + self.st.indent).join(lines)
         edits = [ReplaceSource(self.st.span, body)]
         if self.imports:

@@ -157,6 +157,10 @@ class FitCodemodFacts:
     dataloaders: frozenset[str]
     dataset: str  # the dataset class path (datasets.Dataset)
     evaluator_scores: dict[str, dict[str, Any]]
+    model_class: str  # CrossEncoder, SentenceTransformer
+    kept_losses: frozenset[str]  # loss classes of losses_module passed to the Trainer as built
+    no_duplicates_loaders: frozenset[str]  # loaders that batch_sampler="no_duplicates" replaces
+    saves_last_without_evaluator: bool  # the old loop saved the final model to output_path
 
 
 @dataclass(frozen=True)
@@ -541,6 +545,10 @@ def _codemod_facts(raw: dict[str, Any] | None) -> FitCodemodFacts | None:
         frozenset(raw["dataloaders"]),
         raw["dataset"],
         dict(raw["evaluator_scores"]),
+        raw["model_class"],
+        frozenset(raw["kept_losses"]),
+        frozenset(raw["no_duplicates_loaders"]),
+        raw["saves_last_without_evaluator"],
     )
 
 
