@@ -16,7 +16,6 @@ from .python_bindings import FileNames
 from .python_names import Scope, qualified
 
 ROOT = "sentence_transformers"
-FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 
 
 def _api_class(func: ast.expr, scope: Scope, classes: frozenset[str]) -> str | None:
@@ -27,14 +26,6 @@ def _api_class(func: ast.expr, scope: Scope, classes: frozenset[str]) -> str | N
     return name if name in classes else None
 
 
-def _scope_node(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> ast.AST | None:
-    """The function (or None: the module) whose body binds names used at `node`."""
-    current = parents.get(node)
-    while current is not None and not isinstance(current, FUNCTIONS):
-        current = parents.get(current)
-    return current
-
-
 def find_api_calls(
     names: FileNames, classes: Iterable[str], methods: Iterable[str]
 ) -> list[ApiCall]:
@@ -43,32 +34,25 @@ def find_api_calls(
     if not any(name in names.source.text for name in wanted):
         return []
     tree, pos = names.tree, names.pos
-    parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
-    # (scope node, variable) -> the model classes bound to it (None: something else)
-    bound: dict[tuple[ast.AST | None, str], set[str | None]] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, FUNCTIONS):
-            args = node.args
-            for a in args.posonlyargs + args.args + args.kwonlyargs:
-                bound.setdefault((node, a.arg), set()).add(None)
-        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-            owner = parents.get(node)
-            cls = None
-            if isinstance(owner, ast.Assign) and owner.targets == [node]:
-                value = owner.value
-                if isinstance(value, ast.Call) and node in names.scopes:
-                    cls = _api_class(value.func, names.scope_of(node), wanted)
-            bound.setdefault((_scope_node(node, parents), node.id), set()).add(cls)
+    bindings = names.every_binding
+
+    def bound_class(store: ast.AST) -> str | None:
+        """The class a binding assigns an instance of (`var = CrossEncoder(...)`)."""
+        owner = bindings.parents.get(store)
+        if not (isinstance(owner, ast.Assign) and owner.targets == [store]):
+            return None
+        value = owner.value
+        if not isinstance(value, ast.Call) or store not in names.scopes:
+            return None
+        return _api_class(value.func, names.scope_of(store), wanted)
 
     def receiver_class(node: ast.expr) -> str | None:
+        """The class of a receiver that its scope only ever binds to instances of it."""
         if isinstance(node, ast.Call) and node in names.scopes:
             return _api_class(node.func, names.scope_of(node), wanted)
         if not isinstance(node, ast.Name):
             return None
-        scope = _scope_node(node, parents)
-        while (scope, node.id) not in bound and scope is not None:
-            scope = _scope_node(scope, parents)
-        found = bound.get((scope, node.id), set())
+        found = {bound_class(store) for store in bindings.resolve(node.id, node) or ()}
         return next(iter(found)) if len(found) == 1 else None
 
     imports = _plain_imports(tree, pos, wanted)

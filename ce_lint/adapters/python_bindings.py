@@ -44,6 +44,7 @@ from .python_names import (
     unbound_class_names,
     unread_subclass,
 )
+from .python_scopes import Bindings
 
 PARSE_METHODS = (
     "parse_args_into_dataclasses",
@@ -146,6 +147,11 @@ class FileNames:
         self._collect(tree, self.module_scope)
         self.module_scope.imports.update(unbound_class_names(tree))
         self._subclass_evidence()
+
+    @cached_property
+    def every_binding(self) -> Bindings:
+        """Each binding of each name (made on first use: most files need none)."""
+        return Bindings(self.tree)
 
     def bind(self) -> None:
         """Which variables hold arguments, parsers and dicts (worth it once a file names them)."""

@@ -50,6 +50,7 @@ from .python_names import (
     qualified,
     unread_subclass,
 )
+from .python_scopes import Bindings
 
 
 @dataclass(frozen=True)
@@ -138,7 +139,6 @@ class SiteFinder:
         self.trainer_keywords: list[TrainerKeyword] = []
         self.trainer_attributes: list[TrainerAttribute] = []
         self.fit_calls: list[FitCall] = []
-        self.fit_bindings: python_fit.Bindings | None = None  # made for the first fit call
         self.fit_statements: python_fit.StatementFacts | None = None
         # the attributes of the class being walked that hold a model (`self.model = CrossEncoder(...)`)
         self.model_attributes: dict[str, str] = {}
@@ -454,10 +454,8 @@ class SiteFinder:
             return None
         return tuple(self._fit_argument(f"#{i}", e, call, scope) for i, e in enumerate(node.elts))
 
-    def _bindings(self) -> python_fit.Bindings:
-        if self.fit_bindings is None:
-            self.fit_bindings = python_fit.Bindings(self.tree)
-        return self.fit_bindings
+    def _bindings(self) -> Bindings:
+        return self.names.every_binding
 
     def _fit_facts(self) -> python_fit.StatementFacts:
         if self.fit_statements is None:
