@@ -232,6 +232,8 @@ class FitCall:
     unpacked: bool  # `*args` or `**kwargs` hide some
     through: str | None = None  # another library's class whose `fit` calls the model's
     statement: FitStatement | None = None  # None where the call is part of an expression
+    # the object's class is unknown: the model is read from fit's keywords alone
+    assumed: bool = False
 
 
 @dataclass(frozen=True)

@@ -126,3 +126,22 @@ def test_the_target_must_have_the_trainer() -> None:
     (finding,) = [f for f in result.findings if f.code == "CE520"]
     assert "older than the Trainer API" in finding.message
     assert finding.fix is None
+
+
+def test_a_model_known_by_fit_keywords_alone_is_reported_without_a_rewrite() -> None:
+    text = (
+        "from torch.utils.data import DataLoader\n"
+        "from sentence_transformers import InputExample\n\n\n"
+        "def train(reranker, samples):\n"
+        "    loader = DataLoader(samples, shuffle=True, batch_size=16)\n"
+        "    reranker.fit(train_dataloader=loader, epochs=1)\n"
+        "    clf.fit(features, labels)\n"
+    )
+    result = check(text, "train.py")
+    (finding,) = [f for f in result.findings if f.code.startswith("CE52")]
+    assert finding.code == "CE520" and "keywords alone" in finding.message
+    assert "No automatic rewrite: the object's class is not shown" in finding.message
+    assert finding.fix is None
+    # without sentence-transformers in the file, the same keyword names nothing
+    other = text.replace("from sentence_transformers import InputExample\n", "")
+    assert not [f for f in check(other, "train.py").findings if f.code.startswith("CE52")]

@@ -60,6 +60,8 @@ FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 # The arguments class an unread subclass extends, as far as its use shows (a trainer's `args`).
 UNREAD_BASE = "TrainingArguments"
 
+ST_ROOT = "sentence_transformers"
+FIT_KEYWORD = re.compile(r"\b(?:train_objectives|train_dataloader)\s*=")
 ARGUMENTS_PARAMETERS = frozenset({"training_args", "train_args", "training_arguments"})
 ASSUMED_PARAMETER_CLASS = "TrainingArguments"
 # An unannotated parameter of this name is read as a transformers Trainer (a callback's).
@@ -225,6 +227,8 @@ class FileNames:
                     return True  # its keywords (`tokenizer=`) are judged too
                 if model_class(path) or fit_wrapper(path):
                     return True  # its legacy `fit` is judged
+                if path.split(".", 1)[0] == ST_ROOT and FIT_KEYWORD.search(self.source.text):
+                    return True  # a `fit` known by its keywords alone (python_sites)
                 if path.split(".", 1)[0] in LIBRARY_ROOTS and path.rsplit(".", 1)[-1].islower():
                     return True  # a module (`import transformers as tf`): any attribute may be the class
         return False

@@ -114,6 +114,8 @@ class _Draft:
         )
 
 
+# keywords only the legacy fit of one model class takes
+FIT_KEYWORDS = {"train_objectives": "SentenceTransformer", "train_dataloader": "CrossEncoder"}
 FIT_ELEMENTS = 8  # the longest list display a fit argument's elements are read from
 
 
@@ -409,6 +411,10 @@ class SiteFinder:
             model = self.model_attributes.get(owner.attr)
         else:
             model = None
+        assumed = False
+        if not model:
+            model = self._fit_by_keywords(call)
+            assumed = model is not None
         if not model:
             return False
         arguments = []
@@ -426,8 +432,26 @@ class SiteFinder:
         end = self.pos.offset(func.end_lineno, func.end_col_offset)  # type: ignore[arg-type]
         span = Span(end - len("fit"), end)
         statement = self._fit_facts().statement(call, self._bindings())
-        self.fit_calls.append(FitCall(model, span, tuple(arguments), unpacked, through, statement))
+        self.fit_calls.append(
+            FitCall(model, span, tuple(arguments), unpacked, through, statement, assumed)
+        )
         return True
+
+    def _fit_by_keywords(self, call: ast.Call) -> str | None:
+        """The model class a `.fit(...)` on an object of unknown class belongs to by its
+        keywords alone (`train_objectives=`: SentenceTransformer, `train_dataloader=`:
+        CrossEncoder), in a file that imports sentence-transformers."""
+        given = {kw.arg for kw in call.keywords}
+        for keyword, model in FIT_KEYWORDS.items():
+            if keyword in given and self._imports_sentence_transformers():
+                return model
+        return None
+
+    def _imports_sentence_transformers(self) -> bool:
+        return any(
+            path.split(".", 1)[0] == "sentence_transformers"
+            for _, path in self._fit_facts().imported
+        )
 
     def _fit_argument(self, name: str, node: ast.expr, call: ast.Call, scope: Scope) -> FitArgument:
         text = self.source.text

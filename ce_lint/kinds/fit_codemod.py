@@ -85,6 +85,8 @@ def plan(
         raise Refused(f"no codemod is known for `{call.model}.fit`")
     if statement is None:
         raise Refused("the call is not a statement of its own")
+    if call.assumed:
+        raise Refused("the object's class is not shown; fit's keywords alone name the model")
     if call.unpacked or call.through:
         raise Refused(
             "`*`/`**` arguments hide some" if call.unpacked else "it is called through a wrapper"

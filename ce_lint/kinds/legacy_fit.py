@@ -42,7 +42,12 @@ def _facts(call: FitCall, ctx: Context) -> tuple[FitFacts | None, dict[str, FitA
     return facts, by_name
 
 
-def _shown(argument: FitArgument) -> str:
+def _shown(document: SourceFile) -> list[FitCall]:
+    """The fit calls whose model class the file shows (errors and warnings need it)."""
+    return [call for call in document.fit_calls if not call.assumed]
+
+
+def _written(argument: FitArgument) -> str:
     return repr(argument.literal) if argument.literal is not UNKNOWN else argument.source
 
 
@@ -76,7 +81,7 @@ class LegacyFit(Kind):
                 text = equivalents.get(name)
                 if text is None or argument.literal is None:
                     continue  # `output_path=None` and the like leave the setting unset
-                value = _shown(argument)
+                value = _written(argument)
                 if name == "scheduler" and argument.literal in schedulers:
                     value = repr(schedulers[argument.literal])
                 parts.append(f"{name} -> {text.replace('{value}', value)}")
@@ -87,6 +92,8 @@ class LegacyFit(Kind):
             ]
             trainer = f"{call.model}Trainer"
             via = f" (through {call.through}, which calls it)" if call.through else ""
+            if call.assumed:
+                via = " (a model known by fit's keywords alone: the file does not show its class)"
             message = (
                 f"`{call.model}.fit`{via} is the legacy training API (from {ST} "
                 f"{short(facts.trainer_since)} it builds a {trainer} underneath): train with "
@@ -150,7 +157,7 @@ class FitSchedulerObject(Kind):
 
     def check_document(self, document: SourceFile, ctx: Context) -> Iterator[Finding]:
         target = ctx.targets.of(SENTENCE_TRANSFORMERS)
-        for call in document.fit_calls:
+        for call in _shown(document):
             facts, given = _facts(call, ctx)
             scheduler = given.get("scheduler")
             if facts is None or scheduler is None or facts.scheduler_object_raises is None:
@@ -179,7 +186,7 @@ class FitOutputUnsaved(Kind):
 
     def check_document(self, document: SourceFile, ctx: Context) -> Iterator[Finding]:
         target = ctx.targets.of(SENTENCE_TRANSFORMERS)
-        for call in document.fit_calls:
+        for call in _shown(document):
             facts, given = _facts(call, ctx)
             if facts is None or facts.evaluator_output_unsaved is None:
                 continue
@@ -216,7 +223,7 @@ class FitRemoved(Kind):
 
     def check_document(self, document: SourceFile, ctx: Context) -> Iterator[Finding]:
         target = ctx.targets.of(SENTENCE_TRANSFORMERS)
-        for call in document.fit_calls:
+        for call in _shown(document):
             facts, _ = _facts(call, ctx)
             if facts is None or facts.removed_in is None or target.hi < facts.removed_in:
                 continue
