@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from . import __version__
-from .commands.run import Run, common_options, guarded
+from .commands.options import common_options, guarded
 from .verify.options import SMOKE_KEYS, smoke_options
 
 
@@ -53,6 +53,8 @@ def main() -> None:
 @guarded
 def check(**opts: Any) -> None:
     """Report problems in training configs and scripts."""
+    from .commands.run import Run
+
     run = Run(opts)
     results = run.folder_problems() + [run.engine.check_path(p) for p in run.each(run.files)]
     sys.exit(run.exit_code(results, run.emit(results)))
@@ -75,6 +77,8 @@ def check(**opts: Any) -> None:
 @guarded
 def fix(diff: bool, exit_non_zero_on_fix: bool, verify: bool, **opts: Any) -> None:
     """Rewrite files in place so today's libraries accept them, keeping their formatting."""
+    from .commands.run import Run
+
     smoke = {k: opts.pop(k) for k in SMOKE_KEYS}
     run = Run(opts)
     results = run.folder_problems()

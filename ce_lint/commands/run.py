@@ -1,14 +1,10 @@
 """What every command builds from its options and [tool.ce-lint]: the Run (settings,
-targets, files, the engine, the output), the options check and fix share, and the guard
-that turns usage problems and crashes into exit code 2."""
+targets, files, the engine, the output). The options and the guard live in options.py."""
 
 from __future__ import annotations
 
-import os
 import sys
 from collections import Counter
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
 from typing import Any
 
@@ -19,100 +15,21 @@ from ..adapters import handles
 from ..discover import discover
 from ..engine import DEFAULT_MAX_FILE_SIZE, Engine, FileResult
 from ..fileio import atomic_write_text
-from ..hardware.profile import ProfileError
 from ..knowledge import Knowledge
 from ..knowledge.installed import learn_installed
-from ..model import ARGUMENT_CLASSES
 from ..progress import progress
-from ..report import format_names
-from ..rulebook import RulebookError
 from ..settings import (
     Settings,
-    SettingsError,
     check_codes,
     load_settings,
     other_configs,
     parse_size,
     validate_codes,
 )
-from ..targets import TargetError, era_targets, resolve
+from ..targets import era_targets, resolve
+from .options import USAGE_ERROR, _codes, common_options, guarded
 
-USAGE_ERROR = 2
-# --class: the libraries' arguments classes, and trl's that extend TrainingArguments.
-CLASS_CHOICES = (*ARGUMENT_CLASSES, *sorted(Knowledge.load().third_party_classes))
-
-
-def _codes(values: tuple[str, ...]) -> list[str]:
-    return [c.strip().upper() for v in values for c in v.split(",") if c.strip()]
-
-
-def common_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    options = [
-        click.argument("paths", nargs=-1, type=click.Path(path_type=str)),
-        click.option("--select", multiple=True, help="Only these codes or prefixes (comma-separated)."),
-        click.option("--extend-select", multiple=True, help="Add codes to the selection."),
-        click.option("--ignore", multiple=True, help="Leave out these codes or prefixes."),
-        click.option("--target", "targets", multiple=True, metavar="LIB==VERSION",
-                     help="Judge against this release, e.g. transformers==5.24 (repeatable)."),
-        click.option("--from", "era", multiple=True, metavar="LIB==VERSION",
-                     help="The release the files were written for, e.g. transformers==4.44: "
-                          "report changed defaults (info) and let --unsafe-fixes pin the old ones."),
-        click.option("--class", "cls", type=click.Choice(CLASS_CHOICES),
-                     help="Arguments class of config files (default CrossEncoderTrainingArguments)."),
-        click.option("--hardware", metavar="local|NAME|FILE",
-                     help="Judge hardware settings for this machine: local, a built-in profile "
-                          "(t4, a100x8, ...) or a profile file (see `ce-lint env`)."),
-        click.option("--config", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                     help="Read settings from this pyproject.toml instead of searching for one."),
-        click.option("--output-format", type=click.Choice(format_names()), default=None,
-                     help="How to print findings (default text)."),
-        click.option("--output-file", type=click.Path(dir_okay=False, path_type=Path),
-                     help="Write the report to this file instead of stdout."),
-        click.option("--exit-zero", is_flag=True, help="Exit 0 even when problems remain."),
-        click.option("--unsafe-fixes", is_flag=True, default=None,
-                     help="Also apply (fix) or count (check) fixes that change behaviour."),
-        click.option("--show-fixes", is_flag=True, help="Show what each fix would do."),
-        click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary."),
-        click.option("--statistics", is_flag=True,
-                     help="Print how often each code was found instead of the findings."),
-        click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path),
-                     help="Leave out findings accepted in this file (written by `ce-lint baseline`)."),
-        click.option("--force-exclude", is_flag=True,
-                     help="Apply exclude settings to files named on the command line too (pre-commit)."),
-    ]  # fmt: skip
-    for option in reversed(options):
-        fn = option(fn)
-    return fn
-
-
-def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Usage problems and crashes of ce-lint exit 2 with a message, never a bare traceback."""
-
-    @wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except (SettingsError, TargetError, RulebookError, ProfileError) as exc:
-            click.echo(f"ce-lint: error: {exc}", err=True)
-            sys.exit(USAGE_ERROR)
-        except click.exceptions.Exit:
-            raise
-        except (click.ClickException, click.Abort):
-            raise
-        except KeyboardInterrupt:
-            sys.exit(130)
-        except BrokenPipeError:
-            # The reader went away (`ce-lint rules | head`): nothing is left to tell it.
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            sys.exit(1)
-        except Exception as exc:  # a bug in ce-lint, not in the user's files
-            import traceback
-
-            traceback.print_exc()
-            click.echo(f"ce-lint: internal error: {exc!r}. Please report it.", err=True)
-            sys.exit(USAGE_ERROR)
-
-    return wrapper
+__all__ = ["USAGE_ERROR", "Run", "common_options", "guarded"]
 
 
 class Run:
