@@ -829,7 +829,7 @@ class SiteFinder:
     def _link_trainers(self) -> None:
         """Record on each arguments Site the trainer call it is passed to (as `args`)."""
         by_handle = {id(d.handle): d for d in self.drafts if d.origin in _WHOLE}
-        for call, trainer, scope in self.trainer_calls:
+        for call, trainer, _ in self.trainer_calls:
             args = next((k.value for k in call.keywords if k.arg == "args"), None)
             positional = [a for a in call.args if not isinstance(a, ast.Starred)]
             if args is None and len(positional) > 1:
@@ -838,7 +838,7 @@ class SiteFinder:
                 continue
             site = by_handle.get(id(args)) if isinstance(args, ast.Call) else None
             if site is None and isinstance(args, ast.Name):
-                site = self._bound_site(args.id, call, scope, by_handle)
+                site = self._bound_site(args.id, call, by_handle)
             if site is None:
                 continue
             site.trainer = TrainerCall(
@@ -853,25 +853,24 @@ class SiteFinder:
                 any(k.arg is None for k in call.keywords) or len(positional) < len(call.args),
             )  # fmt: skip
 
-    def _bound_site(
-        self, name: str, call: ast.Call, scope: Scope, by_handle: dict[int, _Draft]
-    ) -> _Draft | None:
-        """The Site built by the last assignment to `name` before `call`, in its scope."""
-        _, owner = self.names.lookup_with_scope(name, scope, "args_vars")
-        found = None
-        for node in ast.walk(owner.node):
-            if not isinstance(node, ast.Assign) or node.lineno > call.lineno:
+    def _bound_site(self, name: str, call: ast.Call, by_handle: dict[int, _Draft]) -> _Draft | None:
+        """The Site built by the last assignment to `name` before `call`, in its scope (one
+        lookup in the file's binding index: a walk per trainer call was quadratic)."""
+        bindings = self._bindings()
+        found, found_line = None, -1
+        for store in bindings.resolve(name, call) or ():
+            owner = bindings.parents.get(store)
+            if isinstance(owner, ast.Tuple | ast.List):  # `a, args = ...`
+                owner = bindings.parents.get(owner)
+            if not isinstance(owner, ast.Assign) or owner.lineno > call.lineno:
                 continue
-            if self.names.scope_of(node) is not owner or not isinstance(node.value, ast.Call):
-                continue
-            names = [
-                e.id
-                for target in node.targets
-                for e in ([target] if isinstance(target, ast.Name) else getattr(target, "elts", []))
-                if isinstance(e, ast.Name)
-            ]
-            if name in names and id(node.value) in by_handle:
-                found = by_handle[id(node.value)]
+            value = owner.value
+            if (
+                isinstance(value, ast.Call)
+                and id(value) in by_handle
+                and owner.lineno >= found_line
+            ):
+                found, found_line = by_handle[id(value)], owner.lineno
         return found
 
     # -- values ------------------------------------------------------------------------

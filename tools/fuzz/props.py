@@ -37,6 +37,7 @@ import sys
 import tempfile
 import threading
 import traceback
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -723,6 +724,9 @@ def touched_keys(passes: list[_Pass], unsafe: bool) -> frozenset[str]:
     return frozenset(keys)
 
 
+PYTHON_FORMATS = ("py", "ipynb")
+
+
 def _misplaced(fmt: str, checked: FileResult) -> list[Failure]:
     """A field finding (CE1xx) must point at text that names its field."""
     document = checked.document
@@ -733,6 +737,8 @@ def _misplaced(fmt: str, checked: FileResult) -> list[Failure]:
         if not f.code.startswith("CE1") or not f.fields or f.site is None:
             continue
         text = document.source.text[f.span.start : f.span.end]
+        if fmt in PYTHON_FORMATS:  # Python reads a name NFKC-normalized: the span is as written
+            text = unicodedata.normalize("NFKC", text)
         if not any(x in text or x.replace("_", "-") in text for x in f.fields):
             detail = f"{f.code} about {', '.join(f.fields)} points at {text!r:.120} ({f.span.start}-{f.span.end})"
             out.append(Failure("misplaced", "check", f"misplaced:{fmt}:{f.code}", detail))
