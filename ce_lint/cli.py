@@ -56,7 +56,12 @@ def check(**opts: Any) -> None:
     from .commands.run import Run
 
     run = Run(opts)
-    results = run.folder_problems() + [run.engine.check_path(p) for p in run.each(run.files)]
+    results = run.folder_problems()
+    for path in run.each(run.files):
+        result = run.engine.check_path(path)
+        if not result.findings:
+            result.document = None  # nothing to locate in it: its tree need not stay in memory
+        results.append(result)
     sys.exit(run.exit_code(results, run.emit(results)))
 
 

@@ -31,8 +31,9 @@ def find_api_calls(
 ) -> list[ApiCall]:
     """The calls of `classes` (their constructors) and of `methods` on their instances."""
     wanted = frozenset(classes)
-    if not any(name in names.source.text for name in wanted):
-        return []
+    text = names.source.text
+    if ROOT not in text or not any(name in text for name in wanted):
+        return []  # only classes imported from sentence_transformers count
     tree, pos = names.tree, names.pos
     bindings = names.every_binding
 

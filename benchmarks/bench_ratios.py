@@ -1,0 +1,132 @@
+"""The speed goals as ratios to the tools people already run, both sides measured in one run.
+
+    python benchmarks/bench_ratios.py [--repeat N] [--tree DIR] [--verify]
+
+Absolute times on a shared 2-core machine drift by 2x from hour to hour, so every goal is a
+ratio of medians of runs interleaved with its peer's:
+  * one config: `ce-lint check train.yaml` against `yamllint -d relaxed train.yaml` (goal <= 1.0);
+  * an installed package tree (default: transformers): `ce-lint check` cold against
+    `ruff check --select UP --no-cache` (goal <= 1.0); a rerun with nothing changed against
+    ruff's warm rerun with its cache (goal <= 3.0); ce-lint's peak RSS (goal <= 150 MB);
+  * with --verify: `ce-lint verify` of one config against importing torch, transformers,
+    sentence-transformers and datasets in a fresh process (goal <= 1.3).
+A peer that is not installed is said so and its goal skipped. Nothing here asserts: a slow
+machine never fails a build; the printed lines are the measurement.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from importlib import metadata
+from pathlib import Path
+
+CONFIG = """\
+output_dir: runs/reranker
+evaluation_strategy: steps   # evaluate often
+eval_steps: 100
+per_gpu_train_batch_size: 16
+fp16: true
+warmup_ratio: 0.1
+"""
+TARGETS = ["--target", "transformers==5.25", "--target", "sentence-transformers==6.3"]
+CE_LINT = [sys.executable, "-m", "ce_lint"]
+STACK = "import torch, transformers, sentence_transformers, datasets"
+# As installed code runs: bytecode cached (some sandboxes set PYTHONDONTWRITEBYTECODE).
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+def timed(cmd: list[str]) -> tuple[float, int]:
+    """(seconds, peak RSS in MB) of one run of `cmd`."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV)
+    _, _, usage = os.wait4(proc.pid, 0)
+    return time.perf_counter() - start, usage.ru_maxrss // 1024
+
+
+def side_by_side(ours: list[str], peer: list[str], repeat: int) -> tuple[float, float, int]:
+    """Medians of interleaved runs (ours, peer) after one warm-up each; ours' peak RSS."""
+    timed(ours), timed(peer)
+    mine, theirs, rss = [], [], 0
+    for _ in range(repeat):
+        t, r = timed(ours)
+        mine.append(t)
+        rss = max(rss, r)
+        theirs.append(timed(peer)[0])
+    return statistics.median(mine), statistics.median(theirs), rss
+
+
+def line(goal: str, ours: float, peer: float, limit: float, unit: str = "s") -> str:
+    ratio = ours / peer if peer else float("inf")
+    verdict = "met" if ratio <= limit else "not met"
+    return f"{goal:<44} {ratio:5.2f}x  ({ours:.3f} {unit} vs {peer:.3f} {unit}; goal <= {limit}x: {verdict})"
+
+
+def tool(name: str) -> str | None:
+    here = Path(sys.executable).parent / name
+    return str(here) if here.exists() else shutil.which(name)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument(
+        "--tree", type=Path, help="folder to check (default: the transformers package)"
+    )
+    parser.add_argument("--verify", action="store_true", help="also time ce-lint verify (minutes)")
+    options = parser.parse_args()
+    yamllint, ruff = tool("yamllint"), tool("ruff")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        config = folder / "train.yaml"
+        config.write_text(CONFIG, encoding="utf-8")
+        ours = [*CE_LINT, "check", "--exit-zero", "-q", *TARGETS, str(config)]
+        if yamllint:
+            mine, theirs, _ = side_by_side(
+                ours, [yamllint, "-d", "relaxed", str(config)], options.repeat
+            )
+            print(line("one config vs yamllint -d relaxed", mine, theirs, 1.0))
+        else:
+            print("one config: yamllint is not installed (pip install yamllint)")
+
+        tree = options.tree
+        if tree is None:
+            try:
+                tree = Path(str(metadata.distribution("transformers").locate_file("transformers")))
+            except metadata.PackageNotFoundError:
+                tree = None
+        if tree is None or not tree.is_dir():
+            print("package tree: transformers is not installed (or give --tree)")
+        elif not ruff:
+            print("package tree: ruff is not installed (pip install ruff)")
+        else:
+            files = sum(1 for p in tree.rglob("*.py"))
+            repeat = max(3, options.repeat // 2)
+            ours = [*CE_LINT, "check", "--exit-zero", "-q", *TARGETS, str(tree)]
+            peer = [ruff, "check", "--select", "UP", "--exit-zero", "-q", "--no-cache", str(tree)]
+            mine, theirs, rss = side_by_side(ours, peer, repeat)
+            print(line(f"{tree.name}/ ({files} .py) cold vs ruff --no-cache", mine, theirs, 1.0))
+            cache = folder / "ruff-cache"
+            warm_peer = [ruff, "check", "--select", "UP", "--exit-zero", "-q",
+                         "--cache-dir", str(cache), str(tree)]  # fmt: skip
+            timed(warm_peer)  # fills ruff's cache; ce-lint keeps none yet, so its rerun is cold
+            mine, theirs, _ = side_by_side(ours, warm_peer, repeat)
+            print(line(f"{tree.name}/ rerun, nothing changed, vs ruff warm", mine, theirs, 3.0))
+            print(f"{tree.name}/ peak RSS of ce-lint check{'':<16} {rss} MB (goal <= 150 MB: "
+                  f"{'met' if rss <= 150 else 'not met'})")  # fmt: skip
+
+        if options.verify:
+            verify = [*CE_LINT, "verify", *TARGETS, str(config)]
+            stack = [sys.executable, "-c", STACK]
+            mine, theirs, _ = side_by_side(verify, stack, max(3, options.repeat // 2))
+            print(line("verify one config cold vs the stack's import", mine, theirs, 1.3))
+
+
+if __name__ == "__main__":
+    main()
