@@ -147,7 +147,7 @@ class FileNames:
                 self.arguments_parameters |= names & ARGUMENTS_PARAMETERS
                 self.trainer_parameters |= bool(names & TRAINER_PARAMETERS)
         self._collect(tree, self.module_scope)
-        self.module_scope.imports.update(unbound_class_names(tree))
+        self.module_scope.imports.update(unbound_class_names(tree, source.text))
         self._subclass_evidence()
 
     @cached_property

@@ -197,10 +197,12 @@ def tuple_classes(annotation: ast.expr, scope: Scope) -> tuple[str | None, ...] 
 _HOME = {name: "transformers" for name in ("TrainingArguments", "Seq2SeqTrainingArguments")}
 
 
-def unbound_class_names(tree: ast.Module) -> dict[str, str]:
+def unbound_class_names(tree: ast.Module, text: str) -> dict[str, str]:
     """Arguments classes a snippet calls by name without binding the name anywhere (no import,
     definition or assignment; a notebook whose import cell was left out): name -> import path.
     None when a star import from elsewhere could bind it."""
+    if not any(name in text for name in ARGUMENT_CLASSES):
+        return {}  # no class is named: no walk
     bound: set[str] = set()
     used: set[str] = set()
     for node in ast.walk(tree):

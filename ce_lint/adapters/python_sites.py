@@ -134,7 +134,7 @@ class SiteFinder:
         self.used_dicts: set[ast.AST] = set()
         self.trainer_calls: list[tuple[ast.Call, str, Scope]] = []
         self.trainer_class: ast.ClassDef | None = None  # the Trainer subclass being walked
-        self.merged = _merged_namespaces(self.tree)  # id(scope node) -> names merged into
+        self.merged = _merged_namespaces(self.tree, source.text)  # scope id -> names merged into
         # The class being walked and its attributes that hold arguments objects (`self.attr`):
         # attribute -> (class, unread subclass or None).
         self.holder: tuple[ast.ClassDef, dict[str, tuple[str, str | None]]] | None = None
@@ -930,11 +930,13 @@ def _model_attributes(node: ast.ClassDef, names: FileNames) -> dict[str, str]:
     return found
 
 
-def _merged_namespaces(tree: ast.Module) -> dict[int, set[str]]:
+def _merged_namespaces(tree: ast.Module, text: str) -> dict[int, set[str]]:
     """For each function (and the module), the names whose attributes it merges in from
     elsewhere: `x.__dict__.update(...)`, `vars(x).update(...)`, `setattr(x, name, ...)` with a
     computed name."""
     found: dict[int, set[str]] = {}
+    if "update" not in text and "setattr" not in text:
+        return found  # none of these calls is written: no walk
     # One walk, with the functions (and the module) each node is inside.
     stack: list[tuple[ast.AST, tuple[int, ...]]] = [(tree, (id(tree),))]
     while stack:
