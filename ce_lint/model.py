@@ -218,8 +218,7 @@ class FitStatement:
     comments: tuple[str, ...]  # comments inside the statement, as written
     names: frozenset[str]  # every name the file binds or reads
     imported: tuple[tuple[str, str], ...]  # (local name, dotted path) of the module's imports
-    import_at: int  # where new imports go: after the module's last import (or its docstring)
-    in_loop: bool  # the statement runs in a `for`/`while` body
+    import_at: int  # where new imports go: after the module's last import before it
 
 
 @dataclass(frozen=True)

@@ -147,6 +147,8 @@ class FileNames:
                 self.arguments_parameters |= names & ARGUMENTS_PARAMETERS
                 self.trainer_parameters |= bool(names & TRAINER_PARAMETERS)
         self._collect(tree, self.module_scope)
+        # what the module imports, before the classes a snippet names without an import
+        self.module_imports = dict(self.module_scope.imports)
         self.module_scope.imports.update(unbound_class_names(tree, source.text))
         self._subclass_evidence()
 

@@ -166,14 +166,16 @@ def _changed_in_place(name: str, tree: ast.Module) -> bool:
 class StatementFacts:
     """The file-wide facts every fit statement shares (computed once per file)."""
 
-    def __init__(self, source: SourceText, tree: ast.Module, pos: PositionMap):
+    def __init__(
+        self, source: SourceText, tree: ast.Module, pos: PositionMap, imported: dict[str, str]
+    ):
         self.source = source
         self.tree = tree
         self.pos = pos
         text = source.text
         self.newline = "\r\n" if "\r\n" in text else "\n"
         self.names = frozenset(_names(tree))
-        self.imported = tuple(_imports(tree))
+        self.imported = tuple(imported.items())
         self.quote = _quote(tree, text, pos)
         self.indent_unit = _indent_unit(tree, text, pos)
 
@@ -201,7 +203,7 @@ class StatementFacts:
         receiver = ast.get_source_segment(text, call.func.value) or ""
         return FitStatement(
             span, indent, self.indent_unit, self.newline, self.quote, receiver,
-            comments, self.names, self.imported, import_at, bindings.in_loop(stmt),
+            comments, self.names, self.imported, import_at,
         )  # fmt: skip
 
     def _import_at(self, before: int) -> int | None:
@@ -253,20 +255,6 @@ def _names(tree: ast.Module) -> set[str]:
         elif isinstance(node, ast.Global | ast.Nonlocal):
             names.update(node.names)
     return names
-
-
-def _imports(tree: ast.Module):
-    for stmt in tree.body:
-        if isinstance(stmt, ast.ImportFrom) and stmt.module and not stmt.level:
-            for alias in stmt.names:
-                yield alias.asname or alias.name, f"{stmt.module}.{alias.name}"
-        elif isinstance(stmt, ast.Import):
-            for alias in stmt.names:
-                if alias.asname:
-                    yield alias.asname, alias.name
-                else:
-                    head = alias.name.split(".")[0]
-                    yield head, head
 
 
 def _quote(tree: ast.Module, text: str, pos: PositionMap) -> str:

@@ -12,7 +12,6 @@ import ast
 FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 NEW_SCOPES = (*FUNCTIONS, ast.ClassDef, *COMPREHENSIONS)
-LOOPS = (ast.For, ast.AsyncFor, ast.While)
 
 
 class Bindings:
@@ -91,11 +90,3 @@ class Bindings:
 
     def steady(self, name: str, at: ast.AST) -> bool:
         return self.single_value(name, at) is not None
-
-    def in_loop(self, node: ast.AST) -> bool:
-        current = self.parents.get(node)
-        while current is not None and not isinstance(current, NEW_SCOPES):
-            if isinstance(current, LOOPS):
-                return True
-            current = self.parents.get(current)
-        return False

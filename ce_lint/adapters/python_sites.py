@@ -483,7 +483,9 @@ class SiteFinder:
 
     def _fit_facts(self) -> python_fit.StatementFacts:
         if self.fit_statements is None:
-            self.fit_statements = python_fit.StatementFacts(self.source, self.tree, self.pos)
+            self.fit_statements = python_fit.StatementFacts(
+                self.source, self.tree, self.pos, self.names.module_imports
+            )
         return self.fit_statements
 
     def _flowing_defaults(self, cls: str, call: ast.Call, scope: Scope) -> None:

@@ -21,9 +21,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from packaging.version import Version
+
 from ..findings import ReplaceSource
 from ..knowledge import FitCodemodFacts, FitFacts
 from ..model import UNKNOWN, FitArgument, FitCall, FitStatement, Span
+from .support import short
 
 LOADER_PARAMETERS = ("dataset", "batch_size", "shuffle")  # DataLoader's first positionals
 NO_DUPLICATES_PARAMETERS = ("dataset", "batch_size")  # NoDuplicatesDataLoader(train_examples, ..)
@@ -60,6 +63,7 @@ class Refused(Exception):
 class Targeted:
     """What the target releases allow, read by the rule from the knowledge."""
 
+    oldest: Version  # the oldest sentence-transformers release the target allows
     save_best: bool  # save_strategy "best" exists at the oldest target release
     report_to_default_none: bool  # report_to defaults to "none" at the oldest target release
     output_dir_required: bool  # output_dir has no default at the oldest target release
@@ -83,6 +87,11 @@ def plan(
     statement = call.statement
     if codemod is None or call.model not in CARRIED:
         raise Refused(f"no codemod is known for `{call.model}.fit`")
+    if targeted.oldest < codemod.since:
+        raise Refused(
+            f"the target allows sentence-transformers {short(targeted.oldest)}, older than the "
+            f"Trainer API ({short(codemod.since)})"
+        )
     if statement is None:
         raise Refused("the call is not a statement of its own")
     if call.assumed:

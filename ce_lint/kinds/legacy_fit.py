@@ -126,19 +126,12 @@ class LegacyFit(Kind):
     def _codemod(
         self, call: FitCall, given: dict[str, FitArgument], facts: FitFacts, ctx: Context
     ) -> fit_codemod.Codemod:
-        st = ctx.targets.of(SENTENCE_TRANSFORMERS)
-        if facts.codemod is None:
-            raise fit_codemod.Refused(f"no codemod is known for `{call.model}.fit`")
-        if st.lo < facts.codemod.since:
-            raise fit_codemod.Refused(
-                f"the target allows {ST} {short(st.lo)}, older than the Trainer API "
-                f"({short(facts.codemod.since)})"
-            )
         tf = ctx.knowledge.tf
         lo = tf.floor(ctx.targets.of(TRANSFORMERS).lo)
         report_to = tf.fields.get("report_to")
         output_dir = tf.fields.get("output_dir")
         targeted = fit_codemod.Targeted(
+            oldest=ctx.targets.of(SENTENCE_TRANSFORMERS).lo,
             save_best="best" in (tf.enum_values("SaveStrategy", lo) or []),
             report_to_default_none=report_to is not None and report_to.default_at(lo) == "'none'",
             output_dir_required=output_dir is None or output_dir.default_at(lo) is None,
