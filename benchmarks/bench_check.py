@@ -35,6 +35,14 @@ warmup_ratio: 0.1
 TARGETS = ["--target", "transformers==5.24", "--target", "sentence-transformers==6.2"]
 
 
+def installed_package(name: str) -> Path | None:
+    """The folder of an installed package (the tree the speed goals are measured on)."""
+    try:
+        return Path(str(metadata.distribution(name).locate_file(name)))
+    except metadata.PackageNotFoundError:
+        return None
+
+
 def median_time(fn, repeat: int) -> float:
     times = []
     for _ in range(repeat):
@@ -83,12 +91,7 @@ def main() -> None:
         t = median_time(lambda: engine.check_path(huge), 3)
         print(f"unrelated YAML of {size:.0f} MB (prefilter):   {t * 1000:7.1f} ms")
 
-    tree = args.tree
-    if tree is None:
-        try:
-            tree = Path(str(metadata.distribution("transformers").locate_file("transformers")))
-        except metadata.PackageNotFoundError:
-            tree = None
+    tree = args.tree or installed_package("transformers")
     if tree is not None and tree.is_dir():
         files = sum(1 for p in tree.rglob("*") if p.is_file())
         cmd = [sys.executable, "-m", "ce_lint", "check", "--exit-zero", "-q", *TARGETS, str(tree)]

@@ -24,8 +24,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from importlib import metadata
 from pathlib import Path
+
+from bench_check import installed_package  # benchmarks/ is on sys.path when run as a script
 
 CONFIG = """\
 output_dir: runs/reranker
@@ -95,12 +96,7 @@ def main() -> None:
         else:
             print("one config: yamllint is not installed (pip install yamllint)")
 
-        tree = options.tree
-        if tree is None:
-            try:
-                tree = Path(str(metadata.distribution("transformers").locate_file("transformers")))
-            except metadata.PackageNotFoundError:
-                tree = None
+        tree = options.tree or installed_package("transformers")
         if tree is None or not tree.is_dir():
             print("package tree: transformers is not installed (or give --tree)")
         elif not ruff:

@@ -9,6 +9,7 @@ the same scope (or the module) only ever binds to a call of one model class.
 from __future__ import annotations
 
 import ast
+from collections import Counter
 from collections.abc import Iterable
 
 from ..model import ApiArgument, ApiCall, Span
@@ -57,10 +58,8 @@ def find_api_calls(
         return next(iter(found)) if len(found) == 1 else None
 
     imports = _plain_imports(tree, pos, wanted)
-    uses = {
-        name: sum(isinstance(n, ast.Name) and n.id == name for n in ast.walk(tree))
-        for name in imports
-    }
+    named = Counter(n.id for n in ast.walk(tree) if isinstance(n, ast.Name)) if imports else {}
+    uses = {name: named[name] for name in imports}
     calls: list[ApiCall] = []
     wanted_methods = frozenset(methods)
     for node in ast.walk(tree):

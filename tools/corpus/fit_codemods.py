@@ -107,10 +107,11 @@ class Stubs(ast.NodeTransformer):
                     kw.value = ast.Constant(ROLE_VALUES[kw.arg])
                 elif kw.arg == "fp16":
                     kw.value = ast.Constant(False)
-                keywords.append(kw)
+                if kw.arg != "report_to":
+                    keywords.append(kw)
             keywords.append(ast.keyword("max_steps", ast.Constant(2)))
             keywords.append(ast.keyword("report_to", ast.Constant("none")))
-            node.keywords = [k for k in keywords if k.arg != "report_to"] + [keywords[-1]]
+            node.keywords = keywords
         elif name.endswith("Trainer"):
             for kw in node.keywords:
                 if kw.arg == "model":
@@ -119,10 +120,6 @@ class Stubs(ast.NodeTransformer):
                     kw.value = ast.Name("EVALUATOR", ast.Load())
         elif name == "save_pretrained":
             node.args = [ast.Constant(self.out_dir + "/best")]
-        return node
-
-    def visit_keyword(self, node: ast.keyword) -> ast.keyword:
-        self.generic_visit(node)
         return node
 
 
