@@ -43,7 +43,7 @@ from .base import Adapter, Document, ScriptClassOf, directed
 from .errors import ParseProblem, RenderError
 from .jsonpos import JArray, JObject, JScalar, JsonPosError, parse
 from .patterns import flag_pattern
-from .python_script import IPYTHON_LINE, TRIGGERS, PythonAdapter, PythonDocument
+from .python_script import IPYTHON_LINE, PythonAdapter, PythonDocument, mentions_triggers
 from .python_script import line_end as ipython_line_end
 
 # Cell magics whose body is Python all the same.
@@ -302,11 +302,7 @@ class NotebookAdapter(Adapter):
         self.flags = flag_pattern(knowledge)
 
     def may_hold_arguments(self, data: bytes) -> bool:
-        return (
-            b"ce-lint:" in data
-            or TRIGGERS.search(data) is not None
-            or self.flags.search(data) is not None
-        )
+        return b"ce-lint:" in data or mentions_triggers(data) or self.flags.search(data) is not None
 
     def parse(self, source: SourceText, chosen: ClassChoice) -> Document:
         try:

@@ -32,9 +32,10 @@ def trigger_pattern(knowledge: Knowledge) -> re.Pattern[bytes]:
 
 
 def quoted_key_pattern(knowledge: Knowledge) -> re.Pattern[bytes]:
-    """Bytes regex for a field name as a quoted dict key or subscript (`"seed":`, `["seed"]`)."""
+    """Bytes regex for a field name as a quoted dict key or subscript (`"seed":`, `["seed"]`);
+    group 1 is the name."""
     names = trie_pattern(sorted(knowledge.all_field_names)).encode()
-    return re.compile(rb"[\"'](?:" + names + rb")[\"'][ \t]*[:\]]")
+    return re.compile(rb"[\"'](" + names + rb")[\"'][ \t]*[:\]]")
 
 
 def trie_pattern(words: list[str]) -> str:

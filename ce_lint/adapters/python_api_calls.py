@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from ..model import ApiArgument, ApiCall, Span
 from .python_bindings import FileNames
 from .python_names import Scope, qualified
+from .python_tree import module_nodes
 
 ROOT = "sentence_transformers"
 
@@ -58,11 +59,11 @@ def find_api_calls(
         return next(iter(found)) if len(found) == 1 else None
 
     imports = _plain_imports(tree, pos, wanted)
-    named = Counter(n.id for n in ast.walk(tree) if isinstance(n, ast.Name)) if imports else {}
+    named = Counter(n.id for n in module_nodes(tree) if isinstance(n, ast.Name)) if imports else {}
     uses = {name: named[name] for name in imports}
     calls: list[ApiCall] = []
     wanted_methods = frozenset(methods)
-    for node in ast.walk(tree):
+    for node in module_nodes(tree):
         if not isinstance(node, ast.Call) or node not in names.scopes:
             continue
         func = node.func
@@ -105,7 +106,7 @@ def _plain_imports(tree: ast.Module, pos: object, wanted: frozenset[str]) -> dic
     """`from sentence_transformers... import Cls` (no alias), once in the file: where it names
     the class."""
     found: dict[str, list[Span]] = {}
-    for node in ast.walk(tree):
+    for node in module_nodes(tree):
         if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == ROOT:
             for alias in node.names:
                 if alias.name in wanted and alias.asname is None and not node.level:

@@ -45,6 +45,7 @@ from .python_names import (
     unread_subclass,
 )
 from .python_scopes import Bindings
+from .python_tree import module_nodes
 
 PARSE_METHODS = (
     "parse_args_into_dataclasses",
@@ -138,7 +139,7 @@ class FileNames:
         self.trainer_parameters = False  # a parameter named like a trainer (see TRAINER_PARAMETERS)
         # classes of the file deriving from a known trainer (see _subclass_evidence)
         self.trainer_subclasses: set[str] = set()
-        for node in ast.walk(tree):
+        for node in module_nodes(tree):
             if isinstance(node, ast.ClassDef):
                 self.defined[node.name] = "class"
             elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
@@ -172,7 +173,7 @@ class FileNames:
             if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
         }
         seen: dict[tuple[str, str], set[str | None]] = {}
-        for call in ast.walk(self.tree):
+        for call in module_nodes(self.tree):
             if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)):
                 continue
             function = functions.get(call.func.id)
@@ -255,7 +256,7 @@ class FileNames:
         calls: list[ast.Call] = []
         binds: dict[str, list[tuple[ast.Assign, int | None]]] = {}
         trainer_subclasses = self.trainer_subclasses
-        for node in ast.walk(self.tree):
+        for node in module_nodes(self.tree):
             if isinstance(node, ast.Call):
                 calls.append(node)
             elif isinstance(node, ast.Assign):
@@ -411,10 +412,10 @@ class FileNames:
         if not any(name in self.source.text for name in wanted):
             return out
         parents: dict[ast.AST, ast.AST] = {}
-        for node in ast.walk(self.tree):
+        for node in module_nodes(self.tree):
             for child in ast.iter_child_nodes(node):
                 parents[child] = node
-        for node in ast.walk(self.tree):
+        for node in module_nodes(self.tree):
             if _library_import(node):
                 assert isinstance(node, ast.ImportFrom) and node.module
                 statement = self.pos.span(node)

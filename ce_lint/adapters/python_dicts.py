@@ -13,6 +13,7 @@ from ..knowledge import Knowledge
 from ..model import ClassChoice, Origin
 from .config_sites import EXPLICIT_KEYS, is_arguments_mapping
 from .python_names import Scope
+from .python_tree import module_nodes
 
 if TYPE_CHECKING:
     from .python_sites import SiteFinder
@@ -29,7 +30,7 @@ def candidates(tree: ast.Module, knowledge: Knowledge) -> list[Candidate]:
     under: dict[int, str] = {}
     found: list[Candidate] = []
     subscripted = False
-    for node in ast.walk(tree):
+    for node in module_nodes(tree):
         if isinstance(node, ast.Call):
             for kw in node.keywords:
                 if kw.arg:
@@ -126,7 +127,7 @@ def _dict_keys(node: ast.Dict | ast.Call) -> tuple[list[str], frozenset[str]]:
 def _names_read_by_key(tree: ast.Module) -> set[str]:
     """Names whose keys the module reads itself (`cfg["lr"]`, `cfg.get("lr")`)."""
     read = set()
-    for node in ast.walk(tree):
+    for node in module_nodes(tree):
         if (
             isinstance(node, ast.Subscript)
             and isinstance(node.ctx, ast.Load)

@@ -19,6 +19,7 @@ from ..textio import SourceText
 from .python_bindings import PositionMap, literal
 from .python_names import Scope, qualified
 from .python_scopes import Bindings
+from .python_tree import module_nodes
 
 DEFAULT_INDENT = "    "
 
@@ -150,7 +151,7 @@ def dict_items(
 
 
 def _changed_in_place(name: str, tree: ast.Module) -> bool:
-    for node in ast.walk(tree):
+    for node in module_nodes(tree):
         stored = isinstance(node, ast.Subscript) and not isinstance(node.ctx, ast.Load)
         if stored or isinstance(node, ast.Attribute):
             target = node.value  # type: ignore[attr-defined]
@@ -243,7 +244,7 @@ def _comments(segment: str) -> tuple[str, ...] | None:
 
 def _names(tree: ast.Module) -> set[str]:
     names: set[str] = set()
-    for node in ast.walk(tree):
+    for node in module_nodes(tree):
         if isinstance(node, ast.Name):
             names.add(node.id)
         elif isinstance(node, ast.arg):
@@ -259,7 +260,7 @@ def _names(tree: ast.Module) -> set[str]:
 
 def _quote(tree: ast.Module, text: str, pos: PositionMap) -> str:
     counts: Counter[str] = Counter()
-    for node in ast.walk(tree):
+    for node in module_nodes(tree):
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             start = pos.offset(node.lineno, node.col_offset)
             head = text[start : start + 4].lstrip("rRbBuUfF")
@@ -270,7 +271,7 @@ def _quote(tree: ast.Module, text: str, pos: PositionMap) -> str:
 
 def _indent_unit(tree: ast.Module, text: str, pos: PositionMap) -> str:
     """The indentation a block adds, read from the file's first nested block."""
-    for node in ast.walk(tree):
+    for node in module_nodes(tree):
         body = getattr(node, "body", None)
         if not isinstance(node, ast.stmt) or not isinstance(body, list) or not body:
             continue

@@ -16,6 +16,7 @@ from typing import Any
 
 from ..knowledge import TRL, Knowledge
 from ..model import ARGUMENT_CLASSES
+from .python_tree import module_nodes
 
 LIBRARY_ROOTS = ("transformers", "sentence_transformers", TRL)
 
@@ -205,7 +206,7 @@ def unbound_class_names(tree: ast.Module, text: str) -> dict[str, str]:
         return {}  # no class is named: no walk
     bound: set[str] = set()
     used: set[str] = set()
-    for node in ast.walk(tree):
+    for node in module_nodes(tree):
         if isinstance(node, ast.Name):
             (used if isinstance(node.ctx, ast.Load) else bound).add(node.id)
         elif isinstance(node, ast.Import | ast.ImportFrom):

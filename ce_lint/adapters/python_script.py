@@ -25,16 +25,35 @@ from .errors import ParseProblem, RenderError
 from .patterns import flag_pattern, quoted_key_pattern
 from .python_bindings import PositionMap
 from .python_sites import Handle, SiteFinder
+from .python_tree import module_nodes
 from .python_values import render_python
 
 # Words a script must contain to hold training arguments at all (checked on bytes first).
 TRIGGERS = re.compile(
     rb"TrainingArguments|HfArgumentParser|training_args|train_args|training_arguments"
     rb"|parse_args_into_dataclasses|sentence_transformers\.sampler|self\.args\.|EvaluationStrategy"
-    rb"|\btrl\b|tokenizer\s*="  # trl's arguments classes; a trainer's `tokenizer=`
+    rb"|\btrl\b"  # trl's arguments classes
     rb"|trainer\.tokenizer|\.fit\s*\("  # a trainer's `tokenizer`; the legacy `model.fit(...)`
     rb"|\bsentence_transformers\b"  # its model and evaluator API (python_api_calls)
 )
+# A trainer's `tokenizer=`: every trainer judged is, or derives from, a `...Trainer` class.
+TOKENIZER_KEYWORD = re.compile(rb"tokenizer\s*=")
+# Python's regex engine tries an alternation at every position (2 s over the transformers
+# package); these plain byte searches, one of which every TRIGGERS match contains, take 0.2 s.
+_TRIGGER_WORDS = (
+    b"TrainingArguments", b"HfArgumentParser", b"train_arg", b"training_arg",
+    b"parse_args_into_dataclasses", b"sentence_transformers", b"self.args.", b"EvaluationStrategy",
+    b"trl", b"trainer.tokenizer", b".fit",
+)  # fmt: skip
+
+
+def mentions_triggers(data: bytes) -> bool:
+    """Whether `data` holds one of the words a training script is found by."""
+    if any(word in data for word in _TRIGGER_WORDS) and TRIGGERS.search(data) is not None:
+        return True
+    return (
+        b"Trainer" in data and b"tokenizer" in data and TOKENIZER_KEYWORD.search(data) is not None
+    )
 
 
 # An IPython line: a magic (`%pip ...`, `%%time`), a shell escape (`!pip ...`), or a shell
@@ -276,7 +295,7 @@ class PythonDocument(Document):
         assert self.tree is not None
         return {
             child: parent
-            for parent in ast.walk(self.tree)
+            for parent in module_nodes(self.tree)
             for child in ast.iter_child_nodes(parent)
         }
 
@@ -355,11 +374,15 @@ class PythonAdapter(Adapter):
         self.quoted_keys = quoted_key_pattern(knowledge)
 
     def may_hold_arguments(self, data: bytes) -> bool:
-        if TRIGGERS.search(data) is not None:
+        if mentions_triggers(data):
             return True
-        keys = self.quoted_keys.finditer(data)
-        if next(keys, None) is not None and next(keys, None) is not None:
-            return True  # a dict of fields (python_sites' loose dicts need two)
+        first = self.quoted_keys.search(data)
+        if first is not None:
+            # A dict of fields: python_dicts takes one with two fields at least (a lone field
+            # under `training_args` holds a trigger word). Modeling code repeats one key often.
+            for other in self.quoted_keys.finditer(data, first.end()):
+                if other.group(1) != first.group(1):
+                    return True
         # Flags in a list or command string (python_argv). The flag pattern starts with a
         # literal `--`, which the regex engine scans for quickly; it rarely matches.
         if self.flags.search(data) is None:

@@ -51,6 +51,7 @@ from .python_names import (
     unread_subclass,
 )
 from .python_scopes import Bindings
+from .python_tree import module_nodes
 
 
 @dataclass(frozen=True)
@@ -609,7 +610,7 @@ class SiteFinder:
     def _function(self, name: str) -> ast.FunctionDef | None:
         """The one function of the file with this name (None if none or several)."""
         found = [
-            n for n in ast.walk(self.tree) if isinstance(n, ast.FunctionDef) and n.name == name
+            n for n in module_nodes(self.tree) if isinstance(n, ast.FunctionDef) and n.name == name
         ]
         return found[0] if len(found) == 1 else None
 
@@ -622,7 +623,7 @@ class SiteFinder:
         if param not in positional + [a.arg for a in function.args.kwonlyargs]:
             return None
         calls = [
-            n for n in ast.walk(self.tree)
+            n for n in module_nodes(self.tree)
             if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
             and n.func.id == function.name
         ]  # fmt: skip
