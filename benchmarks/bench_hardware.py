@@ -38,7 +38,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="ce-lint-bench-"))
-    os.environ["CE_LINT_CACHE_DIR"] = str(folder / "cache")
+    os.environ["CE_LINT_USER_CACHE"] = str(folder / "cache")
     os.environ.pop("CE_LINT_HARDWARE", None)
     from ce_lint.hardware import probe
 

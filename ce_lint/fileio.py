@@ -21,6 +21,7 @@ import errno
 import os
 import re
 import stat
+import sys
 import tempfile
 from pathlib import Path
 
@@ -257,3 +258,19 @@ def _alive(pid: int) -> bool:
     except (PermissionError, OSError):
         return True  # someone else's process: leave its file alone
     return True
+
+
+USER_CACHE_VARIABLE = "CE_LINT_USER_CACHE"
+
+
+def user_cache_dir() -> Path:
+    """ce-lint's folder in the user cache, for what it learns about installed releases and
+    this machine (`CE_LINT_USER_CACHE` overrides it)."""
+    if os.environ.get(USER_CACHE_VARIABLE):
+        return Path(os.environ[USER_CACHE_VARIABLE])
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+        return base / "ce-lint" / "Cache"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "ce-lint"
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ce-lint"

@@ -30,7 +30,7 @@ pytestmark = pytest.mark.gpu
 
 @pytest.fixture
 def fresh_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("CE_LINT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("CE_LINT_USER_CACHE", str(tmp_path / "cache"))
     return tmp_path
 
 

@@ -16,7 +16,7 @@ pytest.importorskip("torch")  # the worker needs it; this test process never imp
 @pytest.fixture
 def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "cache"
-    monkeypatch.setenv("CE_LINT_CACHE_DIR", str(folder))
+    monkeypatch.setenv("CE_LINT_USER_CACHE", str(folder))
     return folder
 
 

@@ -26,7 +26,7 @@ SCRIPT = (
 def run(tmp_path: Path, *args: str) -> tuple[set[str], subprocess.CompletedProcess, Path]:
     cache = tmp_path / "cache"
     env = {k: v for k, v in os.environ.items() if k != "CE_LINT_HARDWARE"}
-    env["CE_LINT_CACHE_DIR"] = str(cache)
+    env["CE_LINT_USER_CACHE"] = str(cache)
     proc = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "ce_lint", *args,
          "--target", "transformers==5.24", "--target", "sentence-transformers==6.2"],

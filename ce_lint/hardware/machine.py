@@ -10,7 +10,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 # Variables that decide which accelerators a process sees.
@@ -82,16 +81,3 @@ def cxx_compiler() -> bool:
     if os.environ.get("CXX") and shutil.which(os.environ["CXX"].split()[0]):
         return True
     return any(shutil.which(name) for name in ("c++", "g++", "clang++", "cl"))
-
-
-def user_cache_dir() -> Path:
-    """ce-lint's cache folder: CE_LINT_CACHE_DIR, else the platform's per-user cache."""
-    override = os.environ.get("CE_LINT_CACHE_DIR")
-    if override:
-        return Path(override)
-    if sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
-        return base / "ce-lint" / "Cache"
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Caches" / "ce-lint"
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ce-lint"

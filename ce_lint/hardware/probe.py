@@ -26,13 +26,13 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from ..fileio import user_cache_dir
 from .machine import (
     LAUNCHER_VARIABLES,
     MARKER,
     SCHEMA,
     cxx_compiler,
     nvidia_driver,
-    user_cache_dir,
     visibility,
 )
 from .profile import OPTIONAL_PACKAGES, HardwareProfile, ProfileError, profile_from_data

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from packaging.version import InvalidVersion, Version
 
-from ..fileio import atomic_write_text
+from ..fileio import atomic_write_text, user_cache_dir
 from . import Knowledge
 from .names import SENTENCE_TRANSFORMERS, TRANSFORMERS
 from .sources import (
@@ -42,7 +42,6 @@ TF_WANTED = (
     *TF_INTEGRATION_FILES,
     *TF_TRAINER_FILES,
 )
-CACHE_ENV = "CE_LINT_USER_CACHE"
 
 
 def installed_version(library: str) -> str | None:
@@ -139,18 +138,6 @@ def _package_folders(package: str) -> list[str]:
 def _parser_id() -> str:
     """Changes whenever the parser does, so a cached reading never outlives it."""
     return hashlib.sha256(Path(__file__).with_name("sources.py").read_bytes()).hexdigest()[:16]
-
-
-def user_cache_dir() -> Path:
-    """ce-lint's folder in the user cache (`CE_LINT_USER_CACHE` overrides it)."""
-    if os.environ.get(CACHE_ENV):
-        return Path(os.environ[CACHE_ENV])
-    if sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
-        return base / "ce-lint" / "Cache"
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Caches" / "ce-lint"
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ce-lint"
 
 
 def _write_cache(path: Path, text: str) -> None:

@@ -157,7 +157,7 @@ def main() -> int:
         "--out", type=Path, default=Path(os.environ.get("OUT") or REPO / "fixtures" / "hardware")
     )
     args = parser.parse_args()
-    os.environ["CE_LINT_CACHE_DIR"] = tempfile.mkdtemp(prefix="ce-lint-cache-")
+    os.environ["CE_LINT_USER_CACHE"] = tempfile.mkdtemp(prefix="ce-lint-cache-")
     count = torch_truth(dict(os.environ))["count"]
     print(f"torch sees {count} CUDA device(s); writing profiles to {args.out}")
     views: list[str | None] = [None] + (["0"] if count >= 2 else [])
