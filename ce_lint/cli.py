@@ -48,25 +48,30 @@ def main() -> None:
     """Find and fix training arguments that today's transformers and sentence-transformers reject."""
 
 
+no_cache_option = click.option(
+    "--no-cache", is_flag=True, help="Read every file again; neither use nor write the cache."
+)
+
+
 @main.command()
 @common_options
+@no_cache_option
 @guarded
 def check(**opts: Any) -> None:
     """Report problems in training configs and scripts."""
     from .commands.run import Run
 
-    run = Run(opts)
+    run = Run(opts, use_cache=True)
     results = run.folder_problems()
     for path in run.each(run.files):
-        result = run.engine.check_path(path)
-        if not result.findings:
-            result.document = None  # nothing to locate in it: its tree need not stay in memory
-        results.append(result)
+        results.append(run.check_file(path))
+    run.save_cache()
     sys.exit(run.exit_code(results, run.emit(results)))
 
 
 @main.command()
 @common_options
+@no_cache_option
 @click.option(
     "--diff", is_flag=True, help="Show the changes as a unified diff instead of writing them."
 )
@@ -85,13 +90,13 @@ def fix(diff: bool, exit_non_zero_on_fix: bool, verify: bool, **opts: Any) -> No
     from .commands.run import Run
 
     smoke = {k: opts.pop(k) for k in SMOKE_KEYS}
-    run = Run(opts)
+    run = Run(opts, use_cache=True)
     results = run.folder_problems()
     fixed = 0
     changed = False
     fixed_codes: dict[str, Counter[str]] = {}
     for path in run.each(run.files):
-        result = run.engine.fix_path(path, unsafe=run.unsafe, write=not diff)
+        result = run.fix_file(path, write=not diff)
         for notice in result.notices:
             click.echo(f"ce-lint: {path}: {notice}", err=True)
         if result.fixed_text is not None:
@@ -102,6 +107,7 @@ def fix(diff: bool, exit_non_zero_on_fix: bool, verify: bool, **opts: Any) -> No
                 assert result.before_text is not None
                 click.echo(unified_diff(str(path), result.before_text, result.fixed_text), nl=False)
         results.append(result)
+    run.save_cache()
     if diff:
         # Nothing was written: report what the fix would leave, and fail while changes are pending.
         code = run.emit(results, fixed=fixed, would=True, fixed_codes=fixed_codes)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import fix_safety, suppress
-from .adapters import Adapter, Document, RenderError, adapter_for, build_adapters, handles
+from .adapters import ADAPTERS, Adapter, Document, RenderError, handles
 from .adapters.base import ScriptClassOf
 from .adapters.shell_reject import fix_refusal
 from .codes import code_selected
@@ -24,6 +24,15 @@ from .findings import Applicability, Finding, Fix, Remove, Severity
 from .kinds import Context, Kind, build_kinds, index_rules
 from .knowledge import Knowledge
 from .model import ClassChoice, Span
+from .results import (  # noqa: F401  (the names importers of the engine know)
+    DECODE_ERROR,
+    DEFAULT_MAX_FILE_SIZE,
+    FILE_CODES,
+    INTERNAL_ERROR,
+    LINK_NOT_FOLLOWED,
+    PARSE_ERROR,
+    FileResult,
+)
 from .rulebook import RuleSpec, load_specs
 from .targets import Targets
 from .textio import DecodeProblem, SourceText, TextEdit, apply_text_edits, encoding_problem
@@ -31,40 +40,10 @@ from .textio import DecodeProblem, SourceText, TextEdit, apply_text_edits, encod
 if TYPE_CHECKING:
     from .baseline import Baseline
 
-PARSE_ERROR = "CE901"
-DECODE_ERROR = "CE902"
-# Why a file was not read, or a fix not written, and the code that reports it.
-FILE_CODES = {
-    Trouble.UNREADABLE: "CE903",
-    Trouble.CHANGED: "CE904",
-    Trouble.NOT_WRITABLE: "CE905",
-    Trouble.NOT_REGULAR: "CE906",
-    Trouble.TOO_LARGE: "CE907",
-}
-LINK_NOT_FOLLOWED = "CE908"
-INTERNAL_ERROR = "CE999"
-DEFAULT_MAX_FILE_SIZE = 20 * 1024 * 1024  # real notebooks with outputs often pass 1 MB
-
 MAX_FIX_PASSES = 10
 BOM_AT_START = "it would leave a U+FEFF at the start of the file, read as a byte order mark"
 UNSETTLED = f"the fixes did not settle in {MAX_FIX_PASSES} passes, so none was written"
 FILE_START = Span(0, 0)
-
-
-@dataclass
-class FileResult:
-    path: str
-    findings: list[Finding] = field(default_factory=list)
-    document: Document | None = None
-    skipped: bool = False  # prefilter said it cannot hold training arguments
-    fixed_text: str | None = None  # set by fix when the text changed
-    fixes_applied: int = 0
-    notices: list[str] = field(default_factory=list)
-    original: bytes | None = None  # the bytes read: a fix is written only over these
-    written: bool = False  # fix wrote the fixed text into the file
-    before_text: str | None = None  # fix: the text the fixes started from
-    fixed_codes: Counter[str] = field(default_factory=Counter)  # fix: code -> findings gone
-    internal_error: bool = False  # ce-lint itself failed on this file (exit code 2 at the end)
 
 
 @dataclass
@@ -90,7 +69,7 @@ class Engine:
         self.specs = self.specs or load_specs()
         self.kinds: dict[str, Kind] = build_kinds(self.specs)
         self.active: list[Kind] = [k for c, k in self.kinds.items() if self.selected(c)]
-        self.adapters: list[Adapter] = build_adapters(self.knowledge, self.script_class)
+        self._adapters: dict[type[Adapter], Adapter] = {}
         self.context = Context(
             self.knowledge, self.targets, self.hardware, index_rules(self.kinds), era=self.era
         )
@@ -105,6 +84,16 @@ class Engine:
     @staticmethod
     def handles(path: str) -> bool:
         return handles(path)
+
+    def adapter_for(self, path: str) -> Adapter | None:
+        """The adapter of the file's format, made on first use (one config never pays for the
+        patterns of the other formats)."""
+        for cls in ADAPTERS:
+            if cls.matches(path):
+                if cls not in self._adapters:
+                    self._adapters[cls] = cls(self.knowledge, self.script_class)
+                return self._adapters[cls]
+        return None
 
     # -- checking ----------------------------------------------------------------------
 
@@ -134,7 +123,7 @@ class Engine:
 
     def _check_path(self, path: Path) -> FileResult:
         name = str(path)
-        adapter = adapter_for(name, self.adapters)
+        adapter = self.adapter_for(name)
         if adapter is None:
             return FileResult(name, skipped=True)
         try:
@@ -207,7 +196,7 @@ class Engine:
             return FileResult(name, [finding], internal_error=True)
 
     def check_source(self, source: SourceText, adapter: Adapter | None = None) -> FileResult:
-        adapter = adapter or adapter_for(source.path, self.adapters)
+        adapter = adapter or self.adapter_for(source.path)
         if adapter is None:
             return FileResult(source.path, skipped=True)
         try:
@@ -275,7 +264,7 @@ class Engine:
         that cannot be written, or whose text would not parse, is left out and its finding is
         no longer offered as fixable.
         """
-        adapter = adapter_for(source.path, self.adapters)
+        adapter = self.adapter_for(source.path)
         if adapter is not None:
             with contextlib.suppress(DecodeProblem):  # check_source reports it
                 source = _line_breaks_read(source, adapter)

@@ -8,10 +8,11 @@ each finding's line (for fingerprints), and the metadata of every rule of the ru
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Protocol
 
-from .adapters import Document, RenderError
-from .engine import Engine, FileResult
+from .adapters.errors import RenderError
 from .findings import Finding
 from .fingerprint import line_text
 from .report.model import (
@@ -23,15 +24,28 @@ from .report.model import (
     ReportFix,
     RuleInfo,
 )
+from .results import FileResult
 from .rulebook import RuleSpec
 from .textio import TextEdit
+
+if TYPE_CHECKING:
+    from .adapters import Document
+    from .targets import Targets
+
+
+class RunFacts(Protocol):
+    """What a report says about its run besides the findings (an Engine, or a command's Run)."""
+
+    specs: tuple[RuleSpec, ...]
+    targets: Targets
+
 
 # A fix's edits as text, each with its located start and end.
 LocatedEdits = tuple[tuple[TextEdit, Position, Position], ...]
 
 
 def build_report(
-    engine: Engine,
+    engine: RunFacts,
     results: list[FileResult],
     *,
     unsafe_fixes: bool = False,
@@ -45,7 +59,7 @@ def build_report(
     """The report of a run: `fixed_codes` are the codes `fix` fixed, per file."""
     return Report(
         findings=reported_findings(results),
-        rules=tuple(rule_info(spec) for spec in engine.specs),
+        rules=RulesOf(engine),
         targets=engine.targets.describe(),
         unsafe_fixes=unsafe_fixes,
         fixed=fixed,
@@ -58,6 +72,24 @@ def build_report(
             for path, counts in sorted((fixed_codes or {}).items())
         ),
     )
+
+
+class RulesOf(Sequence[RuleInfo]):
+    """Every rule of the run, described when a format first asks (reading the rulebook costs
+    more than a rerun answered from the cache; a clean run's text report names no rule)."""
+
+    def __init__(self, facts: RunFacts):
+        self._facts = facts
+
+    @cached_property
+    def _rules(self) -> tuple[RuleInfo, ...]:
+        return tuple(rule_info(spec) for spec in self._facts.specs)
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._rules[index]
+
+    def __len__(self) -> int:
+        return len(self._rules)
 
 
 def rule_info(spec: RuleSpec) -> RuleInfo:
@@ -79,11 +111,15 @@ def reported_findings(results: Iterable[FileResult]) -> tuple[ReportedFinding, .
     results = list(results)
     # The document of a finding's file (for its line's text and the fix preview).
     by_path: dict[str, Document | None] = {r.path: r.document for r in results}
-    out = [
-        reported(finding, result.document, by_path.get(finding.path))
-        for result in results
-        for finding in result.findings
-    ]
+    out: list[ReportedFinding] = []
+    for result in results:
+        if result.reported is not None:
+            out += result.reported
+            continue
+        out += [
+            reported(finding, result.document, by_path.get(finding.path))
+            for finding in result.findings
+        ]
     out.sort(key=lambda f: (f.path, f.cell or 0, f.start.row, f.start.column, f.code))
     return tuple(out)
 

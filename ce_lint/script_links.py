@@ -479,29 +479,32 @@ def _path_literal(node: ast.AST) -> str | None:
 
 
 def class_chooser(
-    cli_class: str | None, settings: Any, links: Links
+    cli_class: str | None, settings: Any, links: Callable[[], Links]
 ) -> Callable[[str], ClassChoice]:
     """The class of a file: --class, then per-file-class, then the script that loads it, then
-    the `class` setting, then the default."""
+    the `class` setting, then the default. `links` is called only for a file the scripts can
+    say something about: a .py file is never a config a script loads, so checking Python
+    alone never reads the links."""
     from .settings import glob_matches
 
     def choose(path: str) -> ClassChoice:
-        choice = _class_of(path)
         suffix = Path(path).suffix.lower()
-        if links.python_files and suffix in (".yaml", ".yml"):
-            choice = replace(choice, numbers_from_text=links.yaml_numbers(path))
-        if links.python_files and suffix in (".yaml", ".yml", ".json"):
-            choice = replace(choice, nearby_dataclasses=links.nearby_dataclasses(path))
+        known = links() if suffix != ".py" else None
+        choice = _class_of(path, known)
+        if known is not None and known.python_files and suffix in (".yaml", ".yml"):
+            choice = replace(choice, numbers_from_text=known.yaml_numbers(path))
+        if known is not None and known.python_files and suffix in (".yaml", ".yml", ".json"):
+            choice = replace(choice, nearby_dataclasses=known.nearby_dataclasses(path))
         return choice
 
-    def _class_of(path: str) -> ClassChoice:
+    def _class_of(path: str, known: Links | None) -> ClassChoice:
         if cli_class:
             return ClassChoice(cli_class, ClassSource.SETTINGS)
         relative = settings.relative(path)
         for pattern, cls in (settings.get("per-file-class") or {}).items():
             if glob_matches(relative, pattern):
                 return ClassChoice(cls, ClassSource.SETTINGS)
-        linked = links.config_class(path)
+        linked = known.config_class(path) if known is not None else None
         if linked:
             return linked
         configured = settings.get("class")

@@ -1,20 +1,23 @@
 """Source adapters: one module per format, each turning text into Sites and back.
 
-An adapter is chosen by file name. Adapters for heavier formats import their parser
-lazily, so checking a YAML file never pays for libcst.
+An adapter is chosen by file name. The package itself loads no format: which files ce-lint
+reads is known from their names (files.py), and the adapters (registry.py) load on first
+use, so `--version`, or a rerun answered from the cache, never imports a parser; adapters
+for heavier formats import their parser lazily too, so checking a YAML file never pays for
+libcst.
 """
 
 from __future__ import annotations
 
-from ..knowledge import Knowledge
-from .base import Adapter, Document, ScriptClassOf
-from .errors import ParseProblem, RenderError
-from .json_config import JsonAdapter
-from .makefile import MakefileAdapter
-from .notebook import NotebookAdapter
-from .python_script import PythonAdapter
-from .shell_script import ShellAdapter
-from .yaml_config import YamlAdapter
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+from .files import handles
+
+if TYPE_CHECKING:
+    from .base import Adapter, Document, ScriptClassOf
+    from .errors import ParseProblem, RenderError
+    from .registry import ADAPTERS, build_adapters
 
 __all__ = [
     "ADAPTERS",
@@ -22,32 +25,26 @@ __all__ = [
     "Document",
     "ParseProblem",
     "RenderError",
-    "adapter_for",
+    "ScriptClassOf",
     "build_adapters",
     "handles",
 ]
 
-
-ADAPTERS: tuple[type[Adapter], ...] = (
-    YamlAdapter, JsonAdapter, PythonAdapter, ShellAdapter, NotebookAdapter, MakefileAdapter,
-)  # fmt: skip
-
-
-def handles(path: str) -> bool:
-    """Whether some format reads this file (by its name alone)."""
-    return any(adapter.matches(path) for adapter in ADAPTERS)
-
-
-def build_adapters(
-    knowledge: Knowledge, script_class: ScriptClassOf | None = None
-) -> list[Adapter]:
-    """Every format's adapter. `script_class`: the class each launched script parses into,
-    when the run has read the checked scripts (see script_links)."""
-    return [adapter(knowledge, script_class) for adapter in ADAPTERS]
+_HOMES = {
+    "Adapter": ".base",
+    "Document": ".base",
+    "ScriptClassOf": ".base",
+    "ParseProblem": ".errors",
+    "RenderError": ".errors",
+    "ADAPTERS": ".registry",
+    "build_adapters": ".registry",
+}
 
 
-def adapter_for(path: str, adapters: list[Adapter]) -> Adapter | None:
-    for adapter in adapters:
-        if adapter.matches(path):
-            return adapter
-    return None
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(home, __name__), name)
+    globals()[name] = value
+    return value

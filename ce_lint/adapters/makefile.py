@@ -7,7 +7,6 @@ or the shell knows. The shell adapter reads those slices of the file in place.
 
 from __future__ import annotations
 
-import posixpath
 import re
 
 from ..knowledge import Knowledge
@@ -15,6 +14,7 @@ from ..model import ClassChoice, Site
 from ..textio import SourceText
 from . import shell_script
 from .base import Adapter, Document, ScriptClassOf, directed
+from .files import SUFFIXES, is_makefile
 from .patterns import flag_pattern
 from .shell_reject import rejection
 from .shell_script import ShellDocument
@@ -23,7 +23,6 @@ _RULE = re.compile(r"[^\s#=:][^#=]*?:(?!=)")
 _ASSIGNMENT = re.compile(
     r"(?:export\s+|override\s+)?[A-Za-z_][A-Za-z0-9_.-]*\s*(?:[:?+!]|::|:::)?=[ \t]*"
 )
-NAMES = ("makefile", "gnumakefile")
 
 
 def _logical_line_end(text: str, start: int) -> int:
@@ -114,7 +113,7 @@ def shell_text(text: str) -> str:
 
 class MakefileAdapter(Adapter):
     name = "make"
-    suffixes = (".mk",)
+    suffixes = SUFFIXES["make"]
 
     def __init__(self, knowledge: Knowledge, script_class: ScriptClassOf | None = None):
         super().__init__(knowledge, script_class)
@@ -122,7 +121,7 @@ class MakefileAdapter(Adapter):
 
     @classmethod
     def matches(cls, path: str) -> bool:
-        return posixpath.basename(path.replace("\\", "/")).lower() in NAMES or super().matches(path)
+        return is_makefile(path) or super().matches(path)
 
     def may_hold_arguments(self, data: bytes) -> bool:
         return b"ce-lint:" in data or self.pattern.search(data) is not None

@@ -20,6 +20,7 @@ from ..textio import SourceText, TextEdit
 from . import cli_args, config_sites, yaml_args
 from .base import Document, directed, leading_space
 from .errors import ParseProblem, RenderError
+from .files import SUFFIXES
 from .yaml_values import render_key, render_value
 
 
@@ -199,7 +200,7 @@ def _yaml12_number(node: yaml.Node, py: Any) -> bool:
 class YamlAdapter(config_sites.ConfigAdapter):
     name = "yaml"
     cr_breaks_lines = True
-    suffixes = (".yaml", ".yml")
+    suffixes = SUFFIXES["yaml"]
 
     def parse(self, source: SourceText, chosen: ClassChoice) -> Document:
         try:

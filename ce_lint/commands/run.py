@@ -3,22 +3,36 @@ targets, files, the engine, the output). The options and the guard live in optio
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
 import sys
 from collections import Counter
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from .. import script_links
 from ..adapters import handles
+from ..cache import (
+    ResultsCache,
+    Signature,
+    cache_folder,
+    digest,
+    disabled_by_environment,
+    run_key,
+    signature,
+)
 from ..discover import discover
-from ..engine import DEFAULT_MAX_FILE_SIZE, Engine, FileResult
 from ..fileio import atomic_write_text
+from ..hardware.select import ENVIRONMENT_VARIABLE as HARDWARE_VARIABLE
 from ..knowledge import Knowledge
-from ..knowledge.installed import learn_installed
+from ..knowledge.installed import PACKAGES, installed_version, learn_installed
 from ..progress import progress
+from ..results import DEFAULT_MAX_FILE_SIZE, FILE_CODES, FileResult
 from ..settings import (
+    CODE_LISTS,
     Settings,
     check_codes,
     load_settings,
@@ -29,15 +43,50 @@ from ..settings import (
 from ..targets import era_targets, resolve
 from .options import USAGE_ERROR, _codes, common_options, guarded
 
+if TYPE_CHECKING:
+    from ..engine import Engine
+    from ..rulebook import RuleSpec
+    from ..script_links import Links
+
 __all__ = ["USAGE_ERROR", "Run", "common_options", "guarded"]
+
+# Findings that say the file could not be read or written this time: never kept in the cache.
+TRANSIENT_CODES = frozenset(FILE_CODES.values())
+
+
+class RecordingHardware:
+    """The hardware selection, remembering which profile each file was judged against (the
+    cache compares it: `auto` probes this machine, which may have changed)."""
+
+    def __init__(self, selection: Any):
+        self.selection = selection
+        self.used: dict[str, str] = {}
+
+    def __call__(self, path: str) -> Any:
+        profile = self.selection(path)
+        self.used[path] = repr(profile)
+        return profile
+
+    def judged_as(self, path: str) -> str:
+        return repr(self.selection(path))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.selection, name)
 
 
 class Run:
     """Everything a command needs, built once from the options and [tool.ce-lint]."""
 
-    def __init__(self, opts: dict[str, Any], use_baseline: bool = True, trains_here: bool = False):
+    def __init__(
+        self,
+        opts: dict[str, Any],
+        use_baseline: bool = True,
+        trains_here: bool = False,
+        use_cache: bool = False,
+    ):
         """`trains_here`: verify, which trains on this machine, judges its hardware as the
-        training machine's under `auto` too."""
+        training machine's under `auto` too. `use_cache`: check and fix take the results of
+        unchanged files from the cache (unless --no-cache or CE_LINT_NO_CACHE)."""
         self.paths: list[str] = list(opts["paths"]) or ["."]
         self.settings: Settings = load_settings(opts.get("config"), self.paths)
         s = self.settings
@@ -69,26 +118,51 @@ class Run:
             if not (opts.get("force_exclude") and s.excluded(str(path), ancestors=True))
         ]
         cls = opts.get("cls")
-        # What the checked scripts say: the class of the configs they load and of their flags.
-        links = script_links.link(self.files, roots=(Path.cwd(), s.root))
-        self.engine = Engine(
-            knowledge,
-            self.targets,
+        self._links: Links | None = None
+        self.hardware = RecordingHardware(self._hardware(opts, trains_here))
+        baseline = self._baseline(opts) if use_baseline else None
+        era = era_targets(knowledge, opts.get("era") or ())
+        # The engine is built on first need: a run answered from the cache needs none.
+        self._engine_options: dict[str, Any] = dict(
+            knowledge=knowledge,
+            targets=self.targets,
             select=select,
             ignore=ignore,
-            class_for=script_links.class_chooser(cls, s, links),
-            script_class=None if cls else links.script_class,
             ignores_for=s.ignores_for,
             safe_fixes=list(s.get("extend-safe-fixes", [])),
             unsafe_fixes=list(s.get("extend-unsafe-fixes", [])),
-            baseline=self._baseline(opts) if use_baseline else None,
-            era=era_targets(knowledge, opts.get("era") or ()),
-            hardware=self._hardware(opts, trains_here),
+            baseline=baseline,
+            era=era,
+            hardware=self.hardware,
             max_file_size=parse_size(s.get("max-file-size", DEFAULT_MAX_FILE_SIZE)),
+            cls=cls,
         )
-        for name in ("select", "extend_select", "ignore"):
-            check_codes(_codes(opts[name]), self.engine.kinds, f"--{name.replace('_', '-')}")
-        validate_codes(s, self.engine.kinds)
+        self.cache: ResultsCache | None = None
+        if use_cache and not opts.get("no_cache") and not disabled_by_environment():
+            key = run_key(
+                {
+                    "cwd": os.getcwd(),
+                    "settings": [str(s.path), s.values],
+                    "select": select,
+                    "ignore": ignore,
+                    "targets": self.targets.describe(),
+                    "era": era,
+                    "class": cls,
+                    "hardware": [opts.get("hardware"), os.environ.get(HARDWARE_VARIABLE)],
+                    "baseline": None
+                    if baseline is None
+                    else [str(baseline.root), sorted(map(sorted, baseline.by_file.values()))],
+                    "installed": [installed_version(library) for library in PACKAGES],
+                }
+            )
+            self.cache = ResultsCache(cache_folder(s.get("cache-dir"), s.root), key)
+        self._links_digest: str | None = None
+        given = {name: _codes(opts[name]) for name in ("select", "extend_select", "ignore")}
+        if any(given.values()) or any(s.get(key) for key in (*CODE_LISTS, "per-file-ignores")):
+            known = [spec.code for spec in self.specs]  # every rule is a kind of the engine
+            for name, codes in given.items():
+                check_codes(codes, known, f"--{name.replace('_', '-')}")
+            validate_codes(s, known)
         self.output_format: str = opts.get("output_format") or s.get("output-format", "text")
         self.output_file: Path | None = opts.get("output_file")
         self.unsafe: bool = bool(
@@ -104,6 +178,109 @@ class Run:
 
             if self.output_format not in STATISTICS_FORMATS:
                 raise click.UsageError(f"--statistics prints {', '.join(STATISTICS_FORMATS)} only")
+
+    # -- one file, from the cache when it can --------------------------------------------
+
+    def check_file(self, path: Path) -> FileResult:
+        """The file's result, its findings located (its parsed tree is not kept)."""
+        name = str(path)
+        if self.cache is not None:
+            found = self.cache.lookup(name, self._context(name), self.hardware.judged_as)
+            if found is not None:
+                return FileResult(name, reported=found)
+        sig = signature(path) if self.cache is not None else None
+        self.hardware.used.pop(name, None)
+        result = self.engine.check_path(path)
+        if all(f.path == name for f in result.findings):
+            from ..reporting import reported_findings
+
+            result.reported = reported_findings([result])
+            result.document = None
+            self._store(result, sig)
+        return result
+
+    def fix_file(self, path: Path, write: bool) -> FileResult:
+        """Fix the file; one the cache knows has nothing to fix is not read."""
+        name = str(path)
+        if self.cache is not None:
+            found = self.cache.lookup(name, self._context(name), self.hardware.judged_as)
+            if found is not None and all(f.fix is None for f in found):
+                return FileResult(name, reported=found)
+        sig = signature(path) if self.cache is not None else None
+        self.hardware.used.pop(name, None)
+        result = self.engine.fix_path(path, unsafe=self.unsafe, write=write)
+        nothing_to_do = result.fixed_text is None and not result.notices
+        if nothing_to_do and all(f.fix is None and f.path == name for f in result.findings):
+            from ..reporting import reported_findings
+
+            self._store(result, sig, reported_findings([result]))
+        return result
+
+    def _store(self, result: FileResult, sig: Signature | None, reported: Any = None) -> None:
+        """Record a result that the file's bytes alone decide (not one that failed to read the
+        file, or where ce-lint failed)."""
+        reported = reported if reported is not None else result.reported
+        if self.cache is None or sig is None or result.original is None or reported is None:
+            return
+        if result.internal_error or any(f.code in TRANSIENT_CODES for f in result.findings):
+            return
+        context = self._context(result.path)
+        judged = self.hardware.used.get(result.path)
+        self.cache.store(result.path, sig, result.original, context, reported, judged)
+
+    def _context(self, path: str) -> str:
+        """What else a file's findings depend on: for a config or a launcher, the checked
+        scripts (the class they read it as, the flags they declare); a .py file, nothing."""
+        if path.endswith(".py"):
+            return ""
+        if self._links_digest is None:
+            assert self.cache is not None
+            scripts = []
+            for script in self.files:
+                key = str(script)
+                if key.endswith(".py"):
+                    known = self.cache.known_digest(key)
+                    if known is None:
+                        with contextlib.suppress(OSError):
+                            known = digest(script.read_bytes())
+                    scripts.append((key, known))
+            self._links_digest = digest(json.dumps(sorted(scripts, key=str)).encode())
+        return self._links_digest
+
+    def save_cache(self) -> None:
+        if self.cache is None:
+            return
+        self.cache.save()
+        if self.cache.problem and not self.quiet:
+            click.echo(f"ce-lint: note: {self.cache.problem}", err=True)
+
+    @cached_property
+    def engine(self) -> Engine:
+        from .. import script_links
+        from ..engine import Engine
+
+        options = dict(self._engine_options)
+        cls = options.pop("cls")
+        return Engine(
+            **options,
+            class_for=script_links.class_chooser(cls, self.settings, self.links),
+            script_class=None if cls else lambda *a: self.links().script_class(*a),
+        )
+
+    @cached_property
+    def specs(self) -> tuple[RuleSpec, ...]:
+        from ..rulebook import load_specs
+
+        return load_specs()
+
+    def links(self) -> Links:
+        """What the checked scripts say: the class of the configs they load and of their
+        flags (read on first need: a run whose results all come from the cache needs none)."""
+        if self._links is None:
+            from .. import script_links
+
+            self._links = script_links.link(self.files, roots=(Path.cwd(), self.settings.root))
+        return self._links
 
     def _hardware(self, opts: dict[str, Any], trains_here: bool) -> Any:
         from ..hardware.select import HardwareSelection
@@ -142,7 +319,7 @@ class Run:
         from ..reporting import build_report
 
         report = build_report(
-            self.engine, results, unsafe_fixes=self.unsafe, fixed=fixed, would_fix=would,
+            self, results, unsafe_fixes=self.unsafe, fixed=fixed, would_fix=would,
             show_fixes=self.show_fixes, color=self.output_file is None and sys.stdout.isatty(),
             quiet=self.quiet, fixed_codes=fixed_codes,
         )  # fmt: skip
@@ -153,7 +330,7 @@ class Run:
         else:
             text = render(self.output_format, report)
         self.write_output(text)
-        failing = any(f.severity.fails for r in results for f in r.findings)
+        failing = any(f.severity.fails for f in report.findings)
         return 0 if self.exit_zero or not failing else 1
 
     def folder_problems(self) -> list[FileResult]:

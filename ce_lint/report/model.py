@@ -8,6 +8,7 @@ the run are described by their metadata.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import NamedTuple
@@ -86,7 +87,7 @@ class Report:
     """One run's report. Findings are in print order: file, cell, row, column, code."""
 
     findings: tuple[ReportedFinding, ...]
-    rules: tuple[RuleInfo, ...]  # every rule of the run, in rulebook order
+    rules: Sequence[RuleInfo]  # every rule of the run, in rulebook order
     targets: str  # the releases judged against, as one line
     unsafe_fixes: bool = False
     fixed: int = 0  # findings fixed (fix command)
