@@ -148,15 +148,16 @@ class ResultsCache:
         self,
         path: str,
         sig: Signature,
-        data: bytes,
+        data_digest: str,
         context: str,
         findings: Iterable[ReportedFinding],
         hardware: str | None = None,
     ) -> None:
-        """Record what was found in `data`, read from `path` with stat `sig` taken before."""
+        """Record what was found in the bytes of digest `data_digest`, read from `path` with
+        stat `sig` taken before the read."""
         entry: dict[str, Any] = {
             "sig": list(sig),
-            "digest": digest(data),
+            "digest": data_digest,
             "recorded": self.now,
             "seen": self.now,
             "context": context,

@@ -62,9 +62,7 @@ def check(**opts: Any) -> None:
     from .commands.run import Run
 
     run = Run(opts, use_cache=True)
-    results = run.folder_problems()
-    for path in run.each(run.files):
-        results.append(run.check_file(path))
+    results = run.folder_problems() + run.check_all()
     run.save_cache()
     sys.exit(run.exit_code(results, run.emit(results)))
 

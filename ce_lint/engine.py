@@ -74,6 +74,7 @@ class Engine:
             self.knowledge, self.targets, self.hardware, index_rules(self.kinds), era=self.era
         )
         self._swept: set[Path] = set()
+        self._swept_names: set[str] = set()
 
     def selected(self, code: str) -> bool:
         return code_selected(code, self.select, self.ignore)
@@ -171,6 +172,12 @@ class Engine:
 
     def _sweep(self, path: Path) -> None:
         """Once per folder read from: remove what a killed `ce-lint fix` left there."""
+        named = os.path.dirname(path)
+        linked = os.path.islink(path)  # its folder is its target's
+        if not linked and named in self._swept_names:
+            return  # resolving a path costs a stat per component: once per folder
+        if not linked:
+            self._swept_names.add(named)
         folder = Path(os.path.realpath(path)).parent
         if folder not in self._swept:
             self._swept.add(folder)

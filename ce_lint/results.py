@@ -45,3 +45,4 @@ class FileResult:
     # The findings located for the report (ReportedFinding), once its document is let go;
     # a result from the cache has these alone.
     reported: tuple[Any, ...] | None = None
+    digest: str | None = None  # of `original`, kept once the bytes are let go

@@ -28,6 +28,10 @@ UNUSED_CODE = "CE910"
 
 # Cheap test on the whole text before any comment is looked at.
 _MARKER = re.compile(r"ce-lint:\s*ignore|noqa", re.IGNORECASE)
+# A directive that can be unused: ours, or a noqa naming one of our codes (a bare `# noqa`, or
+# one naming other tools' codes, is never called unused). Files without findings look only for
+# these, instead of reading every comment (transformers' files hold thousands of `# noqa`).
+_MAY_BE_UNUSED = re.compile(r"ce-lint:\s*ignore|noqa\s*:[^\n\r]*?CE\d", re.IGNORECASE)
 # A directive inside one comment, with the `#` that may start it (a second `#` in one comment).
 _DIRECTIVE = re.compile(
     r"(?:#\s*)?(?:"
@@ -114,6 +118,8 @@ def apply(
     `judged(code)`: whether this run could have reported `code` (selected, not ignored);
     a directive about a code the run did not look for is never called unused.
     """
+    if not findings and not _MAY_BE_UNUSED.search(document.source.text):
+        return findings  # nothing to suppress, and no directive of ours to call unused
     found = directives(document)
     if not found:
         return findings

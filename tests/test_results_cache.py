@@ -227,3 +227,34 @@ def test_old_entries_and_other_versions_are_pruned(tmp_path: Path, cache: Path) 
     run("check", "train.yaml", cwd=tmp_path)
     assert not stored_dir.exists()
     assert other.exists()
+
+
+def test_many_files_checked_in_workers_say_what_one_process_says(
+    tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ce_lint.commands import pool
+
+    if pool.workers() < 2:
+        pytest.skip("one core: no workers are started")
+    for i in range(pool.MIN_FILES + 20):
+        folder = tmp_path / f"part{i % 7}"
+        folder.mkdir(exist_ok=True)
+        if i % 3 == 0:
+            (folder / f"c{i}.yaml").write_text(OLD if i % 2 else NEW)
+        elif i % 3 == 1:
+            (folder / f"s{i}.py").write_text(
+                "from transformers import TrainingArguments\n"
+                f"args = TrainingArguments(output_dir='o{i}', evaluation_strategy='steps')\n"
+            )
+        else:
+            (folder / f"plain{i}.py").write_text(f"x = {i}\n")
+    (tmp_path / "part0" / "broken.py").write_text("def (:\n")
+    args = ("check", "--output-format", "json", ".")
+    pooled = run(*args, "--no-cache", cwd=tmp_path)
+    monkeypatch.setattr(pool, "MIN_FILES", 10**9)
+    alone = run(*args, "--no-cache", cwd=tmp_path)
+    assert pooled == alone
+    assert len(json.loads(alone[1])) > 100
+    monkeypatch.undo()
+    monkeypatch.setenv("CE_LINT_CACHE_DIR", str(cache))
+    assert run(*args, cwd=tmp_path) == run(*args, cwd=tmp_path) == alone

@@ -13,7 +13,7 @@ import pytest
 
 import ce_lint
 from ce_lint.adapters.python_script import PythonAdapter
-from ce_lint.adapters.python_tree import module_nodes, walk_list
+from ce_lint.adapters.python_tree import child_nodes, module_nodes, walk_list
 from ce_lint.knowledge import Knowledge
 from ce_lint.textio import SourceText
 from tests.helpers import engine
@@ -78,6 +78,8 @@ def test_module_nodes_are_ast_walk_in_its_order() -> None:
         assert len(got) == len(expected), path
         assert all(a is b for a, b in zip(got, expected, strict=True)), path
         assert module_nodes(tree) is got  # listed once per tree
+        for node in expected:
+            assert child_nodes(node) == list(ast.iter_child_nodes(node)), path
 
 
 def test_walk_list_of_a_subtree() -> None:

@@ -45,7 +45,7 @@ from .python_names import (
     unread_subclass,
 )
 from .python_scopes import Bindings
-from .python_tree import module_nodes
+from .python_tree import child_nodes, module_nodes
 
 PARSE_METHODS = (
     "parse_args_into_dataclasses",
@@ -366,7 +366,7 @@ class FileNames:
         scope.unread[node.id] = name
 
     def children_scopes(self, node: ast.AST, scope: Scope) -> Iterator[tuple[ast.AST, Scope]]:
-        for child in ast.iter_child_nodes(node):
+        for child in child_nodes(node):
             if isinstance(child, FUNCTIONS):
                 yield child, self.scopes.setdefault(child, Scope(child, scope))
             else:
@@ -413,7 +413,7 @@ class FileNames:
             return out
         parents: dict[ast.AST, ast.AST] = {}
         for node in module_nodes(self.tree):
-            for child in ast.iter_child_nodes(node):
+            for child in child_nodes(node):
                 parents[child] = node
         for node in module_nodes(self.tree):
             if _library_import(node):

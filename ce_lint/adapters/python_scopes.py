@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import ast
 
+from .python_tree import child_nodes
+
 FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 NEW_SCOPES = (*FUNCTIONS, ast.ClassDef, *COMPREHENSIONS)
@@ -29,7 +31,7 @@ class Bindings:
         self.bound.setdefault(scope, {}).setdefault(name, []).append(node)
 
     def _index(self, node: ast.AST, scope: ast.AST) -> None:
-        for child in ast.iter_child_nodes(node):
+        for child in child_nodes(node):
             self.parents[child] = node
             self.scope[child] = scope
             if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):

@@ -26,7 +26,7 @@ from .files import SUFFIXES
 from .patterns import flag_pattern, quoted_key_pattern
 from .python_bindings import PositionMap
 from .python_sites import Handle, SiteFinder
-from .python_tree import module_nodes
+from .python_tree import child_nodes, module_nodes
 from .python_values import render_python
 
 # Words a script must contain to hold training arguments at all (checked on bytes first).
@@ -295,9 +295,7 @@ class PythonDocument(Document):
     def parents(self) -> dict[ast.AST, ast.AST]:
         assert self.tree is not None
         return {
-            child: parent
-            for parent in module_nodes(self.tree)
-            for child in ast.iter_child_nodes(parent)
+            child: parent for parent in module_nodes(self.tree) for child in child_nodes(parent)
         }
 
     @cached_property

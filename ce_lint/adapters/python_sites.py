@@ -51,7 +51,7 @@ from .python_names import (
     unread_subclass,
 )
 from .python_scopes import Bindings
-from .python_tree import module_nodes
+from .python_tree import child_nodes, module_nodes
 
 
 @dataclass(frozen=True)
@@ -948,7 +948,7 @@ def _merged_namespaces(tree: ast.Module, text: str) -> dict[int, set[str]]:
         if name is not None:
             for owner in owners:
                 found.setdefault(owner, set()).add(name)
-        for child in ast.iter_child_nodes(node):
+        for child in child_nodes(node):
             inner = isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef)
             stack.append((child, (*owners, id(child)) if inner else owners))
     return found

@@ -8,6 +8,7 @@ import json
 import os
 import sys
 from collections import Counter
+from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,7 +30,7 @@ from ..fileio import atomic_write_text
 from ..hardware.select import ENVIRONMENT_VARIABLE as HARDWARE_VARIABLE
 from ..knowledge import Knowledge
 from ..knowledge.installed import PACKAGES, installed_version, learn_installed
-from ..progress import progress
+from ..progress import Progress, progress
 from ..results import DEFAULT_MAX_FILE_SIZE, FILE_CODES, FileResult
 from ..settings import (
     CODE_LISTS,
@@ -42,6 +43,7 @@ from ..settings import (
 )
 from ..targets import era_targets, resolve
 from .options import USAGE_ERROR, _codes, common_options, guarded
+from .pool import map_in_order
 
 if TYPE_CHECKING:
     from ..engine import Engine
@@ -181,23 +183,56 @@ class Run:
 
     # -- one file, from the cache when it can --------------------------------------------
 
-    def check_file(self, path: Path) -> FileResult:
-        """The file's result, its findings located (its parsed tree is not kept)."""
+    def check_all(self) -> list[FileResult]:
+        """Each file's result, its findings located (no parsed tree is kept): unchanged files
+        from the cache, the others checked, on every core when there are many."""
+        results: list[FileResult | None] = []
+        pending: list[Path] = []
+        for path in self.files:
+            found = self._cached(path)
+            results.append(found)
+            if found is None:
+                pending.append(path)
+        if pending:
+            self.engine  # built (and the links read) before workers are forked  # noqa: B018
+            if any(not str(p).endswith(".py") for p in pending):
+                self.links()
+        bar = Progress(len(self.files), enabled=not self.quiet and sys.stderr.isatty())
+        checked = map_in_order(self._check_located, pending)
+        for i, found in enumerate(results):
+            if found is None:
+                result, sig, judged = next(checked)
+                self.hardware.used[result.path] = judged
+                self._store(result, sig)
+                results[i] = found = result
+            bar.advance(found.path)
+        bar.close()
+        return [r for r in results if r is not None]
+
+    def _cached(self, path: Path) -> FileResult | None:
+        if self.cache is None:
+            return None
         name = str(path)
-        if self.cache is not None:
-            found = self.cache.lookup(name, self._context(name), self.hardware.judged_as)
-            if found is not None:
-                return FileResult(name, reported=found)
+        found = self.cache.lookup(name, self._context(name), self.hardware.judged_as)
+        return None if found is None else FileResult(name, reported=found)
+
+    def _check_located(self, path: Path) -> tuple[FileResult, Signature | None, str | None]:
+        """One file checked, its findings located, its tree and bytes let go (a worker sends
+        back only plain values: the digest, not the bytes), with its stat from before the
+        read and its hardware."""
+        from ..reporting import reported_findings
+
+        name = str(path)
         sig = signature(path) if self.cache is not None else None
         self.hardware.used.pop(name, None)
         result = self.engine.check_path(path)
-        if all(f.path == name for f in result.findings):
-            from ..reporting import reported_findings
-
-            result.reported = reported_findings([result])
-            result.document = None
-            self._store(result, sig)
-        return result
+        result.reported = reported_findings([result])
+        result.document = None
+        result.findings = [replace(f, site=None, fix=None) for f in result.findings]
+        if result.original is not None:
+            result.digest = digest(result.original)
+            result.original = None
+        return result, sig, self.hardware.used.get(name)
 
     def fix_file(self, path: Path, write: bool) -> FileResult:
         """Fix the file; one the cache knows has nothing to fix is not read."""
@@ -220,13 +255,17 @@ class Run:
         """Record a result that the file's bytes alone decide (not one that failed to read the
         file, or where ce-lint failed)."""
         reported = reported if reported is not None else result.reported
-        if self.cache is None or sig is None or result.original is None or reported is None:
+        if result.digest is None and result.original is not None:
+            result.digest = digest(result.original)
+        if self.cache is None or sig is None or result.digest is None or reported is None:
             return
         if result.internal_error or any(f.code in TRANSIENT_CODES for f in result.findings):
             return
+        if any(f.path != result.path for f in result.findings):
+            return  # located without the other file's text
         context = self._context(result.path)
         judged = self.hardware.used.get(result.path)
-        self.cache.store(result.path, sig, result.original, context, reported, judged)
+        self.cache.store(result.path, sig, result.digest, context, reported, judged)
 
     def _context(self, path: str) -> str:
         """What else a file's findings depend on: for a config or a launcher, the checked

@@ -18,6 +18,7 @@ import ast
 import difflib
 import hashlib
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -65,12 +66,18 @@ class Run:
     timed_out: bool = False
 
 
+# ce-lint's results cache goes to a folder of this scoring run, never into the corpus; each
+# file is checked once per run anyway, so the numbers are those of a fresh run.
+CACHE_ENV = dict(os.environ, CE_LINT_CACHE_DIR=tempfile.mkdtemp(prefix="ce-lint-score-cache-"))
+
+
 def run_ce_lint(exe: str, args: list[str], cwd: Path, timeout: float) -> Run:
     start = time.monotonic()
     try:
         proc = subprocess.run(
-            [exe, *args], cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False
-        )
+            [exe, *args], cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False,
+            env=CACHE_ENV,
+        )  # fmt: skip
     except subprocess.TimeoutExpired as exc:
         out = exc.stdout.decode() if isinstance(exc.stdout, bytes) else (exc.stdout or "")
         return Run(124, out, "timeout", time.monotonic() - start, True)
