@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import fix_safety, suppress
-from .adapters import ADAPTERS, Adapter, Document, RenderError, handles
+from .adapters import Adapter, Document, RenderError, class_for, handles
 from .adapters.base import ScriptClassOf
 from .adapters.shell_reject import fix_refusal
 from .codes import code_selected
@@ -89,12 +89,12 @@ class Engine:
     def adapter_for(self, path: str) -> Adapter | None:
         """The adapter of the file's format, made on first use (one config never pays for the
         patterns of the other formats)."""
-        for cls in ADAPTERS:
-            if cls.matches(path):
-                if cls not in self._adapters:
-                    self._adapters[cls] = cls(self.knowledge, self.script_class)
-                return self._adapters[cls]
-        return None
+        cls = class_for(path)
+        if cls is None:
+            return None
+        if cls not in self._adapters:
+            self._adapters[cls] = cls(self.knowledge, self.script_class)
+        return self._adapters[cls]
 
     # -- checking ----------------------------------------------------------------------
 

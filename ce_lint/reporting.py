@@ -25,11 +25,11 @@ from .report.model import (
     RuleInfo,
 )
 from .results import FileResult
-from .rulebook import RuleSpec
 from .textio import TextEdit
 
 if TYPE_CHECKING:
     from .adapters import Document
+    from .rulebook import RuleSpec
     from .targets import Targets
 
 

@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import Version
@@ -83,6 +82,8 @@ class Targets:
 
 def parse_target(text: str) -> tuple[str, str]:
     """`transformers==5.24` -> ("transformers", "==5.24"); a bare version means `==`."""
+    from packaging.requirements import InvalidRequirement, Requirement  # 10 ms: when needed
+
     text = text.strip()
     try:
         req = Requirement(text)
@@ -146,6 +147,8 @@ def declared_specs(start: Path) -> dict[str, str]:
                     reqs += [
                         m.group(1) for m in map(_REQ_LINE.match, path.read_text().splitlines()) if m
                     ]
+        if reqs:
+            from packaging.requirements import InvalidRequirement, Requirement
         for line in reqs:
             try:
                 req = Requirement(line)

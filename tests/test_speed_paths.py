@@ -86,3 +86,17 @@ def test_walk_list_of_a_subtree() -> None:
     tree = ast.parse("def f(a, *, b=1):\n    return [x async for x in a if b]\n")
     function = tree.body[0]
     assert walk_list(function) == list(ast.walk(function))
+
+
+def test_installed_versions_read_from_dist_info_are_importlib_metadatas() -> None:
+    from importlib import metadata
+
+    from ce_lint.knowledge.installed import _dist_info_version
+
+    names = {d.metadata["Name"] for d in metadata.distributions()}
+    assert {"transformers", "sentence-transformers", "torch"} <= names
+    for name in names:
+        fast = _dist_info_version(name)
+        assert fast is None or fast == metadata.version(name), name
+    assert _dist_info_version("transformers") == metadata.version("transformers")
+    assert _dist_info_version("no-such-library-here") in ("", None)  # "": none, as metadata says

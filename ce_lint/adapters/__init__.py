@@ -17,16 +17,17 @@ from .files import handles
 if TYPE_CHECKING:
     from .base import Adapter, Document, ScriptClassOf
     from .errors import ParseProblem, RenderError
-    from .registry import ADAPTERS, build_adapters
+    from .registry import all_classes, build_adapters, class_for
 
 __all__ = [
-    "ADAPTERS",
     "Adapter",
     "Document",
     "ParseProblem",
     "RenderError",
     "ScriptClassOf",
+    "all_classes",
     "build_adapters",
+    "class_for",
     "handles",
 ]
 
@@ -36,7 +37,8 @@ _HOMES = {
     "ScriptClassOf": ".base",
     "ParseProblem": ".errors",
     "RenderError": ".errors",
-    "ADAPTERS": ".registry",
+    "all_classes": ".registry",
+    "class_for": ".registry",
     "build_adapters": ".registry",
 }
 

@@ -24,3 +24,12 @@ def is_makefile(path: str) -> bool:
 def handles(path: str) -> bool:
     """Whether some format reads this file."""
     return path.lower().endswith(_ALL_SUFFIXES) or is_makefile(path)
+
+
+def format_of(path: str) -> str | None:
+    """The format that reads this file (a key of SUFFIXES), by its name."""
+    lower = path.lower()
+    for name, suffixes in SUFFIXES.items():
+        if lower.endswith(suffixes):
+            return name
+    return "make" if is_makefile(path) else None

@@ -9,7 +9,6 @@ system threads is unsafe), files are checked one after another.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -48,6 +47,8 @@ def map_in_order(work: Callable[[T], R], items: list[T]) -> Iterator[R]:
     global _work
     _work = work
     try:
+        import multiprocessing  # only where workers start
+
         context = multiprocessing.get_context("fork")
         with context.Pool(count) as pool:
             yield from pool.imap(_run, items, chunksize=CHUNK)

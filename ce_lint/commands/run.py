@@ -336,12 +336,14 @@ class Run:
         )
 
     def _baseline(self, opts: dict[str, Any]) -> Any:
-        from ..baseline import Baseline
-
         path = opts.get("baseline")
         if path is None and self.settings.get("baseline"):
             path = self.settings.root / self.settings.get("baseline")
-        return None if path is None else Baseline.load(Path(path))
+        if path is None:
+            return None
+        from ..baseline import Baseline
+
+        return Baseline.load(Path(path))
 
     def each(self, files: list[Path]) -> Any:
         """The files, with a progress bar on a terminal when the run is long."""

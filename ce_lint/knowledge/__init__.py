@@ -12,14 +12,15 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
-from .layout import append_release
 from .names import DATA_DIR, SENTENCE_TRANSFORMERS, ST_CLASSES, TRANSFORMERS, TRL, V
-from .sources import Snapshot
+
+if TYPE_CHECKING:
+    from .sources import Snapshot
 
 __all__ = [
     "DATA_DIR",
@@ -384,6 +385,8 @@ class Knowledge:
 
     def with_release(self, library: str, version: str, snapshot: Snapshot) -> Knowledge:
         """This knowledge plus a newer release of `library`, read from its sources."""
+        from .layout import append_release  # the source readers load only when one is read
+
         raw = append_release(self.library(library).raw, version, snapshot)
         tf, st = (raw, self.st.raw) if library == TRANSFORMERS else (self.tf.raw, raw)
         return Knowledge(tf, st, self.from_source | {(library, V(version))}, self.trl.raw)

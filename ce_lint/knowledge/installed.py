@@ -9,47 +9,82 @@ files. What was read is cached per release in the user cache folder.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
+import re
 import sys
 from dataclasses import asdict
-from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from packaging.version import InvalidVersion, Version
 
 from ..fileio import atomic_write_text, user_cache_dir
 from . import Knowledge
 from .names import SENTENCE_TRANSFORMERS, TRANSFORMERS
-from .sources import (
-    TF_ENUM_FILES,
-    TF_INTEGRATION_FILES,
-    TF_SEQ2SEQ_ARGS,
-    TF_TRAINER_FILES,
-    TF_TRAINING_ARGS,
-    Snapshot,
-    is_st_source,
-    sentence_transformers_snapshot,
-    transformers_snapshot,
-)
+
+if TYPE_CHECKING:
+    from .sources import Snapshot
 
 PACKAGES = {TRANSFORMERS: "transformers", SENTENCE_TRANSFORMERS: "sentence_transformers"}
-TF_WANTED = (
-    TF_TRAINING_ARGS,
-    TF_SEQ2SEQ_ARGS,
-    *TF_ENUM_FILES,
-    *TF_INTEGRATION_FILES,
-    *TF_TRAINER_FILES,
-)
 
 
+@functools.cache
 def installed_version(library: str) -> str | None:
-    """The installed release of a library, from its metadata (never imported)."""
+    """The installed release of a library, from its metadata (never imported; looked up
+    once per run). A wheel's `.dist-info` folder is found directly; anything else (an egg, a
+    zip, two copies in one folder) is left to importlib.metadata, whose import alone costs
+    more than the rest of a cached run's start."""
+    found = _dist_info_version(library)
+    if found is not None:
+        return found or None
+    from importlib import metadata
+
     try:
         return metadata.version(library)
     except metadata.PackageNotFoundError:
         return None
+
+
+def _dist_info_version(library: str) -> str | None:
+    """The version of the library's `.dist-info` in the first folder of the import path that
+    has it; "" when no folder has it and every entry is a folder; None when only
+    importlib.metadata can tell (a zip on the path, an egg, two copies in one folder)."""
+    wanted = _normal_name(library)
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except FileNotFoundError:
+            continue  # a path entry that does not exist holds nothing
+        except (OSError, TypeError, ValueError):
+            return None  # a zip file, say: its metadata is read by importlib.metadata
+        matches = [
+            n
+            for n in names
+            if n.endswith((".dist-info", ".egg-info", ".egg"))
+            and _normal_name(n.split("-", 1)[0].rsplit(".", 1)[0]) == wanted
+        ]
+        if not matches:
+            continue
+        if len(matches) != 1 or not matches[0].endswith(".dist-info"):
+            return None  # the first folder that has it is ambiguous: importlib.metadata decides
+        try:
+            with open(os.path.join(entry or ".", matches[0], "METADATA"), encoding="utf-8") as f:
+                for line in f:
+                    if line.startswith("Version:"):
+                        return line.split(":", 1)[1].strip()
+                    if not line.strip():
+                        break  # the headers end: no version among them
+        except OSError:
+            return None
+        return None
+    return ""
+
+
+def _normal_name(name: str) -> str:
+    return re.sub(r"[-_.]+", "_", name).lower()
 
 
 def learn_installed(knowledge: Knowledge) -> Knowledge:
@@ -70,6 +105,9 @@ def learn_installed(knowledge: Knowledge) -> Knowledge:
 
 def read_installed(library: str, version: str) -> Snapshot | None:
     """What the installed release's sources say (None when they cannot be read)."""
+    # The source readers load only here: most runs find no release newer than the data.
+    from .sources import Snapshot, sentence_transformers_snapshot, transformers_snapshot
+
     files = _source_files(library)
     if not files:
         return None
@@ -83,6 +121,8 @@ def read_installed(library: str, version: str) -> Snapshot | None:
         return Snapshot(**json.loads(cache.read_text(encoding="utf-8")))
     try:
         sources = {rel: path.read_text(encoding="utf-8") for rel, path in files}
+        from importlib import metadata
+
         meta = metadata.distribution(library).read_text("METADATA")
         if library == TRANSFORMERS:
             snapshot = transformers_snapshot(sources)
@@ -98,12 +138,28 @@ def read_installed(library: str, version: str) -> Snapshot | None:
 
 def _source_files(library: str) -> list[tuple[str, Path]]:
     """(wheel-relative path, file) of the sources the parser reads, in a stable order."""
+    from .sources import (
+        TF_ENUM_FILES,
+        TF_INTEGRATION_FILES,
+        TF_SEQ2SEQ_ARGS,
+        TF_TRAINER_FILES,
+        TF_TRAINING_ARGS,
+        is_st_source,
+    )
+
+    wanted = (
+        TF_TRAINING_ARGS,
+        TF_SEQ2SEQ_ARGS,
+        *TF_ENUM_FILES,
+        *TF_INTEGRATION_FILES,
+        *TF_TRAINER_FILES,
+    )
     locations = _package_folders(PACKAGES[library])
     if not locations:
         return []
     root = Path(locations[0])
     if library == TRANSFORMERS:
-        found = [(rel, root.parent / rel) for rel in TF_WANTED]
+        found = [(rel, root.parent / rel) for rel in wanted]
         found = [(rel, path) for rel, path in found if path.is_file()]
         return found if any(rel == TF_TRAINING_ARGS for rel, _ in found) else []
     out = []
