@@ -197,6 +197,48 @@ def _yaml12_number(node: yaml.Node, py: Any) -> bool:
     )
 
 
+# libyaml composes about 30 times as fast as PyYAML; on printable ASCII with LF line breaks and
+# no tags its nodes, marks and verdicts are PyYAML's (tests/test_yaml_composers.py compares
+# them on fuzzed texts); elsewhere they differ (character counts, tabs, `!`). So it reads only
+# such text, and only a large file (a generated config), where the time goes; a text it
+# refuses is read again by PyYAML, whose message and position are reported.
+C_COMPOSER_MIN = 64 * 1024
+_NOT_FOR_C = re.compile(r"[^\n\x20-\x7e]|!")
+
+
+def compose(text: str) -> list[yaml.Node | None]:
+    """The documents of `text` as PyYAML composes them (raises yaml.YAMLError)."""
+    c_loader = getattr(yaml, "CSafeLoader", None)
+    if c_loader is not None and len(text) >= C_COMPOSER_MIN and not _NOT_FOR_C.search(text):
+        try:
+            roots = list(yaml.compose_all(text, Loader=c_loader))
+        except yaml.YAMLError:
+            pass
+        else:
+            _plain_style_is_none(roots)
+            return roots
+    return list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+
+
+def _plain_style_is_none(roots: list[yaml.Node | None]) -> None:
+    """libyaml marks a plain scalar with style "", PyYAML with None."""
+    stack = [r for r in roots if r is not None]
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue  # an alias
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            if node.style == "":
+                node.style = None
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack += (key, value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack += node.value
+
+
 class YamlAdapter(config_sites.ConfigAdapter):
     name = "yaml"
     cr_breaks_lines = True
@@ -204,7 +246,7 @@ class YamlAdapter(config_sites.ConfigAdapter):
 
     def parse(self, source: SourceText, chosen: ClassChoice) -> Document:
         try:
-            roots = list(yaml.compose_all(source.text, Loader=yaml.SafeLoader))
+            roots = compose(source.text)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
             problem = getattr(exc, "problem", None) or str(exc)
