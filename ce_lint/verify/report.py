@@ -46,6 +46,7 @@ def as_json(outcome: Outcome, libraries: dict[str, Any]) -> dict[str, Any]:
         "grad_norms": r.get("grad_norms"),
         "seconds": r.get("seconds"),
         "wall_seconds": r.get("wall_seconds"),
+        "phase_seconds": r.get("phase_seconds"),
         "device": r.get("device"),
         "precision": r.get("precision"),
         "world_size": r.get("world_size"),

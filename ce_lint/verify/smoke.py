@@ -147,46 +147,72 @@ def _run(
     request: dict[str, Any], workspace: Workspace, workdir: Path, result: dict[str, Any]
 ) -> None:
     """The phases of one run, in order; `result["phase"]` names the phase running."""
+    phases = PhaseClock(result)
     steps = int(request.get("steps", 2))
     # Before any process group exists: once one does, only rank 0 writes model files.
-    result["phase"] = "model"
+    phases.enter("model")
     model_dir = workspace.model_dir(request)
 
-    result["phase"] = "arguments"
+    phases.enter("arguments")
     cls = argument_class(request["cls"])
     kwargs, user_args = user_arguments(cls, request, workdir, result)
     training_cls, run_kwargs = run_arguments(cls, kwargs, user_args, steps, result)
 
-    result["phase"] = "arguments (shortened run)"
+    phases.enter("arguments (shortened run)")
     args, device = training_arguments(training_cls, run_kwargs, result)
 
-    result["phase"] = "model"
+    phases.enter("model")
     model = load_model(model_dir, tiny_model=not request.get("model"))
     num_labels = int(getattr(model, "num_labels", 1) or 1)
 
-    result["phase"] = "data"
+    phases.enter("data")
     data = make_data(request["args"], args, model, num_labels, steps)
 
-    result["phase"] = "trainer"
+    phases.enter("trainer")
     watch = NumericsWatch(model)
     trainer = make_trainer(model, args, data, watch)
 
-    result["phase"] = "train"
+    phases.enter("train")
     logged = train(trainer, watch, args, result)
 
-    result["phase"] = "evaluate"
+    phases.enter("evaluate")
     evaluate(trainer, result)
 
-    result["phase"] = "save"
+    phases.enter("save")
     final_dir, checkpoints = save(trainer, args, workdir, result)
 
-    result["phase"] = "reload"
+    phases.enter("reload")
     prediction = reload(final_dir, checkpoints, data.train, result)
     result["peak_memory_mb"], result["memory_kind"] = peak_memory(device)
 
-    result["phase"] = "numerics"
+    phases.enter("numerics")
     judge_numerics(result, watch, model, args, steps, prediction, logged)
+    phases.stop()
     del trainer, model
+
+
+class PhaseClock:
+    """`result["phase"]` names the phase running; `result["phase_seconds"]` adds up how long
+    each took (where a verify's time goes beyond the libraries' import)."""
+
+    def __init__(self, result: dict[str, Any]):
+        self.result = result
+        self.seconds: dict[str, float] = result.setdefault("phase_seconds", {})
+        self.running: str | None = None
+        self.since = time.perf_counter()
+
+    def enter(self, phase: str) -> None:
+        self.stop()
+        self.running = phase
+        self.result["phase"] = phase
+
+    def stop(self) -> None:
+        now = time.perf_counter()
+        if self.running is not None:
+            spent = self.seconds.get(self.running, 0.0) + now - self.since
+            self.seconds[self.running] = round(spent, 3)
+        self.running = None
+        self.since = now
 
 
 # ---- the phases ---------------------------------------------------------------------
