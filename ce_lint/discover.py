@@ -7,10 +7,6 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 
-def _is_virtualenv(path: Path) -> bool:
-    return (path / "pyvenv.cfg").is_file()
-
-
 def discover(
     paths: Iterable[str | Path],
     wanted: Callable[[str], bool],
@@ -34,9 +30,12 @@ def discover(
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            for root, dirs, files in os.walk(path, onerror=failed, followlinks=False):
+            top = os.fspath(path)  # as a Path names it ("./a" is "a")
+            for root, dirs, files in os.walk(top, onerror=failed, followlinks=False):
                 # Strings, not Paths, while walking: a Path per name costs more than the rest.
-                kept = [d for d in dirs if not skip(os.path.join(root, d))]
+                # Names are spelt as Path would: below ".", without the "./".
+                shown = root if top != "." else ("" if root == "." else root[2:])
+                kept = [d for d in dirs if not skip(os.path.join(shown, d))]
                 for d in kept:
                     if os.path.islink(os.path.join(root, d)):
                         not_followed(Path(root, d))
@@ -44,11 +43,10 @@ def discover(
                     d
                     for d in kept
                     if not os.path.islink(os.path.join(root, d))
-                    and not _is_virtualenv(Path(root, d))
+                    and not os.path.isfile(os.path.join(root, d, "pyvenv.cfg"))
                 )
-                prefix = str(Path(root))  # as a Path names it: "./a" is "a"
                 for name in sorted(files):
-                    text = name if prefix == "." else os.path.join(prefix, name)
+                    text = os.path.join(shown, name) if shown else name
                     if text in seen or not wanted(text) or skip(text):
                         continue
                     seen.add(text)

@@ -206,6 +206,13 @@ def _read_fix(
     return fix, note
 
 
+# A rewrite removes the entries that already hold its key. Past a few, the file was written by
+# a program (or a fuzzer): every finding's fix would remove them all, which is quadratic in
+# the entries (a call with 1,000 such keywords took 20 s to report), and no person would
+# review such a fix anyway.
+MAX_CONFLICTS = 8
+
+
 def conflict_edits(site: Site, entry: Entry, key: str) -> list[Entry]:
     """Other entries already holding `key` (the rewrite would duplicate them)."""
     return [e for e in site.all(key) if e is not entry]
@@ -296,6 +303,13 @@ class FieldMigration(FieldKind):
         edits: list[AbstractEdit] = []
         conflicts = []
         first_key, first_value = settings[0]
+        for key, _ in settings:
+            holders = conflict_edits(site, entry, key)
+            if len(holders) > MAX_CONFLICTS:
+                return None, (
+                    f"{note} `{key}` is set {len(holders)} times in the same place: merge them "
+                    f"by hand, then ce-lint can rewrite `{entry.key}`."
+                ).strip()
         for key, value in settings:
             for other in conflict_edits(site, entry, key):
                 new = entry.value.py if value is KEEP else value
