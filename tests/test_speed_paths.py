@@ -129,3 +129,20 @@ def test_a_rename_among_many_conflicts_is_left_to_a_person() -> None:
     ]
     assert len(found) == 3
     assert all(f.fix is None and "set 9 times in the same place" in f.message for f in found)
+
+
+def test_many_settings_moving_into_one_mapping_are_left_to_a_person() -> None:
+    """Each finding's fix would move every one of them (1,000 took 68 s to report)."""
+    from tests.helpers import check
+
+    lines = "".join(f"args.dispatch_batches = {i % 2 == 0}\n" for i in range(9))
+    text = (
+        "from transformers import TrainingArguments\n"
+        "args = TrainingArguments(output_dir='o')\n" + lines
+    )
+    found = [f for f in check(text, "t.py").findings if "dispatch_batches" in f.message]
+    assert len(found) == 9
+    assert all(f.fix is None and "merge them by hand" in f.message for f in found)
+    few = text.replace(lines, "args.dispatch_batches = True\n")
+    (moved,) = [f for f in check(few, "t.py").findings if "dispatch_batches" in f.message]
+    assert moved.fix is not None

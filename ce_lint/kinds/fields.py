@@ -206,10 +206,10 @@ def _read_fix(
     return fix, note
 
 
-# A rewrite removes the entries that already hold its key. Past a few, the file was written by
-# a program (or a fuzzer): every finding's fix would remove them all, which is quadratic in
-# the entries (a call with 1,000 such keywords took 20 s to report), and no person would
-# review such a fix anyway.
+# A rewrite removes the entries that already hold its key, a move into a mapping every other
+# mover. Past a few, the file was written by a program (or a fuzzer): every finding's fix would
+# touch them all, which is quadratic in the entries (1,000 such keywords took 20 s to report,
+# 1,000 `args.dispatch_batches = ...` 68 s), and no person would review such a fix anyway.
 MAX_CONFLICTS = 8
 
 
@@ -426,6 +426,10 @@ class MoveIntoMapping(FieldKind):
             movers = [(k, e) for k, e in self.siblings(site, ctx) if e.value.known] or [
                 (self, entry)
             ]
+            if len(movers) > MAX_CONFLICTS:  # each finding's fix would move them all
+                return None, (
+                    f"{len(movers)} settings here move into `{self.into}`: merge them by hand."
+                )
             mapping: dict[str, Any] = {}
             for kind, mover in movers:
                 mapping[kind.key] = kind.moved_value(mover)
