@@ -24,6 +24,7 @@ from .cli_args import ArgWord
 from .python_bindings import PositionMap
 from .python_names import qualified
 from .python_sites import SiteFinder
+from .python_tree import nodes_under
 from .python_values import render_python
 
 PARSE_CALLS = frozenset({"parse_args_into_dataclasses", "parse_args", "parse_known_args"})
@@ -184,7 +185,7 @@ def _assigned_once(name: str, scope_node: ast.AST, finder: SiteFinder) -> ast.ex
     """The value of the one assignment to `name` in this scope (None if it has several)."""
     values = [
         node.value
-        for node in ast.walk(scope_node)
+        for node in nodes_under(scope_node)
         if isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign)
         and finder.names.scopes.get(node) is finder.names.scopes.get(scope_node)
         for target in (node.targets if isinstance(node, ast.Assign) else [node.target])

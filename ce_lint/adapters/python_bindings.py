@@ -206,7 +206,8 @@ class FileNames:
         take a `trainer` too)."""
         if not self.trainer_parameters:
             return False
-        roots = {p.split(".", 1)[0] for s in self.scopes.values() for p in s.imports.values()}
+        scopes = {id(s): s for s in self.scopes.values()}.values()  # a scope per node: once each
+        roots = {p.split(".", 1)[0] for s in scopes for p in s.imports.values()}
         return bool(roots & set(LIBRARY_ROOTS)) and not roots & OTHER_TRAINER_LIBRARIES
 
     def names_arguments(self) -> bool:

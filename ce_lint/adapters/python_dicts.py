@@ -13,7 +13,7 @@ from ..knowledge import Knowledge
 from ..model import ClassChoice, Origin
 from .config_sites import EXPLICIT_KEYS, is_arguments_mapping
 from .python_names import Scope
-from .python_tree import module_nodes
+from .python_tree import module_nodes, nodes_under
 
 if TYPE_CHECKING:
     from .python_sites import SiteFinder
@@ -91,7 +91,7 @@ def add_sites(finder: SiteFinder, candidates: list[Candidate], chosen: ClassChoi
 def _subscript_keys(finder: SiteFinder, name: str, scope: Scope) -> list[str]:
     return [
         target.slice.value
-        for stmt in ast.walk(scope.node)
+        for stmt in nodes_under(scope.node)
         if isinstance(stmt, ast.Assign) and finder.names.scope_of(stmt) is scope
         for target in stmt.targets
         if isinstance(target, ast.Subscript)

@@ -51,7 +51,7 @@ from .python_names import (
     unread_subclass,
 )
 from .python_scopes import Bindings
-from .python_tree import child_nodes, module_nodes
+from .python_tree import child_nodes, module_nodes, nodes_under
 
 
 @dataclass(frozen=True)
@@ -655,7 +655,7 @@ class SiteFinder:
 
     def _subscript_sets(self, site: _Draft, name: str, scope: Scope) -> None:
         branches = _under_branches(scope.node)
-        for node in ast.walk(scope.node):
+        for node in nodes_under(scope.node):
             if not isinstance(node, ast.Assign) or self.names.scope_of(node) is not scope:
                 continue
             for target in node.targets:
@@ -996,7 +996,7 @@ _BRANCHES = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.Try, ast.Match)
 def _under_branches(scope_node: ast.AST) -> set[int]:
     """Statements of this scope that run only on some paths (inside if/for/while/try/match)."""
     found: set[int] = set()
-    for node in ast.walk(scope_node):
+    for node in nodes_under(scope_node):
         if isinstance(node, _BRANCHES):
             found.update(id(n) for n in ast.walk(node) if n is not node)
     return found

@@ -43,6 +43,11 @@ def module_nodes(tree: ast.Module) -> list[ast.AST]:
     return _last.nodes
 
 
+def nodes_under(node: ast.AST) -> list[ast.AST]:
+    """`list(ast.walk(node))`: the shared list when `node` is a module (a module scope)."""
+    return module_nodes(node) if isinstance(node, ast.Module) else walk_list(node)
+
+
 def walk_list(node: ast.AST) -> list[ast.AST]:
     """`list(ast.walk(node))`."""
     out = [node]
