@@ -143,7 +143,9 @@ def main() -> None:
             # Each further config of the same run: (time for 5 configs - time for 1) / 4.
             more = [folder / f"train{i}.yaml" for i in range(4)]
             for i, path in enumerate(more):
-                path.write_text(VERIFY_CONFIG.replace("runs/reranker", f"runs/reranker{i}"))
+                # Other settings, so that no run repeats another's (verify trains each once).
+                text = VERIFY_CONFIG.replace("seed: 1", f"seed: {i + 2}")
+                path.write_text(text.replace("2.0e-5", f"{i + 3}.0e-5"))
             five = [*verify, *map(str, more)]
             one_run, five_run, _ = side_by_side(verify, five, max(3, options.repeat // 2))
             further = (five_run - one_run) / len(more)

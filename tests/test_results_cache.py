@@ -258,3 +258,27 @@ def test_many_files_checked_in_workers_say_what_one_process_says(
     monkeypatch.undo()
     monkeypatch.setenv("CE_LINT_CACHE_DIR", str(cache))
     assert run(*args, cwd=tmp_path) == run(*args, cwd=tmp_path) == alone
+
+
+def test_the_hardware_a_file_was_judged_on_reads_the_same_in_every_process() -> None:
+    """A profile holds frozensets, whose repr follows the process's string hashing: the
+    entry of a file judged on this machine must still match in the next run."""
+    code = (
+        "from ce_lint.commands.run import _stable_text\n"
+        "from ce_lint.hardware.builtin import builtin_profile\n"
+        "from dataclasses import replace\n"
+        "p = replace(builtin_profile('a100x8'), packages=frozenset("
+        "{'accelerate', 'xxhash', 'deepspeed', 'flash_attn', 'triton'}))\n"
+        "print(_stable_text(p))\n"
+    )
+    seen = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env=dict(os.environ, PYTHONHASHSEED=str(seed)),
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in range(6)
+    }
+    assert len(seen) == 1 and "xxhash" in seen.pop()

@@ -4,6 +4,7 @@ targets, files, the engine, the output). The options and the guard live in optio
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import sys
@@ -56,6 +57,24 @@ __all__ = ["USAGE_ERROR", "Run", "common_options", "guarded"]
 TRANSIENT_CODES = frozenset(FILE_CODES.values())
 
 
+def _stable_text(value: Any) -> str:
+    """The same text for the same profile in every process (a frozenset's repr follows the
+    process's string hashing, which changes from run to run)."""
+
+    def plain(v: Any) -> Any:
+        if dataclasses.is_dataclass(v) and not isinstance(v, type):
+            return {f.name: plain(getattr(v, f.name)) for f in dataclasses.fields(v)}
+        if isinstance(v, set | frozenset):
+            return sorted((plain(x) for x in v), key=repr)
+        if isinstance(v, list | tuple):
+            return [plain(x) for x in v]
+        if isinstance(v, dict):
+            return {str(k): plain(x) for k, x in sorted(v.items(), key=lambda i: str(i[0]))}
+        return v if isinstance(v, str | int | float | bool | type(None)) else repr(v)
+
+    return json.dumps(plain(value), sort_keys=True)
+
+
 class RecordingHardware:
     """The hardware selection, remembering which profile each file was judged against (the
     cache compares it: `auto` probes this machine, which may have changed)."""
@@ -66,11 +85,11 @@ class RecordingHardware:
 
     def __call__(self, path: str) -> Any:
         profile = self.selection(path)
-        self.used[path] = repr(profile)
+        self.used[path] = _stable_text(profile)
         return profile
 
     def judged_as(self, path: str) -> str:
-        return repr(self.selection(path))
+        return _stable_text(self.selection(path))
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.selection, name)
