@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .model import Entry, Site, Span, Value
+if TYPE_CHECKING:  # annotations only: reading a report from the cache needs no model
+    from .model import Entry, Site, Span, Value
 
 
 class Severity(enum.StrEnum):

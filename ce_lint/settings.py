@@ -23,7 +23,6 @@ from typing import Any
 
 from .fileio import resolved
 from .knowledge import Knowledge
-from .model import ARGUMENT_CLASSES
 
 KNOWN_SETTINGS = {
     "select": "rule codes or prefixes to report (default: all)",
@@ -212,6 +211,14 @@ def validate(values: dict[str, Any], path: Path) -> None:
             close = difflib.get_close_matches(key, KNOWN_SETTINGS, n=1)
             hint = f"; did you mean `{close[0]}`?" if close else ""
             raise SettingsError(f"{path}: unknown setting `{key}` in [tool.ce-lint]{hint}")
+    if "class" in values or values.get("per-file-class"):
+        _check_classes(values, path)
+    _check_types(values, path)
+
+
+def _check_classes(values: dict[str, Any], path: Path) -> None:
+    from .model import ARGUMENT_CLASSES
+
     known = (*ARGUMENT_CLASSES, *sorted(Knowledge.load().third_party_classes))
     for key in ("class",):
         if key in values and values[key] not in known:
@@ -222,7 +229,6 @@ def validate(values: dict[str, Any], path: Path) -> None:
     for cls in (values.get("per-file-class") or {}).values():
         if cls not in known:
             raise SettingsError(f"{path}: per-file-class value {cls!r} is not an arguments class")
-    _check_types(values, path)
 
 
 # The shape each setting must have: a list of strings, a table of a list or a string per
