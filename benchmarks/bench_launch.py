@@ -83,7 +83,8 @@ def main() -> None:
         f"cp data/{i}.txt out/ && echo 'copied {i}' >> log\n" for i in range(250_000)
     )
     data = unrelated.encode()
-    adapter = next(a for a in engine.adapters if a.matches("x.sh"))
+    adapter = engine.adapter_for("x.sh")
+    assert adapter is not None
     t = median_time(lambda: adapter.may_hold_arguments(data), args.repeat)
     label = "unrelated shell (prefilter)"
     print(f"{label:<30} {len(data) / 1e3:6.0f} kB {0:6} findings  skip  {t * 1000:7.1f} ms")

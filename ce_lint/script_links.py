@@ -29,6 +29,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from .adapters.files import MAKEFILE_NAMES
 from .adapters.python_names import (
     Scope,
     arguments_class,
@@ -62,7 +63,6 @@ PARSE_FILE = {"parse_json_file": "json_file", "parse_yaml_file": "yaml_file"}
 LINKED_SUFFIXES = frozenset(
     {".json", ".yaml", ".yml", ".sh", ".bash", ".zsh", ".ksh", ".slurm", ".sbatch", ".mk", ".ipynb"}
 )
-LINKED_NAMES = frozenset({"makefile", "gnumakefile"})
 
 
 # How far the options a launched script declares are followed through the project modules it
@@ -252,7 +252,7 @@ def link(files: Iterable[Path], roots: Iterable[Path] = ()) -> Links:
     links = Links(roots=tuple(roots))
     files = list(files)
     if not any(
-        p.suffix.lower() in LINKED_SUFFIXES or p.name.lower() in LINKED_NAMES for p in files
+        p.suffix.lower() in LINKED_SUFFIXES or p.name.lower() in MAKEFILE_NAMES for p in files
     ):
         return links  # no config or launch file among them: nothing would use the links
     links.python_files = frozenset(key_of(p) for p in files if p.suffix == ".py")

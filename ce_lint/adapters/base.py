@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from ..findings import (
     AbstractEdit,
@@ -33,6 +33,7 @@ from ..model import (
 from ..textio import SourceText, TextEdit
 from . import cli_args
 from .errors import ParseProblem, RenderError
+from .files import SUFFIXES, format_of
 
 # `# ce-lint: class=TrainingArguments` anywhere in a file sets the class of its Sites.
 CLASS_DIRECTIVE = re.compile(r"ce-lint:\s*class\s*=\s*([A-Za-z_][A-Za-z0-9_]*)")
@@ -126,7 +127,8 @@ ScriptClassOf = Callable[[str, str | None], ClassChoice | None]
 
 
 class Adapter:
-    """Base class: subclasses set `name` and `suffixes` and implement `parse`.
+    """Base class: subclasses set `name` (a format of files.py, which names its files) and
+    implement `parse`.
 
     Every adapter is made with the version knowledge and, for formats that launch scripts,
     the class each launched script parses into.
@@ -141,9 +143,13 @@ class Adapter:
         self.knowledge = knowledge
         self.script_class = script_class
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.suffixes = SUFFIXES.get(cls.name, ())
+
     @classmethod
     def matches(cls, path: str) -> bool:
-        return path.lower().endswith(cls.suffixes)
+        return format_of(path) == cls.name
 
     def may_hold_arguments(self, data: bytes) -> bool:
         """Cheap byte-level test run before any parsing."""

@@ -12,7 +12,6 @@ from ..textio import SourceText, TextEdit
 from . import cli_args, config_sites, json_args
 from .base import Document, directed
 from .errors import ParseProblem, RenderError
-from .files import SUFFIXES
 from .jsonpos import JArray, JNode, JObject, JsonPosError, parse_with_comments
 
 
@@ -154,7 +153,6 @@ class JsonDocument(Document):
 class JsonAdapter(config_sites.ConfigAdapter):
     name = "json"
     cr_breaks_lines = True
-    suffixes = SUFFIXES["json"]
 
     def parse(self, source: SourceText, chosen: ClassChoice) -> Document:
         try:

@@ -14,7 +14,6 @@ from ..model import ClassChoice, Site
 from ..textio import SourceText
 from . import shell_script
 from .base import Adapter, Document, ScriptClassOf, directed
-from .files import SUFFIXES, is_makefile
 from .patterns import flag_pattern
 from .shell_reject import rejection
 from .shell_script import ShellDocument
@@ -113,15 +112,10 @@ def shell_text(text: str) -> str:
 
 class MakefileAdapter(Adapter):
     name = "make"
-    suffixes = SUFFIXES["make"]
 
     def __init__(self, knowledge: Knowledge, script_class: ScriptClassOf | None = None):
         super().__init__(knowledge, script_class)
         self.pattern = flag_pattern(knowledge)
-
-    @classmethod
-    def matches(cls, path: str) -> bool:
-        return is_makefile(path) or super().matches(path)
 
     def may_hold_arguments(self, data: bytes) -> bool:
         return b"ce-lint:" in data or self.pattern.search(data) is not None

@@ -41,7 +41,6 @@ from ..textio import SourceText, TextEdit
 from . import cli_args, shell_script
 from .base import Adapter, Document, ScriptClassOf, directed
 from .errors import ParseProblem, RenderError
-from .files import SUFFIXES
 from .jsonpos import JArray, JObject, JScalar, JsonPosError, parse
 from .patterns import flag_pattern
 from .python_script import IPYTHON_LINE, PythonAdapter, PythonDocument, mentions_triggers
@@ -295,7 +294,6 @@ class NotebookDocument(Document):
 
 class NotebookAdapter(Adapter):
     name = "notebook"
-    suffixes = SUFFIXES["notebook"]
 
     def __init__(self, knowledge: Knowledge, script_class: ScriptClassOf | None = None):
         super().__init__(knowledge, script_class)

@@ -22,7 +22,6 @@ from ..textio import SourceText, TextEdit
 from . import cli_args, python_api_calls, python_argv
 from .base import Adapter, Document, ScriptClassOf
 from .errors import ParseProblem, RenderError
-from .files import SUFFIXES
 from .patterns import flag_pattern, quoted_key_pattern
 from .python_bindings import PositionMap
 from .python_sites import Handle, SiteFinder
@@ -365,7 +364,6 @@ class _CstIndex:
 class PythonAdapter(Adapter):
     name = "python"
     cr_breaks_lines = True
-    suffixes = SUFFIXES["python"]
 
     def __init__(self, knowledge: Knowledge, script_class: ScriptClassOf | None = None):
         super().__init__(knowledge, script_class)

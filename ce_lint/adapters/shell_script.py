@@ -22,7 +22,6 @@ from . import cli_args
 from .base import Adapter, Document, ScriptClassOf, directed
 from .cli_args import ArgWord
 from .errors import ParseProblem, RenderError
-from .files import SUFFIXES
 from .patterns import flag_pattern
 from .shell_lex import Command, lex
 from .shell_reject import rejection
@@ -327,7 +326,6 @@ def _nested(
 
 class ShellAdapter(Adapter):
     name = "shell"
-    suffixes = SUFFIXES["shell"]
 
     def __init__(self, knowledge: Knowledge, script_class: ScriptClassOf | None = None):
         super().__init__(knowledge, script_class)

@@ -20,7 +20,6 @@ from ..textio import SourceText, TextEdit
 from . import cli_args, config_sites, yaml_args
 from .base import Document, directed, leading_space
 from .errors import ParseProblem, RenderError
-from .files import SUFFIXES
 from .yaml_values import render_key, render_value
 
 
@@ -242,7 +241,6 @@ def _plain_style_is_none(roots: list[yaml.Node | None]) -> None:
 class YamlAdapter(config_sites.ConfigAdapter):
     name = "yaml"
     cr_breaks_lines = True
-    suffixes = SUFFIXES["yaml"]
 
     def parse(self, source: SourceText, chosen: ClassChoice) -> Document:
         try:
