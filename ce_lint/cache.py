@@ -8,9 +8,10 @@ was recorded that a second change could keep its mtime (then its bytes are compa
 whose stat changed but whose bytes did not (a `git checkout`) is a hit too.
 
 JSON, not pickle: a cache folder can come with a cloned repository, and loading one must never
-run code. Writes go to a temporary file renamed over the old one, after merging what another
-run wrote meanwhile, so two runs at once or a killed run leave a whole file (at worst a few
-entries fewer). Entries unseen for 30 days, and run files untouched for as long, are pruned.
+run code. Writes are atomic (fileio.atomic_write_text), after merging what another run wrote
+meanwhile, so two runs at once or a killed run leave a whole file (at worst a few entries
+fewer). Entries unseen for 30 days, and run files untouched for as long, are pruned, and so
+are the temporary files of a killed run (fileio.remove_stale_temps).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .fileio import atomic_write_text, remove_stale_temps
 from .findings import Applicability, Severity
 from .report.model import FixEdit, Position, ReportedFinding, ReportFix
 
@@ -36,7 +38,6 @@ KEEP_NS = 30 * 24 * 3600 * 10**9  # entries and run files unseen this long are p
 # A file modified this close to the moment its entry was recorded may change again within the
 # same mtime tick (coarse filesystems tick every 1-2 s): its bytes are compared, not its stat.
 RACY_NS = 2 * 10**9
-TEMP_SUFFIX = ".tmp"
 RESULTS_PREFIX = "results-"  # the folder may be shared (CE_LINT_CACHE_DIR): prune only these
 # A hit refreshes an entry's last use only once this much older: a rerun with nothing
 # changed then writes nothing.
@@ -108,10 +109,8 @@ class ResultsCache:
         """The digest of a file whose stat says it is the one recorded (no read)."""
         entry = self.entries.get(path)
         sig = signature(path)
-        if entry is None or sig is None or list(sig) != entry["sig"]:
+        if entry is None or sig is None or not _stat_tells(entry, sig):
             return None
-        if sig[1] >= entry["recorded"] - RACY_NS:
-            return None  # written as it was recorded: only its bytes can tell
         return entry["digest"]
 
     def lookup(
@@ -125,7 +124,7 @@ class ResultsCache:
         sig = signature(path)
         if sig is None:
             return None
-        if list(sig) != entry["sig"] or sig[1] >= entry["recorded"] - RACY_NS:
+        if not _stat_tells(entry, sig):
             data = _read_bytes(path, sig[0])
             if data is None or digest(data) != entry["digest"]:
                 return None
@@ -161,7 +160,7 @@ class ResultsCache:
             "recorded": self.now,
             "seen": self.now,
             "context": context,
-            "findings": [_plain(f) for f in findings],
+            "findings": [asdict(f) for f in findings],
         }
         if hardware is not None:
             entry["hardware"] = hardware
@@ -182,9 +181,7 @@ class ResultsCache:
             keep_after = self.now - KEEP_NS
             merged = {p: e for p, e in merged.items() if e.get("seen", 0) >= keep_after}
             text = json.dumps({"format": FORMAT, "entries": merged}, separators=(",", ":"))
-            temp = self.file.with_name(f"{self.file.name}.{os.getpid()}{TEMP_SUFFIX}")
-            temp.write_text(text, encoding="utf-8")
-            os.replace(temp, self.file)
+            atomic_write_text(self.file, text)
             self._prune()
         except OSError as exc:
             self.problem = f"the cache in {self.folder} was not written: {exc.strerror or exc}"
@@ -203,8 +200,8 @@ class ResultsCache:
                 )
 
     def _prune(self) -> None:
-        """Run files of other keys unused for 30 days, and temporary files an hour old (a
-        killed run's), in this version's folder; other versions' results unused as long."""
+        """Run files of other keys unused for 30 days and a killed run's temporary files, in
+        this version's folder; other versions' results unused as long."""
         limit = time.time() - KEEP_NS / 10**9
         with contextlib.suppress(OSError):
             for item in self.folder.iterdir():
@@ -214,10 +211,16 @@ class ResultsCache:
                     for f in item.iterdir():
                         f.unlink()
                     item.rmdir()
+            remove_stale_temps(self.file.parent)
             for item in self.file.parent.iterdir():
-                stale_temp = item.name.endswith(TEMP_SUFFIX) and _older(item, time.time() - 3600)
-                if item != self.file and (stale_temp or _older(item, limit)):
+                if item != self.file and item.suffix == ".json" and _older(item, limit):
                     item.unlink()
+
+
+def _stat_tells(entry: dict[str, Any], sig: Signature) -> bool:
+    """Whether the file's stat alone says it holds the recorded bytes: the same stat, and not
+    written so close to the recording that a second change could have kept it."""
+    return list(sig) == entry["sig"] and sig[1] < entry["recorded"] - RACY_NS
 
 
 def _older(path: Path, limit: float) -> bool:
@@ -255,10 +258,6 @@ def _read_bytes(path: str, size: int) -> bytes | None:
             return f.read(size + 1)
     except OSError:
         return None
-
-
-def _plain(finding: ReportedFinding) -> dict[str, Any]:
-    return asdict(finding)
 
 
 def _position(value: list[int]) -> Position:

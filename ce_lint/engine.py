@@ -24,7 +24,7 @@ from .findings import Applicability, Finding, Fix, Remove, Severity
 from .kinds import Context, Kind, build_kinds, index_rules
 from .knowledge import Knowledge
 from .model import ClassChoice, Span
-from .results import (  # noqa: F401  (the names importers of the engine know)
+from .results import (
     DECODE_ERROR,
     DEFAULT_MAX_FILE_SIZE,
     FILE_CODES,

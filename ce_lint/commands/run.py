@@ -4,7 +4,6 @@ targets, files, the engine, the output). The options and the guard live in optio
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import json
 import os
 import sys
@@ -57,44 +56,6 @@ __all__ = ["USAGE_ERROR", "Run", "common_options", "guarded"]
 TRANSIENT_CODES = frozenset(FILE_CODES.values())
 
 
-def _stable_text(value: Any) -> str:
-    """The same text for the same profile in every process (a frozenset's repr follows the
-    process's string hashing, which changes from run to run)."""
-
-    def plain(v: Any) -> Any:
-        if dataclasses.is_dataclass(v) and not isinstance(v, type):
-            return {f.name: plain(getattr(v, f.name)) for f in dataclasses.fields(v)}
-        if isinstance(v, set | frozenset):
-            return sorted((plain(x) for x in v), key=repr)
-        if isinstance(v, list | tuple):
-            return [plain(x) for x in v]
-        if isinstance(v, dict):
-            return {str(k): plain(x) for k, x in sorted(v.items(), key=lambda i: str(i[0]))}
-        return v if isinstance(v, str | int | float | bool | type(None)) else repr(v)
-
-    return json.dumps(plain(value), sort_keys=True)
-
-
-class RecordingHardware:
-    """The hardware selection, remembering which profile each file was judged against (the
-    cache compares it: `auto` probes this machine, which may have changed)."""
-
-    def __init__(self, selection: Any):
-        self.selection = selection
-        self.used: dict[str, str] = {}
-
-    def __call__(self, path: str) -> Any:
-        profile = self.selection(path)
-        self.used[path] = _stable_text(profile)
-        return profile
-
-    def judged_as(self, path: str) -> str:
-        return _stable_text(self.selection(path))
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.selection, name)
-
-
 class Run:
     """Everything a command needs, built once from the options and [tool.ce-lint]."""
 
@@ -140,7 +101,7 @@ class Run:
         ]
         cls = opts.get("cls")
         self._links: Links | None = None
-        self.hardware = RecordingHardware(self._hardware(opts, trains_here))
+        self.hardware = self._hardware(opts, trains_here)
         baseline = self._baseline(opts) if use_baseline else None
         era = era_targets(knowledge, opts.get("era") or ())
         # The engine is built on first need: a run answered from the cache needs none.
@@ -221,7 +182,8 @@ class Run:
         for i, found in enumerate(results):
             if found is None:
                 result, sig, judged = next(checked)
-                self.hardware.used[result.path] = judged
+                if judged is not None:  # judged in a worker: its selection was a copy
+                    self.hardware.judged[result.path] = judged
                 self._store(result, sig)
                 results[i] = found = result
             bar.advance(found.path)
@@ -232,7 +194,7 @@ class Run:
         if self.cache is None:
             return None
         name = str(path)
-        found = self.cache.lookup(name, self._context(name), self.hardware.judged_as)
+        found = self.cache.lookup(name, self._context(name), self.hardware.identity_for)
         return None if found is None else FileResult(name, reported=found)
 
     def _check_located(self, path: Path) -> tuple[FileResult, Signature | None, str | None]:
@@ -243,7 +205,6 @@ class Run:
 
         name = str(path)
         sig = signature(path) if self.cache is not None else None
-        self.hardware.used.pop(name, None)
         result = self.engine.check_path(path)
         result.reported = reported_findings([result])
         result.document = None
@@ -251,17 +212,15 @@ class Run:
         if result.original is not None:
             result.digest = digest(result.original)
             result.original = None
-        return result, sig, self.hardware.used.get(name)
+        return result, sig, self.hardware.judged.get(name)
 
     def fix_file(self, path: Path, write: bool) -> FileResult:
         """Fix the file; one the cache knows has nothing to fix is not read."""
         name = str(path)
-        if self.cache is not None:
-            found = self.cache.lookup(name, self._context(name), self.hardware.judged_as)
-            if found is not None and all(f.fix is None for f in found):
-                return FileResult(name, reported=found)
+        found = self._cached(path)
+        if found is not None and all(f.fix is None for f in found.reported or ()):
+            return found
         sig = signature(path) if self.cache is not None else None
-        self.hardware.used.pop(name, None)
         result = self.engine.fix_path(path, unsafe=self.unsafe, write=write)
         nothing_to_do = result.fixed_text is None and not result.notices
         if nothing_to_do and all(f.fix is None and f.path == name for f in result.findings):
@@ -283,7 +242,7 @@ class Run:
         if any(f.path != result.path for f in result.findings):
             return  # located without the other file's text
         context = self._context(result.path)
-        judged = self.hardware.used.get(result.path)
+        judged = self.hardware.judged.get(result.path)
         self.cache.store(result.path, sig, result.digest, context, reported, judged)
 
     def _context(self, path: str) -> str:

@@ -11,8 +11,8 @@ from typing import Any
 
 import click
 
-from ..engine import FileResult
 from ..fileio import atomic_write_text
+from ..results import FileResult
 from ..verify.options import smoke_options
 from ..verify.request import SmokeOptions, plan
 from ..verify.runner import Verifier, VerifyUnavailable

@@ -146,6 +146,11 @@ class HardwareProfile:
             data[f.name] = value
         return data
 
+    def identity(self) -> str:
+        """The same text for the same profile in every process (a frozenset's repr follows the
+        process's string hashing): what the results cache compares."""
+        return json.dumps([self.to_data(), self.source, self.assumed], sort_keys=True)
+
     def to_yaml(self, header: str = "") -> str:
         """YAML text without needing pyyaml (the GPU probe script runs where it may be absent)."""
         lines = [f"# {line}".rstrip() for line in header.splitlines()]

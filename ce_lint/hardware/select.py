@@ -81,6 +81,8 @@ class HardwareSelection:
         self._torch_available = torch_available or _torch_importable
         self.auto_is_local = auto_is_local
         self._probed: HardwareProfile | None = None
+        # path -> the identity of the profile it was judged against (HardwareProfile.identity)
+        self.judged: dict[str, str] = {}
         self._probe_failed = False
         self.relative = relative
         # Resolve every named profile and file now, so that a typo is a usage error at once.
@@ -109,6 +111,20 @@ class HardwareSelection:
         return self.global_choice if self.global_choice is not None else AUTO
 
     def __call__(self, path: str) -> HardwareProfile | None:
+        """The profile `path` is judged against (remembered in `judged`)."""
+        profile = self._profile_for(path)
+        self.judged[path] = self._identity(profile)
+        return profile
+
+    def identity_for(self, path: str) -> str:
+        """What `judged` would say of `path` now (the results cache compares the two)."""
+        return self._identity(self._profile_for(path))
+
+    @staticmethod
+    def _identity(profile: HardwareProfile | None) -> str:
+        return "none" if profile is None else profile.identity()
+
+    def _profile_for(self, path: str) -> HardwareProfile | None:
         choice = self.choice_for(path)
         if isinstance(choice, HardwareProfile):
             return choice

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..engine import FileResult
 from ..findings import Finding, Severity
 from ..model import Site
+from ..results import FileResult
 
 # Entries that make the Trainer set up a process group: verified under torchrun.
 DISTRIBUTED_KEYS = ("ddp_backend", "fsdp", "deepspeed")
